@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint format bench clean
+
+run: $(VENV)/.installed
+	@APP_ENV=development $(BIN)/flask --app app db upgrade
+	@APP_ENV=development PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app app demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	APP_ENV=development PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
+		$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.installed-test $(CHROMIUM)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+# Debian's chromium for the browser tests (we run as root; never `playwright install`).
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,260 @@
+"""Shared fixtures: an app on a temporary SQLite file (or PostgreSQL), a client, a signed-in
+admin, a live server on a free 127.0.0.1 port and Playwright driving Debian's chromium."""
+
+import os
+import re
+import secrets
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+from werkzeug.serving import make_server
+
+from wizard import create_app
+from wizard.accounts import create_local_admin, create_staff
+from wizard.db import database, upgrade
+from wizard.organizations import create_organization
+from wizard.roles import OrgRole
+
+PASSWORD = "correct horse battery staple"
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CSRF_INPUT = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+# --- the PostgreSQL lane ---------------------------------------------------------------
+
+
+def _postgres_url() -> str | None:
+    """TEST_DATABASE_URL, else the local server on 127.0.0.1:5432 when it answers."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    candidates = [url] if url else [DEFAULT_PG_URL]
+    for candidate in candidates:
+        try:
+            psycopg.connect(
+                candidate.replace("postgresql://", "postgresql://", 1), connect_timeout=2
+            ).close()
+            return candidate
+        except psycopg.Error:
+            continue
+    return None
+
+
+POSTGRES_URL = _postgres_url()
+
+
+def pytest_report_header(config):
+    if POSTGRES_URL:
+        return f"postgresql lane: ON ({POSTGRES_URL})"
+    return (
+        "postgresql lane: SKIPPED - no server answers on 127.0.0.1:5432 "
+        "and TEST_DATABASE_URL is not set"
+    )
+
+
+@pytest.fixture
+def postgres_schema_url():
+    """A database URL whose search_path is a fresh schema, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL lane off: no server on 127.0.0.1:5432 (set TEST_DATABASE_URL)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    database.close() if not database.is_closed() else None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+# --- the app ----------------------------------------------------------------------------
+
+
+def app_config(tmp_path: Path, database_url: str, **extra) -> dict:
+    return {
+        "APP_ENV": "development",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "SCHEDULER": "off",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file per run; each test copies it instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app(app_config(path.parent, f"sqlite:///{path}"))
+    with app.app_context(), database.connection_context():
+        upgrade()
+    database.obj.close()
+    return path
+
+
+@pytest.fixture
+def app(tmp_path, migrated_sqlite_template):
+    path = tmp_path / "app.db"
+    shutil.copy(migrated_sqlite_template, path)
+    # No app context is pushed here: requests must each get their own ``g``, as in
+    # production. Tests that need one use ``app_context``.
+    yield create_app(app_config(tmp_path, f"sqlite:///{path}"))
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_app(request, tmp_path):
+    """The app on SQLite and, in the PostgreSQL lane, on PostgreSQL: for database tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+    app = create_app(app_config(tmp_path, url))
+    with app.app_context(), database.connection_context():
+        upgrade()
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """An open connection for tests that call domain functions directly."""
+    with database.connection_context():
+        yield database
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(db):
+    return create_organization("Acme", "acme", seat_limit=10, enterprise_enabled=True)
+
+
+@pytest.fixture
+def other_org(db):
+    return create_organization("Globex", "globex", seat_limit=10, enterprise_enabled=True)
+
+
+@pytest.fixture
+def admin(org):
+    return create_local_admin(org, "admin@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN)
+
+
+@pytest.fixture
+def staff(db):
+    return create_staff("support@connector.example.com", PASSWORD)
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    """``auth.login()`` signs the test client in through the real form, CSRF included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email="admin@acme.example.com", password=PASSWORD, next_url=None):
+        page = self.client.get("/login")
+        data = {"email": email, "password": password, "csrf_token": csrf_token(page.text)}
+        if next_url is not None:
+            data["next"] = next_url
+        return self.client.post("/login", data=data)
+
+    def post(self, url, data=None, **kwargs):
+        """POST a form with the CSRF token taken from ``url``'s own page (or the account page)."""
+        page = self.client.get(kwargs.pop("form_page", "/account"))
+        return self.client.post(
+            url, data={**(data or {}), "csrf_token": csrf_token(page.text)}, **kwargs
+        )
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+# --- a live server and a browser -------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1"  # replaced below with the real port
+    server = LiveServer(app).start()
+    app.config["PUBLIC_BASE_URL"] = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot(page):
+    """``screenshot("name")`` saves the page under test-artifacts/ for the README."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    return take

@@ -1,0 +1,148 @@
+"""The CLI: every command as README documents it, and one-line errors for bad input."""
+
+import pytest
+
+from wizard.models import Member, Organization
+
+
+def run(runner, *args):
+    return runner.invoke(args=list(args))
+
+
+def test_org_create(runner, db):
+    result = run(
+        runner,
+        "org",
+        "create",
+        "Acme Inc",
+        "--slug",
+        "acme",
+        "--seats",
+        "5",
+        "--enterprise",
+        "--timezone",
+        "Europe/Paris",
+    )
+    assert result.exit_code == 0, result.output
+    acme = Organization.get(Organization.slug == "acme")
+    assert (acme.name, acme.seat_limit, acme.enterprise_enabled, acme.timezone) == (
+        "Acme Inc",
+        5,
+        True,
+        "Europe/Paris",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["org", "create", "X", "--slug", "Bad_Slug"], "lowercase letters"),
+        (["org", "create", "X", "--slug", "ok", "--timezone", "Mars/Base"], "Unknown time zone"),
+        (["org", "create", "X", "--slug", "ok", "--seats", "-1"], "Invalid value for '--seats'"),
+        (["org", "create", "X"], "Missing option '--slug'"),
+        (
+            [
+                "member",
+                "create-admin",
+                "--org",
+                "nope",
+                "--email",
+                "a@b.example.com",
+                "--password",
+                "long enough password",
+            ],
+            "No organization with the slug 'nope'",
+        ),
+        (
+            [
+                "member",
+                "create-admin",
+                "--org",
+                "acme",
+                "--email",
+                "not-an-email",
+                "--password",
+                "long enough password",
+            ],
+            "is not a valid email address",
+        ),
+        (
+            [
+                "member",
+                "create-admin",
+                "--org",
+                "acme",
+                "--email",
+                "a@b.example.com",
+                "--password",
+                "short",
+            ],
+            "at least 12 characters",
+        ),
+        (
+            ["member", "create-staff", "--email", "x", "--password", "long enough password"],
+            "is not a valid email address",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_error(runner, db, org, args, message):
+    """Wrong input exits non-zero with a one-line message and no traceback."""
+    result = run(runner, *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_duplicate_org_is_refused(runner, db, org):
+    result = run(runner, "org", "create", "Acme", "--slug", "acme")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: An organization with the slug 'acme' already exists."
+
+
+def test_member_create_admin_and_staff(runner, db, org):
+    result = run(
+        runner,
+        "member",
+        "create-admin",
+        "--org",
+        "acme",
+        "--email",
+        "boss@acme.example.com",
+        "--password",
+        "long enough password",
+    )
+    assert result.exit_code == 0, result.output
+    boss = Member.get(Member.email_key == "boss@acme.example.com")
+    assert boss.role == "EnterpriseAdmin" and boss.organization_id == org.id
+    result = run(
+        runner,
+        "member",
+        "create-staff",
+        "--email",
+        "help@connector.example.com",
+        "--password",
+        "long enough password",
+    )
+    assert result.exit_code == 0, result.output
+    assert Member.get(Member.email_key == "help@connector.example.com").is_staff
+
+
+def test_demo_prints_credentials_that_work(runner, client, db):
+    """``demo`` prints an email and password that sign in through the real form."""
+    from tests.conftest import Auth
+
+    result = run(runner, "demo")
+    assert result.exit_code == 0, result.output
+    lines = dict(
+        line.strip().split(":", 1)
+        for line in result.output.splitlines()
+        if line.strip().startswith(("email", "password"))
+    )
+    response = Auth(client).login(email=lines["email"].strip(), password=lines["password"].strip())
+    assert response.headers["Location"] == "/org/"
+
+
+@pytest.mark.parametrize("group", ["db", "org", "member"])
+def test_help_is_available(runner, group):
+    result = run(runner, group, "--help")
+    assert result.exit_code == 0 and "Usage" in result.output

@@ -1,0 +1,46 @@
+"""okta-connector: connect an organization's Okta tenant (SSO, SCIM, scheduled sync)."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then ``config`` (tests)."""
+    from . import auth, cli, db, errors, health, org, request_context, security_headers, support
+    from .auth.sessions import load_member
+    from .config import build_config, from_environment
+    from .extensions import csrf, login_manager
+
+    overrides = {**from_environment(os.environ), **(config or {})}
+    instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(build_config(instance_path, overrides))
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_member)
+    request_context.init_app(app)
+    security_headers.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(org.bp)
+    app.register_blueprint(support.bp)
+    return app

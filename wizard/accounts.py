@@ -1,0 +1,153 @@
+"""Local accounts: password sign-in, admins and staff, session versions.
+
+Members that Okta provisions go through ``directory`` instead; this module only knows
+the accounts people create by hand (the first admin, our staff, the demo).
+"""
+
+import secrets
+
+import peewee as pw
+from email_validator import EmailNotValidError, validate_email
+
+from .db import database
+from .models import Member, Organization, RoleAssignment, fold, utcnow
+from .roles import OrgRole
+from .security import check_password, hash_password
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+DEMO_SLUG = "demo"
+DEMO_ADMIN_EMAIL = "admin@demo.example.com"
+
+
+class AccountError(ValueError):
+    """A rule an account change broke; the message is shown to people as is."""
+
+
+def normalize_email(email: str) -> str:
+    """The address as given, checked for syntax (no DNS lookup: we run offline too)."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise AccountError(f"{email!r} is not a valid email address: {exc}") from None
+
+
+def validate_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters long.")
+    return password
+
+
+def authenticate(email: str, password: str) -> Member | None:
+    """The active member whose email and password match, or None.
+
+    The same email may exist in several organizations (each keeps its own accounts);
+    the password decides which one signs in. Every path spends one password check at
+    least, so a wrong email and a wrong password take about the same time.
+    """
+    candidates = list(
+        Member.select()
+        .where(
+            (Member.email_key == fold(email)) & Member.active & Member.password_hash.is_null(False)
+        )
+        .order_by(Member.is_staff.desc(), Member.id)
+        .limit(5)
+    )
+    if not candidates:
+        check_password(None, password)
+        return None
+    for member in candidates:
+        if check_password(member.password_hash, password):
+            return member
+    return None
+
+
+def record_sign_in(member: Member) -> None:
+    Member.update(last_login_at=utcnow()).where(Member.id == member.id).execute()
+
+
+def end_all_sessions(member: Member) -> None:
+    """Bump the session version: every session of this member ends on its next request."""
+    Member.update(session_version=Member.session_version + 1).where(
+        Member.id == member.id
+    ).execute()
+    member.session_version = Member.get_by_id(member.id).session_version
+
+
+def change_password(member: Member, current: str, new: str) -> None:
+    if not check_password(member.password_hash, current):
+        raise AccountError("The current password is not correct.")
+    set_password(member, new)
+
+
+def set_password(member: Member, password: str) -> None:
+    """Set a password and end the member's other sessions."""
+    member.password_hash = hash_password(validate_password(password))
+    member.updated_at = utcnow()
+    member.save()
+    end_all_sessions(member)
+
+
+def create_local_admin(
+    organization: Organization, email: str, password: str, role: OrgRole = OrgRole.ADMIN
+) -> Member:
+    """A local member with a password and an organization role granted by hand."""
+    email = normalize_email(email)
+    validate_password(password)
+    try:
+        with database.atomic():
+            member = Member.create(
+                organization=organization,
+                email=email,
+                email_key=fold(email),
+                user_name=email,
+                user_name_key=fold(email),
+                password_hash=hash_password(password),
+                role=role.value_name,
+            )
+            RoleAssignment.create(member=member, role=role.value_name, source="manual")
+    except pw.IntegrityError:
+        raise AccountError(f"{email} is already a member of {organization.slug}.") from None
+    return member
+
+
+def create_staff(email: str, password: str) -> Member:
+    email = normalize_email(email)
+    validate_password(password)
+    with database.atomic():
+        if Member.select().where(Member.is_staff & (Member.email_key == fold(email))).exists():
+            raise AccountError(f"{email} is already a staff account.")
+        return Member.create(
+            organization=None,
+            is_staff=True,
+            email=email,
+            email_key=fold(email),
+            password_hash=hash_password(password),
+        )
+
+
+def ensure_demo() -> tuple[Organization, Member, str]:
+    """The demo organization and its admin, created if missing, with a fresh password."""
+    from .organizations import add_site, create_organization
+
+    with database.atomic():
+        organization = Organization.get_or_none(Organization.slug == DEMO_SLUG)
+        if organization is None:
+            organization = create_organization(
+                "Demo Organization", DEMO_SLUG, seat_limit=50, enterprise_enabled=True
+            )
+            add_site(organization, "Main website")
+        password = secrets.token_urlsafe(12)
+        admin = Member.get_or_none(
+            (Member.organization == organization) & (Member.email_key == fold(DEMO_ADMIN_EMAIL))
+        )
+        if admin is None:
+            admin = create_local_admin(
+                organization, DEMO_ADMIN_EMAIL, password, OrgRole.ENTERPRISE_ADMIN
+            )
+        else:
+            admin.active = True
+            set_password(admin, password)
+    return organization, admin, password

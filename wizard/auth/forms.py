@@ -1,0 +1,37 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Work email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    next = StringField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use at least {MIN_PASSWORD_LENGTH} characters "
+                f"(at most {MAX_PASSWORD_LENGTH}).",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")],
+    )
+
+
+class EndSessionsForm(FlaskForm):
+    """No fields: the CSRF token alone makes the POST safe."""

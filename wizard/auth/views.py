@@ -1,0 +1,127 @@
+"""Sign-in, sign-out and the member's own account page."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import accounts, audit
+from ..roles import OrgRole
+from .forms import ChangePasswordForm, EndSessionsForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to go back to, or None for anything off-site (``//evil``, ``https://``)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def home_for(member) -> str:
+    if member.is_staff:
+        return url_for("support.organizations_list")
+    if member.org_role >= OrgRole.READ_ONLY:
+        return url_for("org.dashboard")
+    return url_for("auth.account")
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        member = accounts.authenticate(form.email.data, form.password.data)
+        if member is None:
+            form.password.errors.append("The email or password is not correct.")
+        else:
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            login_user(member)
+            accounts.record_sign_in(member)
+            audit.record_request(
+                "auth.sign_in",
+                organization=member.organization,
+                target=member,
+                details={"method": "password"},
+            )
+            return redirect(safe_next(form.next.data) or home_for(member))
+    status = 401 if form.password.errors else (400 if form.errors else 200)
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit.record_request(
+        "auth.sign_out",
+        organization=current_user.organization,
+        target=current_user._get_current_object(),
+    )
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template(
+        "auth/account.html",
+        member=current_user,
+        password_form=ChangePasswordForm(),
+        end_sessions_form=EndSessionsForm(),
+    )
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    member = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(member, form.current_password.data, form.new_password.data)
+        except accounts.AccountError as exc:
+            form.current_password.errors.append(str(exc))
+        else:
+            audit.record_request(
+                "account.password_changed", organization=member.organization, target=member
+            )
+            login_user(member)  # keep this session; the others ended with the new version
+            flash("Your password is changed. Your other sessions are signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/account.html",
+        member=member,
+        password_form=form,
+        end_sessions_form=EndSessionsForm(),
+    ), 400
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_sessions():
+    if not EndSessionsForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    member = current_user._get_current_object()
+    accounts.end_all_sessions(member)
+    audit.record_request("account.sessions_ended", organization=member.organization, target=member)
+    logout_user()
+    session.clear()
+    flash("You are signed out everywhere.", "info")
+    return redirect(url_for("auth.login"))

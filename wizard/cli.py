@@ -1,0 +1,105 @@
+"""``flask --app app ...`` commands. Each opens the database itself; rule violations
+print one line (click's ``Error: ...``) and exit 1, never a traceback."""
+
+import functools
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from . import accounts, organizations
+from .db import database
+from .models import Organization
+from .roles import OrgRole
+
+
+def init_app(app: Flask) -> None:
+    for command in (org_cli, member_cli, demo_command):
+        app.cli.add_command(command)
+
+
+def with_database(command):
+    """Run the command inside a connection; turn our rule errors into one-line messages."""
+
+    @functools.wraps(command)
+    @with_appcontext
+    def wrapper(*args, **kwargs):
+        with database.connection_context():
+            try:
+                return command(*args, **kwargs)
+            except (accounts.AccountError, organizations.OrganizationError) as exc:
+                raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def organization_by_slug(slug: str) -> Organization:
+    organization = Organization.get_or_none(Organization.slug == slug)
+    if organization is None:
+        raise click.ClickException(f"No organization with the slug {slug!r}.")
+    return organization
+
+
+@click.group("org", help="Manage organizations.")
+def org_cli():
+    pass
+
+
+@org_cli.command("create", help="Create an organization.")
+@click.argument("name")
+@click.option("--slug", required=True, help="Short id used in URLs: a-z, 0-9 and '-'.")
+@click.option(
+    "--seats", type=click.IntRange(min=0), default=None, help="Seat limit (none: unlimited)."
+)
+@click.option("--enterprise/--no-enterprise", default=False, help="Unlock Okta SSO, SCIM and sync.")
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="IANA time zone, e.g. Europe/Paris."
+)
+@with_database
+def create_org_command(name, slug, seats, enterprise, timezone):
+    organization = organizations.create_organization(
+        name, slug, seat_limit=seats, enterprise_enabled=enterprise, timezone=timezone
+    )
+    click.echo(f"created organization {organization.slug} ({organization.name})")
+
+
+@click.group("member", help="Manage local accounts.")
+def member_cli():
+    pass
+
+
+@member_cli.command(
+    "create-admin", help="Create a local admin (EnterpriseAdmin) in an organization."
+)
+@click.option("--org", "slug", required=True, help="The organization's slug.")
+@click.option("--email", required=True)
+@click.option(
+    "--password", required=True, help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters."
+)
+@with_database
+def create_admin_command(slug, email, password):
+    organization = organization_by_slug(slug)
+    member = accounts.create_local_admin(organization, email, password, OrgRole.ENTERPRISE_ADMIN)
+    click.echo(f"created admin {member.email} in {organization.slug}")
+
+
+@member_cli.command("create-staff", help="Create a staff account (our support people).")
+@click.option("--email", required=True)
+@click.option(
+    "--password", required=True, help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters."
+)
+@with_database
+def create_staff_command(email, password):
+    member = accounts.create_staff(email, password)
+    click.echo(f"created staff account {member.email}")
+
+
+@click.command("demo", help="Create the demo organization and admin; print a fresh password.")
+@with_database
+def demo_command():
+    organization, admin, password = accounts.ensure_demo()
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"Demo organization: {organization.name} ({organization.slug})")
+    click.echo(f"Sign in at {base_url}/login")
+    click.echo(f"  email:    {admin.email}")
+    click.echo(f"  password: {password}")

@@ -1,0 +1,103 @@
+"""The Peewee database: one proxy, bound in the factory, opened per request.
+
+SQLite runs with WAL (readers never block the writer), foreign keys on and a busy
+timeout; PostgreSQL comes through the same ``DATABASE_URL``. Schema changes are
+versioned migrations (peewee-migrate) kept in ``wizard/migrations``.
+"""
+
+from pathlib import Path
+
+import click
+import peewee as pw
+from flask import Flask, g, request
+from flask.cli import with_appcontext
+from playhouse.db_url import connect as connect_url
+
+database = pw.DatabaseProxy()
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "normal",
+}
+# Requests that must work without a database connection (or open their own).
+ENDPOINTS_WITHOUT_DB = {"static", "health.healthz"}
+
+
+def make_database(url: str) -> pw.Database:
+    """A Peewee database for ``url`` (``sqlite:///path`` or ``postgresql://...``)."""
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else url.split("://", 1)[1]
+        if path not in ("", ":memory:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+    return connect_url(url)
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, pw.SqliteDatabase)
+
+
+def init_app(app: Flask) -> None:
+    database.initialize(make_database(app.config["DATABASE_URL"]))
+    app.before_request(_open_connection)
+    app.teardown_request(_close_connection)
+    app.cli.add_command(db_cli)
+
+
+def _open_connection() -> None:
+    # A request served inside an open connection (a job's in-process WSGI call, a test)
+    # reuses it and must leave it open: only a connection opened here is closed here.
+    if request.endpoint not in ENDPOINTS_WITHOUT_DB:
+        g.db_opened_by_request = database.connect(reuse_if_open=True)
+
+
+def _close_connection(_exc) -> None:
+    if g.pop("db_opened_by_request", False) and not database.is_closed():
+        database.close()
+
+
+def migration_router():
+    # Imported here: peewee-migrate pulls in its own CLI machinery, not needed per request.
+    from peewee_migrate import Router
+
+    return Router(database.obj, migrate_dir=str(MIGRATIONS_DIR), ignore=["basemodel"])
+
+
+def upgrade() -> list[str]:
+    """Apply every migration not yet applied; returns the names applied."""
+    router = migration_router()
+    pending = router.diff
+    if pending:
+        router.run()
+    return pending
+
+
+def applied_migrations() -> list[str]:
+    return list(migration_router().done)
+
+
+@click.group("db", help="Create and upgrade the database schema.")
+def db_cli():
+    pass
+
+
+@db_cli.command("init", help="Create the schema if missing (safe to run again).")
+@with_appcontext
+def init_command():
+    with database.connection_context():
+        applied = upgrade()
+    click.echo(f"database ready ({len(applied)} migration(s) applied)")
+
+
+@db_cli.command("upgrade", help="Apply pending schema migrations, keeping every row.")
+@with_appcontext
+def upgrade_command():
+    with database.connection_context():
+        applied = upgrade()
+    if applied:
+        click.echo("applied: " + ", ".join(applied))
+    else:
+        click.echo("database is up to date")

@@ -1,0 +1,13 @@
+"""Flask extensions, created unbound and bound in ``create_app``."""
+
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to see that page."
+login_manager.login_message_category = "info"
+# Strong protection would end the session on an IP change; a session-version check
+# already ends sessions when it matters, and Okta users roam between networks.
+login_manager.session_protection = "basic"
