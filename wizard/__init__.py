@@ -11,7 +11,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests)."""
-    from . import auth, cli, db, errors, health, org, request_context, security_headers, support
+    from . import (
+        auth,
+        cli,
+        db,
+        errors,
+        health,
+        org,
+        request_context,
+        scim,
+        security_headers,
+        support,
+    )
     from .auth.sessions import load_member
     from .config import build_config, from_environment
     from .extensions import csrf, login_manager
@@ -43,4 +54,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(org.bp)
     app.register_blueprint(support.bp)
+    scim.init_app(app)
     return app

@@ -40,6 +40,15 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, pw.SqliteDatabase)
 
 
+def write_transaction():
+    """A transaction for read-then-write work. On SQLite it takes the write lock up
+    front (BEGIN IMMEDIATE), so two writers queue on the busy timeout instead of one
+    failing with "database is locked" when it upgrades its read lock."""
+    if is_sqlite():
+        return database.atomic(lock_type="IMMEDIATE")
+    return database.atomic()
+
+
 def init_app(app: Flask) -> None:
     database.initialize(make_database(app.config["DATABASE_URL"]))
     app.before_request(_open_connection)
@@ -67,11 +76,27 @@ def migration_router():
 
 
 def upgrade() -> list[str]:
-    """Apply every migration not yet applied; returns the names applied."""
+    """Apply every migration not yet applied; returns the names applied.
+
+    On SQLite, changing a column rebuilds its table; with foreign keys on, dropping the
+    old table would fire ON DELETE actions and lose dependent rows. SQLite's documented
+    procedure is to turn them off around the change and check integrity afterwards.
+    """
     router = migration_router()
     pending = router.diff
-    if pending:
+    if not pending:
+        return []
+    if not is_sqlite():
         router.run()
+        return pending
+    database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        router.run()
+        broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        database.execute_sql("PRAGMA foreign_keys = ON")
     return pending
 
 

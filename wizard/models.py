@@ -7,6 +7,7 @@ SQLite and PostgreSQL.
 """
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 import peewee as pw
@@ -20,6 +21,11 @@ MANAGED_BY = ("local", "scim", "sync", "jit")
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_scim_id() -> str:
+    """A resource id for SCIM: random, stable, never reused (RFC 7643 §3.1)."""
+    return str(uuid.uuid4())
 
 
 def fold(value: str | None) -> str:
@@ -99,6 +105,10 @@ class Member(UserMixin, BaseModel):
     updated_at = pw.DateTimeField(default=utcnow)
     deactivated_at = pw.DateTimeField(null=True)
     last_login_at = pw.DateTimeField(null=True)
+    scim_id = pw.CharField(max_length=36, unique=True, default=new_scim_id)
+    scim_hidden = pw.BooleanField(default=False)  # SCIM DELETE: kept, hidden from SCIM
+    manager_id = pw.CharField(max_length=254, default="")  # enterprise extension manager.value
+    version = pw.IntegerField(default=1)  # bumped on every change; meta.version / ETag
 
     class Meta:
         indexes = (
@@ -134,6 +144,8 @@ class Group(BaseModel):
     managed_by = pw.CharField(max_length=10, default="local")
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
+    scim_id = pw.CharField(max_length=36, unique=True, default=new_scim_id)
+    version = pw.IntegerField(default=1)
 
     class Meta:
         indexes = (
@@ -183,4 +195,91 @@ class AuditEvent(BaseModel):
         indexes = ((("organization", "created_at"), False),)
 
 
+class OktaConnection(BaseModel):
+    """An organization's link to its Okta tenant; ``scim_key`` names its SCIM base URL."""
+
+    organization = pw.ForeignKeyField(
+        Organization, backref="okta_connections", unique=True, on_delete="CASCADE"
+    )
+    scim_key = pw.CharField(max_length=32, unique=True)
+    status = pw.CharField(max_length=12, default="setup")  # setup | active | disconnected
+    last_scim_request_at = pw.DateTimeField(null=True)
+    last_auth_failure_at = pw.DateTimeField(null=True)
+    last_auth_failure_ip = pw.CharField(max_length=64, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+
+class ScimToken(BaseModel):
+    """A bearer token Okta presents; only its SHA-256 digest is kept."""
+
+    connection = pw.ForeignKeyField(OktaConnection, backref="tokens", on_delete="CASCADE")
+    prefix = pw.CharField(max_length=16)  # shown to admins to tell tokens apart
+    digest = pw.CharField(max_length=64, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    created_by = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
+    last_used_at = pw.DateTimeField(null=True)
+    last_used_ip = pw.CharField(max_length=64, default="")
+    expires_at = pw.DateTimeField(null=True)  # set when a newer token starts its grace period
+    revoked_at = pw.DateTimeField(null=True)
+
+
+class ScimEvent(BaseModel):
+    """One SCIM request as we answered it: the wizard's live panel, support's request log
+    and each member's timeline read these. Bodies are stored redacted."""
+
+    organization = pw.ForeignKeyField(Organization, null=True, on_delete="CASCADE")
+    connection = pw.ForeignKeyField(OktaConnection, null=True, on_delete="CASCADE")
+    token = pw.ForeignKeyField(ScimToken, null=True, on_delete="SET NULL")
+    method = pw.CharField(max_length=8)
+    path = pw.CharField(max_length=500)
+    query = pw.CharField(max_length=1000, default="")
+    status = pw.IntegerField()
+    latency_ms = pw.FloatField(default=0)
+    ip = pw.CharField(max_length=64, default="")
+    authenticated = pw.BooleanField(default=False)
+    error = pw.TextField(default="")
+    body = pw.TextField(default="")
+    resource_type = pw.CharField(max_length=10, default="")
+    resource_id = pw.CharField(max_length=36, default="")
+    created_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = (
+            (("organization", "created_at"), False),
+            (("resource_id",), False),
+        )
+
+
+class FailedMigration(BaseModel):
+    """A change from Okta we could not apply. One row per (organization, userName,
+    operation, reason): repeats bump ``attempts``; a later success resolves it."""
+
+    organization = pw.ForeignKeyField(Organization, on_delete="CASCADE")
+    source = pw.CharField(max_length=10)  # scim | sync
+    operation = pw.CharField(max_length=20)  # create | update | deactivate | group_push ...
+    reason = pw.CharField(max_length=30)
+    user_name = pw.CharField(max_length=254, default="")
+    user_name_key = pw.CharField(max_length=254, default="")
+    email = pw.CharField(max_length=254, default="")
+    display_name = pw.CharField(max_length=240, default="")
+    message = pw.TextField(default="")
+    request = JSONField(null=True)  # method, path and redacted body: enough to replay
+    status = pw.CharField(max_length=10, default="open")  # open | resolved | ignored
+    member = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
+    related = pw.ForeignKeyField("self", null=True, on_delete="SET NULL")
+    first_seen = pw.DateTimeField(default=utcnow)
+    last_seen = pw.DateTimeField(default=utcnow)
+    attempts = pw.IntegerField(default=1)
+    resolved_at = pw.DateTimeField(null=True)
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = (
+            (("organization", "user_name_key", "operation", "reason"), True),
+            (("organization", "status", "last_seen"), False),
+        )
+
+
 CORE_MODELS = [Organization, Site, Member, Group, Membership, RoleAssignment, AuditEvent]
+SCIM_MODELS = [OktaConnection, ScimToken, ScimEvent, FailedMigration]

@@ -1,0 +1,131 @@
+"""An organization's Okta connection and the SCIM bearer tokens Okta presents.
+
+Tokens are random (``okcs_`` + 43 url-safe characters) and stored only as SHA-256
+digests. Rotation keeps the previous token working for a grace period so the admin can
+paste the new one into Okta without a failed provisioning in between; at most two
+tokens are ever live.
+"""
+
+import secrets
+import string
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from .db import database
+from .models import Member, OktaConnection, Organization, ScimToken, utcnow
+from .security import new_token, same_secret, token_digest
+
+TOKEN_PREFIX = "okcs_"  # noqa: S105 (a recognizable prefix, not a secret)
+KEY_ALPHABET = string.ascii_lowercase + string.digits  # Okta refuses "_" in a base URL
+KEY_LENGTH = 20
+DEFAULT_GRACE = timedelta(hours=24)
+# Writing "last used" on every request would make each read a write; a minute is enough
+# for "last used at" and for the wizard's "verified at HH:MM".
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def new_scim_key() -> str:
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+
+
+def connection_for(organization: Organization) -> OktaConnection | None:
+    return OktaConnection.get_or_none(OktaConnection.organization == organization)
+
+
+def ensure_connection(organization: Organization) -> OktaConnection:
+    with database.atomic():
+        connection = connection_for(organization)
+        if connection is None:
+            connection = OktaConnection.create(organization=organization, scim_key=new_scim_key())
+        return connection
+
+
+def scim_endpoint(connection: OktaConnection) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/scim/v2/{connection.scim_key}"
+
+
+def live_tokens(connection: OktaConnection, now: datetime | None = None):
+    now = now or utcnow()
+    return (
+        ScimToken.select()
+        .where(
+            (ScimToken.connection == connection)
+            & ScimToken.revoked_at.is_null()
+            & (ScimToken.expires_at.is_null() | (ScimToken.expires_at > now))
+        )
+        .order_by(ScimToken.created_at.desc(), ScimToken.id.desc())
+    )
+
+
+def issue_scim_token(
+    connection: OktaConnection, created_by: Member | None = None, grace: timedelta = DEFAULT_GRACE
+) -> tuple[ScimToken, str]:
+    """A new token; the newest previous one keeps working for ``grace``, older ones stop.
+
+    Returns the stored row and the plaintext, which is never stored and shown once.
+    """
+    plaintext = new_token(TOKEN_PREFIX)
+    now = utcnow()
+    with database.atomic():
+        previous = list(live_tokens(connection, now))
+        for index, token in enumerate(previous):
+            if index == 0:
+                grace_end = now + grace
+                if token.expires_at is None or token.expires_at > grace_end:
+                    token.expires_at = grace_end
+                    token.save()
+            else:
+                token.revoked_at = now
+                token.save()
+        token = ScimToken.create(
+            connection=connection,
+            prefix=plaintext[: len(TOKEN_PREFIX) + 6],
+            digest=token_digest(plaintext),
+            created_by=created_by,
+            created_at=now,
+        )
+    return token, plaintext
+
+
+def revoke_tokens(connection: OktaConnection) -> int:
+    return (
+        ScimToken.update(revoked_at=utcnow())
+        .where((ScimToken.connection == connection) & ScimToken.revoked_at.is_null())
+        .execute()
+    )
+
+
+def find_connection(scim_key: str) -> OktaConnection | None:
+    if not scim_key or len(scim_key) > 64:
+        return None
+    return OktaConnection.get_or_none(OktaConnection.scim_key == scim_key)
+
+
+def verify_token(connection: OktaConnection, presented: str) -> ScimToken | None:
+    """The connection's live token matching ``presented``, compared in constant time."""
+    digest = token_digest(presented)
+    match = None
+    for token in live_tokens(connection):
+        if same_secret(token.digest, digest):
+            match = token  # keep looping: the time spent does not depend on which matched
+    return match
+
+
+def note_token_use(token: ScimToken, connection: OktaConnection, ip: str) -> None:
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ScimToken.update(last_used_at=now, last_used_ip=ip).where(
+            ScimToken.id == token.id
+        ).execute()
+    last = connection.last_scim_request_at
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        OktaConnection.update(last_scim_request_at=now).where(
+            OktaConnection.id == connection.id
+        ).execute()
+
+
+def note_auth_failure(connection: OktaConnection, ip: str) -> None:
+    OktaConnection.update(last_auth_failure_at=utcnow(), last_auth_failure_ip=ip).where(
+        OktaConnection.id == connection.id
+    ).execute()

@@ -1,0 +1,57 @@
+"""The directory rules every writer shares: the SCIM routes, the pull sync, admin pages
+and just-in-time sign-in all create, update and deactivate members and groups here.
+
+This is the one place that decides "duplicate email", "license limit reached",
+"local member protected" or "enterprise disabled", whichever door a change came
+through. Functions take and return models and never touch the request; callers open
+the transaction, and on ``DirectoryError`` roll back and record a failed migration.
+"""
+
+from .groups import (
+    add_members,
+    create_or_link_group,
+    delete_group,
+    group_by_name,
+    members_for_refs,
+    remove_members,
+    rename_group,
+    replace_members,
+    set_external_id,
+)
+from .members import (
+    PROFILE_FIELDS,
+    UNSET,
+    create_member,
+    hide_member,
+    member_by_email,
+    member_by_user_name,
+    parse_role,
+    set_active,
+    update_member,
+)
+from .rules import DirectoryError, ensure_seat, require_enterprise, seats_used
+
+__all__ = [
+    "PROFILE_FIELDS",
+    "UNSET",
+    "DirectoryError",
+    "add_members",
+    "create_member",
+    "create_or_link_group",
+    "delete_group",
+    "ensure_seat",
+    "group_by_name",
+    "hide_member",
+    "member_by_email",
+    "member_by_user_name",
+    "members_for_refs",
+    "parse_role",
+    "remove_members",
+    "rename_group",
+    "replace_members",
+    "require_enterprise",
+    "seats_used",
+    "set_active",
+    "set_external_id",
+    "update_member",
+]

@@ -1,0 +1,272 @@
+"""Members: create, update, (de)activate, hide; the same rules for every writer."""
+
+import re
+
+from .. import audit, failures, grants
+from ..models import Member, Organization, fold, utcnow
+from ..roles import OrgRole
+from .rules import DirectoryError, ensure_seat, require_enterprise
+
+PROFILE_FIELDS = (
+    "user_name", "email", "given_name", "family_name", "display_name", "title",
+    "department", "phone_numbers", "employee_number", "manager_id", "external_id",
+)  # fmt: skip
+UNSET = object()  # "the writer did not speak about this" (PATCH, sync without roles)
+
+
+# A syntax check only. Okta's own test users live at reserved domains (okta.local), which
+# strict validators refuse; what matters here is one address shape, unique per org.
+EMAIL_SHAPE = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def is_email(value: str) -> bool:
+    return len(value) <= 254 and EMAIL_SHAPE.match(value) is not None
+
+
+def validate_profile(profile: dict, *, creating: bool) -> dict:
+    """Fill the email from an email-shaped userName and check what every member needs."""
+    profile = dict(profile)
+    if not profile.get("email") and is_email(profile.get("user_name") or ""):
+        profile["email"] = profile["user_name"]
+    required = ["user_name", "email"] + (["given_name", "family_name"] if creating else [])
+    labels = {"user_name": "userName", "email": "a work email", "given_name": "name.givenName",
+              "family_name": "name.familyName"}  # fmt: skip
+    missing = [labels[field] for field in required if not (profile.get(field) or "").strip()]
+    if missing:
+        raise DirectoryError(
+            "invalid_data",
+            f"Missing {', '.join(missing)}: every member needs a userName, "
+            "an email address, a first name and a last name (set them on the Okta profile).",
+        )
+    if not is_email(profile["email"]):
+        raise DirectoryError("invalid_data", f"{profile['email']!r} is not a valid email address.")
+    return profile
+
+
+def member_by_user_name(organization: Organization, user_name: str) -> Member | None:
+    return Member.get_or_none(
+        (Member.organization == organization) & (Member.user_name_key == fold(user_name))
+    )
+
+
+def member_by_email(organization: Organization, email: str) -> Member | None:
+    return Member.get_or_none(
+        (Member.organization == organization) & (Member.email_key == fold(email))
+    )
+
+
+def create_member(
+    organization: Organization,
+    profile: dict,
+    *,
+    managed_by: str,
+    role=UNSET,
+    active: bool = True,
+    actor_label: str,
+) -> Member:
+    """Create a member (or revive one SCIM deleted under the same userName)."""
+    require_enterprise(organization)
+    profile = validate_profile(profile, creating=True)
+    existing = member_by_user_name(organization, profile["user_name"])
+    if existing is not None:
+        if existing.keep_local:
+            raise _protected(existing)
+        if existing.scim_hidden:
+            return _revive(existing, profile, managed_by=managed_by, role=role,
+                           actor_label=actor_label)  # fmt: skip
+        if existing.managed_by == managed_by:
+            raise DirectoryError("conflict", f"A user with userName {existing.user_name!r} "
+                                 "already exists.", member=existing)  # fmt: skip
+        raise DirectoryError(
+            "duplicate_email",
+            f"{existing.user_name} already exists here as a member managed "
+            f"outside Okta ({existing.managed_by}). Link them from Failed migrations.",
+            member=existing,
+        )
+    _check_email_free(organization, profile["email"], None)
+    if active:
+        ensure_seat(organization)
+    now = utcnow()
+    member = Member.create(
+        organization=organization, **_stored(profile), source="okta",
+        managed_by=managed_by, active=active, created_at=now, updated_at=now,
+        deactivated_at=None if active else now,
+    )  # fmt: skip
+    if role is not UNSET:
+        grants.set_scim_role(member, role)
+    failures.resolve_for_user(organization, member.user_name, note="created")
+    audit.record(
+        "member.created",
+        organization=organization,
+        actor_label=actor_label,
+        target=member,
+        details={"user_name": member.user_name, "via": managed_by},
+    )
+    return member
+
+
+def update_member(
+    member: Member,
+    profile: dict,
+    *,
+    managed_by: str,
+    role=UNSET,
+    active=UNSET,
+    actor_label: str,
+) -> list[str]:
+    """Apply a full profile; returns the names of what changed (empty: nothing written)."""
+    organization = member.organization
+    require_enterprise(organization)
+    if member.keep_local:
+        raise _protected(member)
+    profile = validate_profile(profile, creating=False)
+    if fold(profile["user_name"]) != member.user_name_key:
+        other = member_by_user_name(organization, profile["user_name"])
+        if other is not None and other.id != member.id:
+            raise DirectoryError("conflict", f"userName {profile['user_name']!r} is taken.")
+    _check_email_free(organization, profile["email"], member)
+    stored = _stored(profile)
+    changed = [field for field, value in stored.items() if getattr(member, field) != value]
+    for field in changed:
+        setattr(member, field, stored[field])
+    changed = [field for field in changed if not field.endswith("_key")]
+    if member.managed_by != managed_by:
+        audit.record(
+            "member.linked",
+            organization=organization,
+            actor_label=actor_label,
+            target=member,
+            details={"from": member.managed_by, "to": managed_by},
+        )
+        member.managed_by, member.source = managed_by, "okta"
+        changed.append("managed_by")
+    if active is not UNSET and bool(active) != member.active:
+        _set_active(member, bool(active))
+        changed.append("active")
+    if role is not UNSET and grants.set_scim_role(member, role):
+        changed.append("role")
+    if changed:
+        _touch(member)
+        audit.record("member.updated", organization=organization, actor_label=actor_label,
+                     target=member, details={"fields": sorted(set(changed)),
+                                             "active": member.active})  # fmt: skip
+    failures.resolve_for_user(organization, member.user_name, note="updated")
+    return changed
+
+
+def set_active(member: Member, active: bool, *, actor_label: str) -> bool:
+    """Deactivate (ends the member's sessions) or reactivate (needs a seat)."""
+    require_enterprise(member.organization)
+    if member.keep_local:
+        raise _protected(member)
+    if member.active == active:
+        return False
+    _set_active(member, active)
+    _touch(member)
+    audit.record(
+        "member.activated" if active else "member.deactivated",
+        organization=member.organization,
+        actor_label=actor_label,
+        target=member,
+    )
+    return True
+
+
+def hide_member(member: Member, *, actor_label: str) -> None:
+    """SCIM DELETE: deactivate and hide from SCIM; the row and its history stay."""
+    if member.keep_local:
+        raise _protected(member)
+    if member.active:
+        _set_active(member, False)
+    member.scim_hidden = True
+    _touch(member)
+    audit.record(
+        "member.deleted_in_okta",
+        organization=member.organization,
+        actor_label=actor_label,
+        target=member,
+    )
+
+
+def _revive(member, profile, *, managed_by, role, actor_label) -> Member:
+    ensure_seat(member.organization)
+    _check_email_free(member.organization, profile["email"], member)
+    for field, value in _stored(profile).items():
+        setattr(member, field, value)
+    member.scim_hidden, member.managed_by, member.source = False, managed_by, "okta"
+    _set_active(member, True)
+    _touch(member)
+    if role is not UNSET:
+        grants.set_scim_role(member, role)
+    failures.resolve_for_user(member.organization, member.user_name, note="revived")
+    audit.record(
+        "member.revived", organization=member.organization, actor_label=actor_label, target=member
+    )
+    return member
+
+
+def _set_active(member: Member, active: bool) -> None:
+    if active:
+        ensure_seat(member.organization)
+        member.active, member.deactivated_at = True, None
+    else:
+        member.active, member.deactivated_at = False, utcnow()
+        member.session_version += 1  # ends every open session on its next request
+
+
+def _touch(member: Member) -> None:
+    member.version += 1
+    member.updated_at = utcnow()
+    member.save()
+
+
+def _check_email_free(organization, email: str, member: Member | None) -> None:
+    other = member_by_email(organization, email)
+    if other is None or (member is not None and other.id == member.id):
+        return
+    if other.keep_local:
+        raise _protected(other)
+    raise DirectoryError(
+        "duplicate_email",
+        f"The email {email} already belongs to another member "
+        f"({other.user_name or other.email}). Change it in Okta, or link the two from "
+        "Failed migrations.",
+        member=other,
+    )
+
+
+def _protected(member: Member) -> DirectoryError:
+    return DirectoryError(
+        "local_member_protected",
+        f"{member.email} is kept local by an admin (for example the "
+        "break-glass account) and cannot be changed from Okta.",
+        member=member,
+    )
+
+
+def _stored(profile: dict) -> dict:
+    """Profile values as stored, with the case-insensitive keys."""
+    values = {field: profile.get(field) for field in PROFILE_FIELDS if field in profile}
+    for field in ("given_name", "family_name", "display_name", "title", "department",
+                  "employee_number", "manager_id"):  # fmt: skip
+        if field in values and values[field] is None:
+            values[field] = ""
+    if "phone_numbers" in values and values["phone_numbers"] is None:
+        values["phone_numbers"] = []
+    values["user_name_key"] = fold(values["user_name"])
+    values["email_key"] = fold(values["email"])
+    return values
+
+
+def parse_role(value) -> OrgRole:
+    """A SCIM ``role`` value; unknown values are refused with the list of valid ones."""
+    if value in (None, ""):
+        return OrgRole.NONE
+    try:
+        return OrgRole.parse(str(value))
+    except ValueError:
+        raise DirectoryError(
+            "invalid_data",
+            f"Unknown role {value!r}: use ReadOnly, User, Admin or "
+            "EnterpriseAdmin, or leave it empty for sign-in only.",
+        ) from None

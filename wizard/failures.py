@@ -1,0 +1,107 @@
+"""Failed migrations: changes from Okta we could not apply, kept so nothing is dropped.
+
+One row per (organization, userName, operation, reason): a repeat bumps ``attempts`` and
+``last_seen`` (and reopens a resolved row); a later success for the same user resolves
+every open row for that user.
+"""
+
+from .db import database
+from .models import FailedMigration, Member, Organization, fold, utcnow
+
+REASONS = {
+    "duplicate_email": "Another member already uses this email address.",
+    "license_limit": "The organization has no free seat.",
+    "invalid_data": "Okta sent data we cannot accept.",
+    "unknown_member": "A pushed group named a member we never received.",
+    "local_member_protected": "The member is kept local and Okta may not change it.",
+    "enterprise_disabled": "The organization does not have the enterprise feature.",
+    "connection_error": "We could not reach Okta.",
+}
+SECRET_KEYS = {"password", "token", "secret", "client_secret", "api_token"}
+
+
+def redact(body):
+    """The body without secrets: Okta's placeholder ``password`` is never stored at all."""
+    if isinstance(body, dict):
+        return {k: redact(v) for k, v in body.items() if k.lower() not in SECRET_KEYS}
+    if isinstance(body, list):
+        return [redact(item) for item in body]
+    return body
+
+
+def record(
+    organization: Organization,
+    *,
+    source: str,
+    reason: str,
+    operation: str,
+    message: str,
+    user_name: str = "",
+    email: str = "",
+    display_name: str = "",
+    request: dict | None = None,
+    member: Member | None = None,
+    related: FailedMigration | None = None,
+) -> FailedMigration:
+    """Store or bump the failure row for this key; safe to call after a rollback."""
+    now = utcnow()
+    key = {
+        "organization": organization,
+        "user_name_key": fold(user_name),
+        "operation": operation,
+        "reason": reason,
+    }
+    values = {
+        "source": source,
+        "user_name": user_name,
+        "email": email,
+        "display_name": display_name,
+        "message": message,
+        "request": redact(request) if request else None,
+        "member": member,
+        "related": related,
+    }
+    with database.atomic():
+        row = FailedMigration.get_or_none(
+            *[getattr(FailedMigration, k) == v for k, v in key.items()]
+        )
+        if row is None:
+            return FailedMigration.create(**key, **values, first_seen=now, last_seen=now)
+        for field, value in values.items():
+            if value or field in ("message",):
+                setattr(row, field, value)
+        row.attempts += 1
+        row.last_seen = now
+        if row.status != "open":
+            row.status, row.resolved_at = "open", None
+        row.save()
+        return row
+
+
+def resolve_for_user(organization: Organization, user_name: str, note: str = "") -> int:
+    """Mark the user's open failures resolved (a later change for them went through)."""
+    return (
+        FailedMigration.update(status="resolved", resolved_at=utcnow(), note=note)
+        .where(
+            (FailedMigration.organization == organization)
+            & (FailedMigration.user_name_key == fold(user_name))
+            & (FailedMigration.status == "open")
+            & (FailedMigration.reason != "unknown_member")
+        )
+        .execute()
+    )
+
+
+def open_failure_for(organization: Organization, user_name: str) -> FailedMigration | None:
+    """The user's own most recent open failure (to link an ``unknown_member`` row to)."""
+    return (
+        FailedMigration.select()
+        .where(
+            (FailedMigration.organization == organization)
+            & (FailedMigration.user_name_key == fold(user_name))
+            & (FailedMigration.status == "open")
+            & (FailedMigration.reason != "unknown_member")
+        )
+        .order_by(FailedMigration.last_seen.desc())
+        .first()
+    )

@@ -1,0 +1,40 @@
+"""SCIM 2.0 server for Okta: ``/scim/v2/<connection key>/Users``, ``/Groups`` and
+discovery. The contract we follow is docs/scim.md."""
+
+import re
+
+from flask import Flask
+
+from ..errors import ERROR_RENDERERS
+from ..extensions import csrf
+from . import discovery, groups, request_log, users
+from .blueprint import bp
+from .errors import from_http_error
+
+__all__ = ["bp", "discovery", "groups", "init_app", "users"]
+PREFIX = "/scim/"
+_SLASHES = re.compile(r"/{2,}")
+
+
+class CollapseSlashes:
+    """``…/scim/v2/key//Users/`` routes like ``…/scim/v2/key/Users``: admins paste base
+    URLs with a trailing slash, and clients join paths with another."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX) or path.startswith("//scim/"):
+            path = _SLASHES.sub("/", path)
+            environ["PATH_INFO"] = path.rstrip("/") or "/"
+        return self.wsgi_app(environ, start_response)
+
+
+def init_app(app: Flask) -> None:
+    csrf.exempt(bp)  # bearer tokens, not cookies: CSRF cannot apply
+    app.register_blueprint(bp)
+    ERROR_RENDERERS[PREFIX] = from_http_error  # routing 404/405 and 413 answer in SCIM JSON
+    app.before_request(request_log.start_timer)
+    app.after_request(request_log.record)
+    app.wsgi_app = CollapseSlashes(app.wsgi_app)

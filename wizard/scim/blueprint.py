@@ -1,0 +1,99 @@
+"""The SCIM blueprint: per-connection base URL, authentication, error handling.
+
+``/scim/v2/<connection key>/...``: the key picks the connection and the bearer token
+must belong to it; a wrong key or token is the same 401, so nothing tells an attacker
+which keys exist.
+"""
+
+import base64
+import binascii
+
+from flask import Blueprint, g, request
+from werkzeug.exceptions import HTTPException
+
+from .. import connections
+from ..directory import DirectoryError, require_enterprise
+from .errors import (
+    ScimError,
+    error_response,
+    from_directory_error,
+    from_http_error,
+    from_scim_error,
+)
+
+bp = Blueprint("scim", __name__, url_prefix="/scim/v2/<scim_key>")
+UNAUTHORIZED = "Authentication failed: the SCIM base URL and bearer token do not match a live " \
+    "token. Copy both again from the Connect Okta wizard (Provisioning credentials)."  # fmt: skip
+
+
+@bp.url_value_preprocessor
+def take_scim_key(endpoint, values):
+    g.scim_key = (values or {}).pop("scim_key", "")
+
+
+@bp.url_defaults
+def add_scim_key(endpoint, values):
+    values.setdefault("scim_key", g.get("scim_key", ""))
+
+
+def presented_token(header: str, scim_key: str) -> str | None:
+    """The token from ``Bearer <t>``, a bare ``<t>`` (Okta's "Header" mode) or Basic
+    (user = connection key, password = token; seed 001)."""
+    header = (header or "").strip()
+    if not header or len(header) > 4096:
+        return None
+    scheme, _, rest = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return rest.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            user, _, password = (
+                base64.b64decode(rest.strip(), validate=True).decode().partition(":")
+            )
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return password if user == scim_key and password else None
+    return header if " " not in header else None
+
+
+@bp.before_request
+def authenticate():
+    connection = connections.find_connection(g.scim_key)
+    g.scim_connection = connection
+    ip = request.remote_addr or ""
+    token_text = presented_token(request.headers.get("Authorization", ""), g.scim_key)
+    token = connections.verify_token(connection, token_text) if connection and token_text else None
+    if token is None:
+        if connection is not None:
+            connections.note_auth_failure(connection, ip)
+        raise ScimError(401, UNAUTHORIZED, headers={"WWW-Authenticate": 'Bearer realm="SCIM"'})
+    g.scim_token = token
+    g.scim_organization = connection.organization
+    connections.note_token_use(token, connection, ip)
+    try:
+        require_enterprise(g.scim_organization)
+    except DirectoryError as exc:
+        raise from_directory_error(exc) from None
+
+
+@bp.errorhandler(ScimError)
+def handle_scim_error(error: ScimError):
+    return from_scim_error(error)
+
+
+@bp.errorhandler(DirectoryError)
+def handle_directory_error(error: DirectoryError):
+    return from_scim_error(from_directory_error(error))
+
+
+@bp.errorhandler(HTTPException)
+def handle_http_error(error: HTTPException):
+    return from_http_error(error)
+
+
+@bp.errorhandler(Exception)
+def handle_unexpected(error: Exception):
+    from flask import current_app
+
+    current_app.logger.exception("SCIM request failed: %s %s", request.method, request.path)
+    return error_response(500, "An internal error occurred; it has been logged. Retry later.")

@@ -1,0 +1,221 @@
+"""``/Groups``: Okta's Push Groups (RFC 7644 §3; Okta's rules in docs/scim.md).
+
+Membership changes are applied as sets in one transaction. A member id we do not
+know is skipped and recorded (``unknown_member``), never a 400: Okta stops the whole
+group push on an error.
+"""
+
+from flask import g, request
+
+from .. import directory, failures
+from ..models import Group
+from . import patch
+from .blueprint import bp
+from .errors import ScimError, scim_response
+from .filters import to_expression
+from .mapping import group_filter_attributes, group_to_scim, members_of
+from .outcomes import applying, replayable_request
+from .protocol import check_version, list_response, paging, project, read_json, wants_attribute
+
+ACTOR = "okta-scim"
+MEMBER_FILTER = "members[value eq "
+
+
+def group_or_404(group_id: str) -> Group:
+    group = Group.get_or_none(
+        (Group.organization == g.scim_organization) & (Group.scim_id == group_id[:64])
+    )
+    if group is None:
+        raise ScimError(404, f"Group {group_id} not found.")
+    g.scim_resource = ("Group", group.scim_id)
+    return group
+
+
+def render(group: Group, status: int = 200):
+    members = members_of(group) if wants_attribute("members") else None
+    resource = project(group_to_scim(group, members))
+    return scim_response(resource, status, {"ETag": resource["meta"]["version"]})
+
+
+@bp.get("/Groups")
+def list_groups():
+    start, count = paging()
+    query = Group.select().where(Group.organization == g.scim_organization)
+    text = (request.args.get("filter") or "").strip()
+    if text:
+        query = query.where(to_expression(text, group_filter_attributes()))
+    total = query.count()
+    page = list(query.order_by(Group.id).offset(start - 1).limit(count)) if count else []
+    with_members = wants_attribute("members")
+    resources = [project(group_to_scim(grp, members_of(grp) if with_members else None))
+                 for grp in page]  # fmt: skip
+    return scim_response(list_response(resources, total, start))
+
+
+@bp.post("/Groups")
+def create_group():
+    body = _fields(read_json())
+    with applying("group_create", {"user_name": str(body.get("displayname") or "")}):
+        group, _linked = directory.create_or_link_group(
+            g.scim_organization, _text(body.get("displayname"), "displayName"),
+            external_id=_text(body.get("externalid"), "externalId") or None,
+            managed_by="scim", actor_label=ACTOR,
+        )  # fmt: skip
+        if "members" in body:
+            _replace(group, _refs(body.get("members")))
+    g.scim_resource = ("Group", group.scim_id)
+    response = render(group, 201)
+    response.headers["Location"] = group_to_scim(group, None)["meta"]["location"]
+    return response
+
+
+@bp.get("/Groups/<group_id>")
+def get_group(group_id):
+    return render(group_or_404(group_id))
+
+
+@bp.put("/Groups/<group_id>")
+def replace_group(group_id):
+    group = group_or_404(group_id)
+    check_version(group)
+    body = _fields(read_json())
+    with applying("group_update", {"user_name": group.display_name}):
+        directory.rename_group(group, _text(body.get("displayname"), "displayName"),
+                               actor_label=ACTOR)  # fmt: skip
+        if "externalid" in body:
+            directory.set_external_id(group, _text(body.get("externalid"), "externalId"))
+        _replace(group, _refs(body.get("members")))  # PUT: the full list, empty included
+    return render(group)
+
+
+@bp.patch("/Groups/<group_id>")
+def patch_group(group_id):
+    group = group_or_404(group_id)
+    check_version(group)
+    ops = patch.operations(read_json())
+    with applying("group_update", {"user_name": group.display_name}):
+        for kind, path, value in ops:
+            _apply_group_op(group, kind, path, value)
+    return render(group)
+
+
+@bp.delete("/Groups/<group_id>")
+def delete_group(group_id):
+    group = group_or_404(group_id)
+    check_version(group)
+    with applying("group_delete", {"user_name": group.display_name}):
+        directory.delete_group(group, actor_label=ACTOR)
+    return scim_response(None, 204)
+
+
+def _apply_group_op(group: Group, kind: str, path: str | None, value) -> None:
+    if path is None:
+        # The replace Okta echoes after every membership change carries id and
+        # displayName: it renames at most, and touches membership only if it names them.
+        if not isinstance(value, dict):
+            raise ScimError(400, "A PATCH without a path needs an object value.", "invalidValue")
+        fields = _fields(value)
+        if "displayname" in fields:
+            directory.rename_group(group, _text(fields["displayname"], "displayName"),
+                                   actor_label=ACTOR)  # fmt: skip
+        if "externalid" in fields:
+            directory.set_external_id(group, _text(fields["externalid"], "externalId"))
+        if "members" in fields:
+            _members_op(group, kind, _refs(fields["members"]))
+        return
+    lowered = path.lower()
+    if lowered == "members":
+        refs = _refs(value) if kind != "remove" or value is not None else None
+        _members_op(group, kind, refs)
+    elif lowered.startswith(MEMBER_FILTER) and lowered.endswith("]"):
+        ref = path[len(MEMBER_FILTER) : -1].strip().strip('"')
+        if kind != "remove":
+            raise ScimError(400, "Only remove is supported on members[value eq ...].",
+                            "invalidPath")  # fmt: skip
+        _members_op(group, "remove", [(ref, None)])
+    elif lowered == "displayname":
+        if kind == "remove":
+            raise ScimError(400, "displayName is required and cannot be removed.", "mutability")
+        directory.rename_group(group, _text(value, "displayName"), actor_label=ACTOR)
+    elif lowered == "externalid":
+        directory.set_external_id(group, None if kind == "remove" else _text(value, "externalId"))
+    elif lowered in ("id", "meta", "schemas"):
+        return  # read-only, ignored
+    else:
+        raise ScimError(400, f"Groups support displayName, externalId and members, not "
+                        f"{path!r}.", "invalidPath")  # fmt: skip
+
+
+def _members_op(group: Group, kind: str, refs: list[tuple[str, str | None]] | None) -> None:
+    if kind == "remove" and refs is None:
+        directory.replace_members(group, [], managed_by="scim", actor_label=ACTOR)
+        return
+    ids = _resolve(refs or [])
+    if kind == "add":
+        directory.add_members(group, ids, managed_by="scim", actor_label=ACTOR)
+    elif kind == "remove":
+        directory.remove_members(group, ids, actor_label=ACTOR)
+    else:
+        _replace_ids(group, ids)
+
+
+def _replace(group: Group, refs: list[tuple[str, str | None]]) -> None:
+    _replace_ids(group, _resolve(refs))
+
+
+def _replace_ids(group: Group, ids: list[int]) -> None:
+    directory.replace_members(group, ids, managed_by="scim", actor_label=ACTOR)
+
+
+def _resolve(refs: list[tuple[str, str | None]]) -> list[int]:
+    """Our member ids for the refs; unknown ones are recorded and skipped."""
+    found, unknown = directory.members_for_refs(g.scim_organization, [ref for ref, _ in refs])
+    displays = dict(refs)
+    for ref in unknown:
+        display = displays.get(ref) or ""
+        failures.record(
+            g.scim_organization, source="scim", reason="unknown_member", operation="group_push",
+            user_name=display or ref, display_name=display,
+            message=f"Group push named member {ref!r} ({display or 'no name given'}), whom we "
+            "never received. Check that this user is assigned to the app and provisioned.",
+            request=replayable_request(), related=failures.open_failure_for(
+                g.scim_organization, display) if display else None,
+        )  # fmt: skip
+    return list(found.values())
+
+
+def _refs(value) -> list[tuple[str, str | None]]:
+    """Member references as (id, display): objects with ``value`` (no ``type`` needed,
+    ``display`` may be null), or plain id strings."""
+    if value is None:
+        return []
+    if isinstance(value, dict | str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ScimError(400, "members must be a list.", "invalidValue")
+    refs = []
+    for item in value:
+        if isinstance(item, str):
+            refs.append((item, None))
+        elif isinstance(item, dict):
+            fields = _fields(item)
+            ref = fields.get("value")
+            if not isinstance(ref, str) or not ref:
+                raise ScimError(400, "Each member needs a value (the user's id).", "invalidValue")
+            display = fields.get("display")
+            refs.append((ref, display if isinstance(display, str) else None))
+        else:
+            raise ScimError(400, "members must be a list of objects.", "invalidValue")
+    return refs
+
+
+def _fields(body: dict) -> dict:
+    return {str(k).lower(): v for k, v in body.items()}
+
+
+def _text(value, attribute: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ScimError(400, f"{attribute} must be a string.", "invalidValue")
+    return value

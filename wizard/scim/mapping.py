@@ -1,0 +1,267 @@
+"""Conversions between our rows and SCIM resources, in named pairs
+(``user_to_scim`` / ``profile_from_scim``, ``group_to_scim``), plus what each SCIM
+attribute means to a filter.
+
+Input is read leniently, as Okta's bodies are not always strict: attribute names in
+any case (RFC 7643 §2.1), unknown attributes and extension URNs ignored, ``active`` as
+a string tolerated, ``null`` and empty values accepted.
+"""
+
+from flask import current_app
+
+from ..directory import DirectoryError, parse_role
+from ..models import Group, Member, Membership
+from .errors import ScimError
+from .filters import Attr
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+OUR_SCHEMA = "urn:ietf:params:scim:schemas:extension:okta-connector:2.0:User"
+LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def base_url() -> str:
+    from flask import g
+
+    return f"{current_app.config['PUBLIC_BASE_URL']}/scim/v2/{g.scim_connection.scim_key}"
+
+
+def _timestamp(moment) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def _meta(resource_type: str, row, path: str) -> dict:
+    return {
+        "resourceType": resource_type,
+        "created": _timestamp(row.created_at),
+        "lastModified": _timestamp(row.updated_at),
+        "location": f"{base_url()}/{path}/{row.scim_id}",
+        "version": f'W/"{row.version}"',
+    }
+
+
+def user_to_scim(member: Member, groups: list[tuple[str, str]] | None = None,
+                 role: str | None = None) -> dict:  # fmt: skip
+    """The SCIM User for a member; ``groups`` as (scim id, name) pairs, read-only."""
+    resource = {
+        "schemas": [USER_SCHEMA],
+        "id": member.scim_id,
+        "userName": member.user_name or member.email,
+        "name": {"givenName": member.given_name, "familyName": member.family_name},
+        "displayName": member.display_name or member.full_name,
+        "emails": [{"value": member.email, "type": "work", "primary": True}],
+        "active": bool(member.active),
+    }
+    formatted = " ".join(p for p in (member.given_name, member.family_name) if p)
+    if formatted:
+        resource["name"]["formatted"] = formatted
+    if member.external_id:
+        resource["externalId"] = member.external_id
+    if member.title:
+        resource["title"] = member.title
+    if member.phone_numbers:
+        resource["phoneNumbers"] = member.phone_numbers
+    enterprise = {k: v for k, v in (("department", member.department),
+                                    ("employeeNumber", member.employee_number)) if v}  # fmt: skip
+    if member.manager_id:
+        enterprise["manager"] = {"value": member.manager_id}
+    if enterprise:
+        resource["schemas"].append(ENTERPRISE_SCHEMA)
+        resource[ENTERPRISE_SCHEMA] = enterprise
+    if role:
+        resource["schemas"].append(OUR_SCHEMA)
+        resource[OUR_SCHEMA] = {"role": role}
+    if groups is not None:
+        resource["groups"] = [
+            {"value": gid, "display": name, "$ref": f"{base_url()}/Groups/{gid}", "type": "direct"}
+            for gid, name in groups
+        ]
+    resource["meta"] = _meta("User", member, "Users")
+    return resource
+
+
+def groups_of(member_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each member's groups, for a whole page in one query."""
+    result: dict[int, list[tuple[str, str]]] = {m: [] for m in member_ids}
+    if not member_ids:
+        return result
+    query = (
+        Membership.select(Membership.member, Group.scim_id, Group.display_name)
+        .join(Group)
+        .where(Membership.member.in_(member_ids))
+        .order_by(Group.display_name)
+        .tuples()
+    )
+    for member_id, scim_id, name in query:
+        result[member_id].append((scim_id, name))
+    return result
+
+
+def group_to_scim(group: Group, members: list[tuple[str, str]] | None) -> dict:
+    """The SCIM Group; ``members`` as (scim id, display) pairs, None to leave them out."""
+    resource = {"schemas": [GROUP_SCHEMA], "id": group.scim_id, "displayName": group.display_name}
+    if group.external_id:
+        resource["externalId"] = group.external_id
+    if members is not None:
+        resource["members"] = [
+            {"value": mid, "display": display, "$ref": f"{base_url()}/Users/{mid}", "type": "User"}
+            for mid, display in members
+        ]
+    resource["meta"] = _meta("Group", group, "Groups")
+    return resource
+
+
+def members_of(group: Group) -> list[tuple[str, str]]:
+    query = (
+        Member.select(Member.scim_id, Member.user_name, Member.email)
+        .join(Membership)
+        .where(Membership.group == group)
+        .order_by(Member.id)
+        .tuples()
+    )
+    return [(scim_id, user_name or email) for scim_id, user_name, email in query]
+
+
+# --- reading input -----------------------------------------------------------------
+
+
+def folded(body: dict) -> dict:
+    """The body with lowercased attribute names (extension URNs lowercased too)."""
+    return {str(k).lower(): v for k, v in body.items()}
+
+
+def _text(value, attribute: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ScimError(400, f"{attribute} must be a string.", "invalidValue")
+    return str(value)
+
+
+def _object(value, attribute: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ScimError(400, f"{attribute} must be an object.", "invalidValue")
+    return folded(value)
+
+
+def _list(value, attribute: str) -> list[dict]:
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ScimError(400, f"{attribute} must be a list of objects.", "invalidValue")
+    return [folded(item) for item in value]
+
+
+def parse_bool(value, attribute: str = "active") -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"  # Entra sends "False"; tolerated
+    raise ScimError(400, f"{attribute} must be true or false.", "invalidValue")
+
+
+def primary_email(emails: list[dict]) -> str:
+    """The primary email, else the work one, else the first (seed 003: type work, primary)."""
+    for wanted in (lambda e: e.get("primary") in (True, "true", "True"),
+                   lambda e: str(e.get("type", "")).lower() == "work",
+                   lambda e: True):  # fmt: skip
+        for email in emails:
+            if wanted(email) and email.get("value"):
+                return _text(email["value"], "emails.value").strip()
+    return ""
+
+
+def _phones(items: list[dict]) -> list[dict]:
+    phones = []
+    for item in items:
+        value = _text(item.get("value"), "phoneNumbers.value").strip()
+        if value:
+            phone = {"value": value, "type": _text(item.get("type"), "phoneNumbers.type") or "work"}
+            if item.get("primary") in (True, "true", "True"):
+                phone["primary"] = True
+            phones.append(phone)
+    return phones
+
+
+def profile_from_scim(body: dict) -> tuple[dict, dict]:
+    """A SCIM User body -> (profile for ``directory``, extras ``{"active", "role"}``)."""
+    data = folded(body)
+    name = _object(data.get("name"), "name")
+    enterprise = _object(data.get(ENTERPRISE_SCHEMA.lower()), ENTERPRISE_SCHEMA)
+    ours = _object(data.get(OUR_SCHEMA.lower()), OUR_SCHEMA)
+    manager = enterprise.get("manager")
+    manager_id = _object(manager, "manager").get("value") if isinstance(manager, dict) else manager
+    profile = {
+        "user_name": _text(data.get("username"), "userName").strip(),
+        "email": primary_email(_list(data.get("emails"), "emails")),
+        "given_name": _text(name.get("givenname"), "name.givenName").strip(),
+        "family_name": _text(name.get("familyname"), "name.familyName").strip(),
+        "display_name": _text(data.get("displayname"), "displayName").strip(),
+        "title": _text(data.get("title"), "title").strip(),
+        "phone_numbers": _phones(_list(data.get("phonenumbers"), "phoneNumbers")),
+        "department": _text(enterprise.get("department"), "department").strip(),
+        "employee_number": _text(enterprise.get("employeenumber"), "employeeNumber").strip(),
+        "manager_id": _text(manager_id, "manager.value").strip(),
+        "external_id": _text(data.get("externalid"), "externalId").strip() or None,
+    }
+    extras = {}
+    if data.get("active") is not None:
+        extras["active"] = parse_bool(data["active"])
+    try:
+        extras["role"] = parse_role(ours.get("role"))
+    except DirectoryError as exc:
+        raise ScimError(400, exc.message, "invalidValue") from None
+    return profile, extras
+
+
+def user_filter_attributes() -> dict:
+    def in_group(group_scim_id):
+        return Member.id.in_(
+            Membership.select(Membership.member).join(Group).where(Group.scim_id == group_scim_id)
+        )
+
+    ent = ENTERPRISE_SCHEMA.lower()
+    return {
+        "id": Attr("exact", Member.scim_id),
+        "externalid": Attr("exact", Member.external_id),
+        "username": Attr("key", Member.user_name_key),
+        "emails": Attr("key", Member.email_key),
+        "emails.value": Attr("key", Member.email_key),
+        "emails.type": Attr("const", value="work"),
+        "emails.primary": Attr("const", value="true"),
+        "name.givenname": Attr("ci", Member.given_name),
+        "name.familyname": Attr("ci", Member.family_name),
+        "displayname": Attr("ci", Member.display_name),
+        "title": Attr("ci", Member.title),
+        "active": Attr("bool", Member.active),
+        "meta.created": Attr("datetime", Member.created_at),
+        "meta.lastmodified": Attr("datetime", Member.updated_at),
+        f"{ent}:department": Attr("ci", Member.department),
+        f"{ent}:employeenumber": Attr("exact", Member.employee_number),
+        f"{ent}:manager.value": Attr("exact", Member.manager_id),
+        "groups": Attr("subquery", in_group),
+        "groups.value": Attr("subquery", in_group),
+    }
+
+
+def group_filter_attributes() -> dict:
+    def has_member(member_scim_id):
+        return Group.id.in_(
+            Membership.select(Membership.group).join(Member).where(Member.scim_id == member_scim_id)
+        )
+
+    return {
+        "id": Attr("exact", Group.scim_id),
+        "externalid": Attr("exact", Group.external_id),
+        "displayname": Attr("key", Group.name_key),
+        "members": Attr("subquery", has_member),
+        "members.value": Attr("subquery", has_member),
+        "meta.created": Attr("datetime", Group.created_at),
+        "meta.lastmodified": Attr("datetime", Group.updated_at),
+    }

@@ -1,0 +1,54 @@
+"""What happens around each SCIM write: one transaction, and a refused change recorded
+as a failed migration after the rollback, so it is never lost."""
+
+import json
+from contextlib import contextmanager
+
+from flask import g, request
+
+from .. import failures
+from ..db import write_transaction
+from ..directory import DirectoryError
+from .errors import from_directory_error
+
+# Refusals worth a row in the failed-migrations inbox; a plain "already exists" is not.
+RECORDED_REASONS = set(failures.REASONS)
+
+
+def replayable_request() -> dict:
+    """Method, path below the base URL and the body, redacted: enough to retry later."""
+    prefix = f"/scim/v2/{g.scim_key}"
+    path = request.path[len(prefix) :] if request.path.startswith(prefix) else request.path
+    try:
+        body = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, RecursionError):
+        body = None
+    return {"method": request.method, "path": path, "body": failures.redact(body)}
+
+
+def record_refusal(error: DirectoryError, operation: str, who: dict) -> None:
+    if error.reason not in RECORDED_REASONS:
+        return
+    failures.record(
+        g.scim_organization, source="scim", reason=error.reason, operation=operation,
+        message=error.message, request=replayable_request(), member=error.member, **who,
+    )  # fmt: skip
+
+
+@contextmanager
+def applying(operation: str, who: dict):
+    """Run a write in one transaction; on a rule's refusal record it, answer SCIM."""
+    try:
+        with write_transaction():
+            yield
+    except DirectoryError as error:
+        record_refusal(error, operation, who)
+        raise from_directory_error(error) from None
+
+
+def who_from_profile(profile: dict) -> dict:
+    name = profile.get("display_name") or " ".join(
+        p for p in (profile.get("given_name"), profile.get("family_name")) if p
+    )
+    return {"user_name": profile.get("user_name") or "", "email": profile.get("email") or "",
+            "display_name": name}  # fmt: skip

@@ -1,0 +1,109 @@
+"""Request parsing and response shaping shared by the SCIM routes (RFC 7644 §3)."""
+
+import json
+
+from flask import request
+
+from .errors import ScimError
+from .mapping import LIST_SCHEMA
+
+DEFAULT_COUNT = 100
+MAX_RESULTS = 1000  # advertised in /ServiceProviderConfig (filter.maxResults)
+ALWAYS_RETURNED = {"id", "schemas", "meta"}
+JSON_TYPES = ("application/json", "application/scim+json")
+
+
+def read_json() -> dict:
+    """The request body as a JSON object, or a SCIM 400/415 error."""
+    mimetype = (request.mimetype or "").lower()
+    if mimetype and mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
+        raise ScimError(415, "Send the body as application/scim+json or application/json.")
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, RecursionError):
+        raise ScimError(400, "The body is not valid UTF-8 JSON.", "invalidSyntax") from None
+    except json.JSONDecodeError as exc:
+        raise ScimError(400, f"The body is not valid JSON: {exc.msg} at position {exc.pos}.",
+                        "invalidSyntax") from None  # fmt: skip
+    if not isinstance(body, dict):
+        raise ScimError(400, "The body must be a JSON object.", "invalidSyntax")
+    return body
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ScimError(400, f"{name} must be a whole number.", "invalidValue") from None
+
+
+def paging() -> tuple[int, int]:
+    """``(startIndex, count)``: 1-based, values below 1 mean 1, count capped (§3.4.2.4)."""
+    start = max(_int_arg("startIndex", 1), 1)
+    count = min(max(_int_arg("count", DEFAULT_COUNT), 0), MAX_RESULTS)
+    return start, count
+
+
+def list_response(resources: list[dict], total: int, start: int) -> dict:
+    return {
+        "schemas": [LIST_SCHEMA],
+        "totalResults": int(total),
+        "startIndex": int(start),
+        "itemsPerPage": len(resources),
+        "Resources": resources,
+    }
+
+
+def _names(argument: str | None) -> set[str]:
+    return {name.strip().lower() for name in (argument or "").split(",") if name.strip()}
+
+
+def wants_attribute(name: str) -> bool:
+    """False when ``attributes``/``excludedAttributes`` leave ``name`` out (costly parts)."""
+    included, excluded = (
+        _names(request.args.get("attributes")),
+        _names(request.args.get("excludedAttributes")),
+    )
+    name = name.lower()
+    if name in excluded:
+        return False
+    return not included or any(n == name or n.startswith(name + ".") for n in included)
+
+
+def project(resource: dict) -> dict:
+    """Apply ``attributes`` / ``excludedAttributes`` (RFC 7644 §3.4.2.5) to one resource."""
+    included = _names(request.args.get("attributes"))
+    excluded = _names(request.args.get("excludedAttributes"))
+    if not included and not excluded:
+        return resource
+    result = {}
+    for key, value in resource.items():
+        lowered = key.lower()
+        if lowered in ALWAYS_RETURNED:
+            result[key] = value
+            continue
+        if included:
+            subs = {n.split(".", 1)[1] for n in included if n.startswith(lowered + ".")}
+            if lowered in included:
+                result[key] = value
+            elif subs and isinstance(value, dict):
+                result[key] = {k: v for k, v in value.items() if k.lower() in subs}
+            continue
+        if lowered in excluded:
+            continue
+        subs = {n.split(".", 1)[1] for n in excluded if n.startswith(lowered + ".")}
+        result[key] = ({k: v for k, v in value.items() if k.lower() not in subs}
+                       if subs and isinstance(value, dict) else value)  # fmt: skip
+    return result
+
+
+def check_version(row) -> None:
+    """``If-Match`` (RFC 7644 §3.14): a stale version is 412, nothing is written."""
+    wanted = request.headers.get("If-Match")
+    if wanted and wanted.strip() != "*" and wanted.strip() != f'W/"{row.version}"':
+        raise ScimError(412, "The resource changed since you read it (version mismatch); "
+                        "read it again and retry.", "invalidVers")  # fmt: skip

@@ -1,0 +1,135 @@
+"""``/Users`` (RFC 7644 §3, as Okta uses it). Each route is a short wrapper: parse,
+call ``directory``, answer with the full resource."""
+
+from flask import g
+
+from .. import directory, grants
+from ..models import Member
+from . import patch
+from .blueprint import bp
+from .errors import ScimError, scim_response
+from .filters import to_expression
+from .mapping import groups_of, profile_from_scim, user_filter_attributes, user_to_scim
+from .outcomes import applying, who_from_profile
+from .protocol import check_version, list_response, paging, project, read_json, wants_attribute
+
+
+def visible_members():
+    """Members SCIM may see: this organization's, not deleted through SCIM, not kept
+    local (the break-glass admin). Staff have no organization and never appear."""
+    return Member.select().where(
+        (Member.organization == g.scim_organization) & ~Member.scim_hidden & ~Member.keep_local
+    )
+
+
+def member_or_404(user_id: str) -> Member:
+    member = Member.get_or_none(
+        (Member.organization == g.scim_organization) & (Member.scim_id == user_id[:64])
+        & ~Member.scim_hidden
+    )  # fmt: skip
+    if member is None:
+        raise ScimError(404, f"User {user_id} not found.")
+    g.scim_resource = ("User", member.scim_id)
+    return member
+
+
+def render(member: Member, status: int = 200, headers=None):
+    groups = groups_of([member.id])[member.id] if wants_attribute("groups") else None
+    resource = project(user_to_scim(member, groups, grants.scim_role(member)))
+    headers = {"ETag": resource.get("meta", {}).get("version", ""), **(headers or {})}
+    return scim_response(resource, status, headers)
+
+
+@bp.get("/Users")
+def list_users():
+    start, count = paging()
+    query = visible_members()
+    text = _filter_argument()
+    if text:
+        query = query.where(to_expression(text, user_filter_attributes()))
+    total = query.count()
+    page = list(query.order_by(Member.id).offset(start - 1).limit(count)) if count else []
+    groups = groups_of([m.id for m in page]) if wants_attribute("groups") else {}
+    roles = _scim_roles([m.id for m in page])
+    resources = [project(user_to_scim(m, groups.get(m.id), roles.get(m.id))) for m in page]
+    return scim_response(list_response(resources, total, start))
+
+
+@bp.post("/Users")
+def create_user():
+    profile, extras = profile_from_scim(read_json())
+    who = who_from_profile(profile)
+    with applying("create", who):
+        member = directory.create_member(
+            g.scim_organization, profile, managed_by="scim", role=extras["role"],
+            active=extras.get("active", True), actor_label="okta-scim",
+        )  # fmt: skip
+    g.scim_resource = ("User", member.scim_id)
+    response = render(member, 201)
+    response.headers["Location"] = user_to_scim(member)["meta"]["location"]
+    return response
+
+
+@bp.get("/Users/<user_id>")
+def get_user(user_id):
+    return render(member_or_404(user_id))
+
+
+@bp.put("/Users/<user_id>")
+def replace_user(user_id):
+    member = member_or_404(user_id)
+    check_version(member)
+    profile, extras = profile_from_scim(read_json())
+    _update(member, profile, extras)
+    return render(member)
+
+
+@bp.patch("/Users/<user_id>")
+def patch_user(user_id):
+    member = member_or_404(user_id)
+    check_version(member)
+    ops = patch.operations(read_json())
+    current = user_to_scim(member, None, grants.scim_role(member))
+    profile, extras = profile_from_scim(patch.apply(current, ops))
+    _update(member, profile, extras)
+    return render(member)
+
+
+@bp.delete("/Users/<user_id>")
+def delete_user(user_id):
+    member = member_or_404(user_id)
+    check_version(member)
+    with applying("delete", who_from_profile({"user_name": member.user_name,
+                                              "email": member.email})):  # fmt: skip
+        directory.hide_member(member, actor_label="okta-scim")
+    return scim_response(None, 204)
+
+
+def _update(member: Member, profile: dict, extras: dict) -> None:
+    # A PUT without "active" leaves it unchanged (Okta's custom apps may omit it).
+    operation = "update"
+    if "active" in extras and extras["active"] != member.active:
+        operation = "reactivate" if extras["active"] else "deactivate"
+    with applying(operation, who_from_profile(profile)):
+        directory.update_member(
+            member, profile, managed_by="scim", role=extras["role"],
+            active=extras.get("active", directory.UNSET), actor_label="okta-scim",
+        )  # fmt: skip
+
+
+def _filter_argument() -> str:
+    from flask import request
+
+    return (request.args.get("filter") or "").strip()
+
+
+def _scim_roles(member_ids: list[int]) -> dict[int, str]:
+    from ..models import RoleAssignment
+
+    if not member_ids:
+        return {}
+    query = RoleAssignment.select(RoleAssignment.member, RoleAssignment.role).where(
+        RoleAssignment.member.in_(member_ids) & (RoleAssignment.source == "scim")
+        & RoleAssignment.site.is_null() & ~RoleAssignment.all_sites
+    )  # fmt: skip
+    return dict(query.tuples())
