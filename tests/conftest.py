@@ -1,6 +1,8 @@
 """Shared fixtures: an app on a temporary SQLite file (or PostgreSQL), a client, a signed-in
 admin, a live server on a free 127.0.0.1 port and Playwright driving Debian's chromium."""
 
+import json
+import logging
 import os
 import re
 import secrets
@@ -210,9 +212,12 @@ def auth(client):
 
 class LiveServer:
     def __init__(self, app):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def start(self):
         self.thread.start()
@@ -258,3 +263,78 @@ def screenshot(page):
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+# --- SCIM over real HTTP ----------------------------------------------------------------
+
+
+class ScimClient:
+    """A requests session against the live server's SCIM base URL with a bearer token."""
+
+    def __init__(self, base: str, token: str):
+        import requests
+
+        self.base, self.token = base, token
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/scim+json",
+                "User-Agent": "Okta SCIM Client 1.0.0",
+            }
+        )
+
+    def request(self, method: str, path: str, body=None, headers=None, **kwargs):
+        data = None if body is None else json.dumps(body)
+        merged = {"Content-Type": "application/scim+json; charset=utf-8", **(headers or {})}
+        return self.session.request(
+            method, self.base + path, data=data, headers=merged, timeout=30, **kwargs
+        )
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, body, **kwargs):
+        return self.request("POST", path, body, **kwargs)
+
+    def put(self, path, body, **kwargs):
+        return self.request("PUT", path, body, **kwargs)
+
+    def patch(self, path, operations, **kwargs):
+        body = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": operations,
+        }
+        return self.request("PATCH", path, body, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+    def create_user(self, user_name, given="Test", family="User", **extra):
+        body = {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": user_name,
+            "name": {"givenName": given, "familyName": family},
+            "emails": [{"value": user_name, "type": "work", "primary": True}],
+            "password": "placeholder-1x",
+            "active": True,
+            **extra,
+        }
+        response = self.post("/Users", body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+def issue_scim_client(app, organization, base_url: str) -> ScimClient:
+    from wizard.connections import ensure_connection, issue_scim_token
+
+    with app.app_context():
+        connection = ensure_connection(organization)
+        _, token = issue_scim_token(connection)
+    return ScimClient(f"{base_url}/scim/v2/{connection.scim_key}", token)
+
+
+@pytest.fixture
+def scim(app, live_server, org):
+    """SCIM client for Acme (enterprise on, 10 seats) against the live server."""
+    return issue_scim_client(app, org, live_server.url)

@@ -52,9 +52,14 @@ def create_or_link_group(
         return existing, True
     now = utcnow()
     group = Group.create(
-        organization=organization, display_name=display_name, name_key=fold(display_name),
-        external_id=external_id, managed_by=managed_by, created_at=now, updated_at=now,
-    )  # fmt: skip
+        organization=organization,
+        display_name=display_name,
+        name_key=fold(display_name),
+        external_id=external_id,
+        managed_by=managed_by,
+        created_at=now,
+        updated_at=now,
+    )
     audit.record(
         "group.created",
         organization=organization,
@@ -120,8 +125,10 @@ def add_members(
     new = sorted(set(member_ids) - current_member_ids(group))
     now = utcnow()
     for chunk in _chunks(new):
-        rows = [{"group": group.id, "member": m, "managed_by": managed_by, "created_at": now}
-                for m in chunk]  # fmt: skip
+        rows = [
+            {"group": group.id, "member": m, "managed_by": managed_by, "created_at": now}
+            for m in chunk
+        ]
         Membership.insert_many(rows).on_conflict_ignore().execute()
     _membership_changed(group, len(new), 0, actor_label)
     return len(new)
@@ -163,9 +170,13 @@ def _membership_changed(group: Group, added: int, removed: int, actor_label: str
     if not (added or removed):
         return
     _touch(group)
-    audit.record("group.members_changed", organization=group.organization,
-                 actor_label=actor_label, target=group,
-                 details={"added": added, "removed": removed})  # fmt: skip
+    audit.record(
+        "group.members_changed",
+        organization=group.organization,
+        actor_label=actor_label,
+        target=group,
+        details={"added": added, "removed": removed},
+    )
 
 
 def _touch(group: Group) -> None:

@@ -8,9 +8,18 @@ from ..roles import OrgRole
 from .rules import DirectoryError, ensure_seat, require_enterprise
 
 PROFILE_FIELDS = (
-    "user_name", "email", "given_name", "family_name", "display_name", "title",
-    "department", "phone_numbers", "employee_number", "manager_id", "external_id",
-)  # fmt: skip
+    "user_name",
+    "email",
+    "given_name",
+    "family_name",
+    "display_name",
+    "title",
+    "department",
+    "phone_numbers",
+    "employee_number",
+    "manager_id",
+    "external_id",
+)
 UNSET = object()  # "the writer did not speak about this" (PATCH, sync without roles)
 
 
@@ -29,8 +38,12 @@ def validate_profile(profile: dict, *, creating: bool) -> dict:
     if not profile.get("email") and is_email(profile.get("user_name") or ""):
         profile["email"] = profile["user_name"]
     required = ["user_name", "email"] + (["given_name", "family_name"] if creating else [])
-    labels = {"user_name": "userName", "email": "a work email", "given_name": "name.givenName",
-              "family_name": "name.familyName"}  # fmt: skip
+    labels = {
+        "user_name": "userName",
+        "email": "a work email",
+        "given_name": "name.givenName",
+        "family_name": "name.familyName",
+    }
     missing = [labels[field] for field in required if not (profile.get(field) or "").strip()]
     if missing:
         raise DirectoryError(
@@ -72,11 +85,15 @@ def create_member(
         if existing.keep_local:
             raise _protected(existing)
         if existing.scim_hidden:
-            return _revive(existing, profile, managed_by=managed_by, role=role,
-                           actor_label=actor_label)  # fmt: skip
+            return _revive(
+                existing, profile, managed_by=managed_by, role=role, actor_label=actor_label
+            )
         if existing.managed_by == managed_by:
-            raise DirectoryError("conflict", f"A user with userName {existing.user_name!r} "
-                                 "already exists.", member=existing)  # fmt: skip
+            raise DirectoryError(
+                "conflict",
+                f"A user with userName {existing.user_name!r} already exists.",
+                member=existing,
+            )
         raise DirectoryError(
             "duplicate_email",
             f"{existing.user_name} already exists here as a member managed "
@@ -88,10 +105,15 @@ def create_member(
         ensure_seat(organization)
     now = utcnow()
     member = Member.create(
-        organization=organization, **_stored(profile), source="okta",
-        managed_by=managed_by, active=active, created_at=now, updated_at=now,
+        organization=organization,
+        **_stored(profile),
+        source="okta",
+        managed_by=managed_by,
+        active=active,
+        created_at=now,
+        updated_at=now,
         deactivated_at=None if active else now,
-    )  # fmt: skip
+    )
     if role is not UNSET:
         grants.set_scim_role(member, role)
     failures.resolve_for_user(organization, member.user_name, note="created")
@@ -147,9 +169,13 @@ def update_member(
         changed.append("role")
     if changed:
         _touch(member)
-        audit.record("member.updated", organization=organization, actor_label=actor_label,
-                     target=member, details={"fields": sorted(set(changed)),
-                                             "active": member.active})  # fmt: skip
+        audit.record(
+            "member.updated",
+            organization=organization,
+            actor_label=actor_label,
+            target=member,
+            details={"fields": sorted(set(changed)), "active": member.active},
+        )
     failures.resolve_for_user(organization, member.user_name, note="updated")
     return changed
 
@@ -247,8 +273,15 @@ def _protected(member: Member) -> DirectoryError:
 def _stored(profile: dict) -> dict:
     """Profile values as stored, with the case-insensitive keys."""
     values = {field: profile.get(field) for field in PROFILE_FIELDS if field in profile}
-    for field in ("given_name", "family_name", "display_name", "title", "department",
-                  "employee_number", "manager_id"):  # fmt: skip
+    for field in (
+        "given_name",
+        "family_name",
+        "display_name",
+        "title",
+        "department",
+        "employee_number",
+        "manager_id",
+    ):
         if field in values and values[field] is None:
             values[field] = ""
     if "phone_numbers" in values and values["phone_numbers"] is None:

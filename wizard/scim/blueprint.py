@@ -20,10 +20,13 @@ from .errors import (
     from_http_error,
     from_scim_error,
 )
+from .outcomes import record_gate_refusal
 
 bp = Blueprint("scim", __name__, url_prefix="/scim/v2/<scim_key>")
-UNAUTHORIZED = "Authentication failed: the SCIM base URL and bearer token do not match a live " \
-    "token. Copy both again from the Connect Okta wizard (Provisioning credentials)."  # fmt: skip
+UNAUTHORIZED = (
+    "Authentication failed: the SCIM base URL and bearer token do not match a live "
+    "token. Copy both again from the Connect Okta wizard (Provisioning credentials)."
+)
 
 
 @bp.url_value_preprocessor
@@ -73,6 +76,7 @@ def authenticate():
     try:
         require_enterprise(g.scim_organization)
     except DirectoryError as exc:
+        record_gate_refusal(exc)
         raise from_directory_error(exc) from None
 
 

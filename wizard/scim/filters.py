@@ -55,7 +55,7 @@ class _Translator:
     def filter(self, node, namespace: str):
         if isinstance(node, ast.Filter):
             if node.namespace is not None:  # emails[type eq "work"]: inner paths under emails
-                inner = self.filter(node.expr, self._path(node.namespace, ""))
+                inner = self.filter(node.expr, self._base(node.namespace))
             else:
                 inner = self.filter(node.expr, namespace)
             return ~inner if node.negated else inner
@@ -72,11 +72,17 @@ class _Translator:
         if isinstance(path.attr_name, ast.Filter):
             # emails[type eq "work"].value eq "x": the element filter AND the sub-attribute test
             element = path.attr_name
-            outer = self._path(element.namespace, "")
+            outer = self._base(element.namespace)
             sub = element.namespace.sub_attr.value if element.namespace.sub_attr else "value"
             selector = self.filter(element.expr, outer)
             return selector & self._compare(f"{outer}.{sub.lower()}", node)
         return self._compare(self._path(path, namespace), node)
+
+    @staticmethod
+    def _base(path: ast.AttrPath) -> str:
+        """The multi-valued attribute a value filter applies to (``emails``)."""
+        name = path.attr_name.lower()
+        return f"{path.uri.lower()}:{name}" if path.uri else name
 
     def _path(self, path: ast.AttrPath, namespace: str) -> str:
         name = path.attr_name.lower()
@@ -123,8 +129,12 @@ def _text(column, op: str, value: str):
     if op == "ew":
         return column.endswith(value)
     if op in ("gt", "ge", "lt", "le"):
-        return {"gt": column > value, "ge": column >= value,
-                "lt": column < value, "le": column <= value}[op]  # fmt: skip
+        return {
+            "gt": column > value,
+            "ge": column >= value,
+            "lt": column < value,
+            "le": column <= value,
+        }[op]
     raise ScimError(400, f"Unknown filter operator {op!r}.", "invalidFilter")
 
 
@@ -161,9 +171,13 @@ def _datetime(attr, op, value):
 
 def _const(attr, op, value):
     constant = str(attr.value).lower()
-    result = {"eq": constant == value.lower(), "ne": constant != value.lower(),
-              "co": value.lower() in constant, "sw": constant.startswith(value.lower()),
-              "ew": constant.endswith(value.lower())}.get(op)  # fmt: skip
+    result = {
+        "eq": constant == value.lower(),
+        "ne": constant != value.lower(),
+        "co": value.lower() in constant,
+        "sw": constant.startswith(value.lower()),
+        "ew": constant.endswith(value.lower()),
+    }.get(op)
     if result is None:
         raise ScimError(400, f"Operator {op!r} is not supported here.", "invalidFilter")
     return TRUE if result else FALSE
@@ -175,5 +189,12 @@ def _subquery(attr, op, value):
     return attr.column(value)
 
 
-_COMPARE = {"key": _key, "ci": _ci, "exact": _exact, "bool": _bool, "datetime": _datetime,
-            "const": _const, "subquery": _subquery}  # fmt: skip
+_COMPARE = {
+    "key": _key,
+    "ci": _ci,
+    "exact": _exact,
+    "bool": _bool,
+    "datetime": _datetime,
+    "const": _const,
+    "subquery": _subquery,
+}

@@ -47,8 +47,9 @@ def list_groups():
     total = query.count()
     page = list(query.order_by(Group.id).offset(start - 1).limit(count)) if count else []
     with_members = wants_attribute("members")
-    resources = [project(group_to_scim(grp, members_of(grp) if with_members else None))
-                 for grp in page]  # fmt: skip
+    resources = [
+        project(group_to_scim(grp, members_of(grp) if with_members else None)) for grp in page
+    ]
     return scim_response(list_response(resources, total, start))
 
 
@@ -57,10 +58,12 @@ def create_group():
     body = _fields(read_json())
     with applying("group_create", {"user_name": str(body.get("displayname") or "")}):
         group, _linked = directory.create_or_link_group(
-            g.scim_organization, _text(body.get("displayname"), "displayName"),
+            g.scim_organization,
+            _text(body.get("displayname"), "displayName"),
             external_id=_text(body.get("externalid"), "externalId") or None,
-            managed_by="scim", actor_label=ACTOR,
-        )  # fmt: skip
+            managed_by="scim",
+            actor_label=ACTOR,
+        )
         if "members" in body:
             _replace(group, _refs(body.get("members")))
     g.scim_resource = ("Group", group.scim_id)
@@ -80,8 +83,9 @@ def replace_group(group_id):
     check_version(group)
     body = _fields(read_json())
     with applying("group_update", {"user_name": group.display_name}):
-        directory.rename_group(group, _text(body.get("displayname"), "displayName"),
-                               actor_label=ACTOR)  # fmt: skip
+        directory.rename_group(
+            group, _text(body.get("displayname"), "displayName"), actor_label=ACTOR
+        )
         if "externalid" in body:
             directory.set_external_id(group, _text(body.get("externalid"), "externalId"))
         _replace(group, _refs(body.get("members")))  # PUT: the full list, empty included
@@ -116,8 +120,9 @@ def _apply_group_op(group: Group, kind: str, path: str | None, value) -> None:
             raise ScimError(400, "A PATCH without a path needs an object value.", "invalidValue")
         fields = _fields(value)
         if "displayname" in fields:
-            directory.rename_group(group, _text(fields["displayname"], "displayName"),
-                                   actor_label=ACTOR)  # fmt: skip
+            directory.rename_group(
+                group, _text(fields["displayname"], "displayName"), actor_label=ACTOR
+            )
         if "externalid" in fields:
             directory.set_external_id(group, _text(fields["externalid"], "externalId"))
         if "members" in fields:
@@ -130,8 +135,9 @@ def _apply_group_op(group: Group, kind: str, path: str | None, value) -> None:
     elif lowered.startswith(MEMBER_FILTER) and lowered.endswith("]"):
         ref = path[len(MEMBER_FILTER) : -1].strip().strip('"')
         if kind != "remove":
-            raise ScimError(400, "Only remove is supported on members[value eq ...].",
-                            "invalidPath")  # fmt: skip
+            raise ScimError(
+                400, "Only remove is supported on members[value eq ...].", "invalidPath"
+            )
         _members_op(group, "remove", [(ref, None)])
     elif lowered == "displayname":
         if kind == "remove":
@@ -142,8 +148,9 @@ def _apply_group_op(group: Group, kind: str, path: str | None, value) -> None:
     elif lowered in ("id", "meta", "schemas"):
         return  # read-only, ignored
     else:
-        raise ScimError(400, f"Groups support displayName, externalId and members, not "
-                        f"{path!r}.", "invalidPath")  # fmt: skip
+        raise ScimError(
+            400, f"Groups support displayName, externalId and members, not {path!r}.", "invalidPath"
+        )
 
 
 def _members_op(group: Group, kind: str, refs: list[tuple[str, str | None]] | None) -> None:
@@ -174,13 +181,17 @@ def _resolve(refs: list[tuple[str, str | None]]) -> list[int]:
     for ref in unknown:
         display = displays.get(ref) or ""
         failures.record(
-            g.scim_organization, source="scim", reason="unknown_member", operation="group_push",
-            user_name=display or ref, display_name=display,
+            g.scim_organization,
+            source="scim",
+            reason="unknown_member",
+            operation="group_push",
+            user_name=display or ref,
+            display_name=display,
             message=f"Group push named member {ref!r} ({display or 'no name given'}), whom we "
             "never received. Check that this user is assigned to the app and provisioned.",
-            request=replayable_request(), related=failures.open_failure_for(
-                g.scim_organization, display) if display else None,
-        )  # fmt: skip
+            request=replayable_request(),
+            related=failures.open_failure_for(g.scim_organization, display) if display else None,
+        )
     return list(found.values())
 
 

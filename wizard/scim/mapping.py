@@ -42,29 +42,36 @@ def _meta(resource_type: str, row, path: str) -> dict:
     }
 
 
-def user_to_scim(member: Member, groups: list[tuple[str, str]] | None = None,
-                 role: str | None = None) -> dict:  # fmt: skip
+def user_to_scim(
+    member: Member, groups: list[tuple[str, str]] | None = None, role: str | None = None
+) -> dict:
     """The SCIM User for a member; ``groups`` as (scim id, name) pairs, read-only."""
     resource = {
         "schemas": [USER_SCHEMA],
         "id": member.scim_id,
         "userName": member.user_name or member.email,
-        "name": {"givenName": member.given_name, "familyName": member.family_name},
-        "displayName": member.display_name or member.full_name,
         "emails": [{"value": member.email, "type": "work", "primary": True}],
-        "active": bool(member.active),
+        "active": bool(member.active),  # always a boolean, even after a remove (Okta)
     }
-    formatted = " ".join(p for p in (member.given_name, member.family_name) if p)
-    if formatted:
-        resource["name"]["formatted"] = formatted
+    # Unassigned attributes are left out (RFC 7643 §2.5), so a removed value stays removed.
+    name = {
+        k: v for k, v in (("givenName", member.given_name), ("familyName", member.family_name)) if v
+    }
+    if name:
+        resource["name"] = name
+    if member.display_name:
+        resource["displayName"] = member.display_name
     if member.external_id:
         resource["externalId"] = member.external_id
     if member.title:
         resource["title"] = member.title
     if member.phone_numbers:
         resource["phoneNumbers"] = member.phone_numbers
-    enterprise = {k: v for k, v in (("department", member.department),
-                                    ("employeeNumber", member.employee_number)) if v}  # fmt: skip
+    enterprise = {
+        k: v
+        for k, v in (("department", member.department), ("employeeNumber", member.employee_number))
+        if v
+    }
     if member.manager_id:
         enterprise["manager"] = {"value": member.manager_id}
     if enterprise:
@@ -168,9 +175,11 @@ def parse_bool(value, attribute: str = "active") -> bool:
 
 def primary_email(emails: list[dict]) -> str:
     """The primary email, else the work one, else the first (seed 003: type work, primary)."""
-    for wanted in (lambda e: e.get("primary") in (True, "true", "True"),
-                   lambda e: str(e.get("type", "")).lower() == "work",
-                   lambda e: True):  # fmt: skip
+    for wanted in (
+        lambda e: e.get("primary") in (True, "true", "True"),
+        lambda e: str(e.get("type", "")).lower() == "work",
+        lambda e: True,
+    ):
         for email in emails:
             if wanted(email) and email.get("value"):
                 return _text(email["value"], "emails.value").strip()
@@ -183,8 +192,8 @@ def _phones(items: list[dict]) -> list[dict]:
         value = _text(item.get("value"), "phoneNumbers.value").strip()
         if value:
             phone = {"value": value, "type": _text(item.get("type"), "phoneNumbers.type") or "work"}
-            if item.get("primary") in (True, "true", "True"):
-                phone["primary"] = True
+            if item.get("primary") is not None:
+                phone["primary"] = parse_bool(item["primary"], "phoneNumbers.primary")
             phones.append(phone)
     return phones
 

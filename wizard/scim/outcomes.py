@@ -4,7 +4,7 @@ as a failed migration after the rollback, so it is never lost."""
 import json
 from contextlib import contextmanager
 
-from flask import g, request
+from flask import current_app, g, request
 
 from .. import failures
 from ..db import write_transaction
@@ -19,10 +19,7 @@ def replayable_request() -> dict:
     """Method, path below the base URL and the body, redacted: enough to retry later."""
     prefix = f"/scim/v2/{g.scim_key}"
     path = request.path[len(prefix) :] if request.path.startswith(prefix) else request.path
-    try:
-        body = json.loads(request.get_data(cache=True) or b"null")
-    except (ValueError, RecursionError):
-        body = None
+    body = _body_or(None)
     return {"method": request.method, "path": path, "body": failures.redact(body)}
 
 
@@ -30,9 +27,15 @@ def record_refusal(error: DirectoryError, operation: str, who: dict) -> None:
     if error.reason not in RECORDED_REASONS:
         return
     failures.record(
-        g.scim_organization, source="scim", reason=error.reason, operation=operation,
-        message=error.message, request=replayable_request(), member=error.member, **who,
-    )  # fmt: skip
+        g.scim_organization,
+        source="scim",
+        reason=error.reason,
+        operation=operation,
+        message=error.message,
+        request=replayable_request(),
+        member=error.member,
+        **who,
+    )
 
 
 @contextmanager
@@ -50,5 +53,35 @@ def who_from_profile(profile: dict) -> dict:
     name = profile.get("display_name") or " ".join(
         p for p in (profile.get("given_name"), profile.get("family_name")) if p
     )
-    return {"user_name": profile.get("user_name") or "", "email": profile.get("email") or "",
-            "display_name": name}  # fmt: skip
+    return {
+        "user_name": profile.get("user_name") or "",
+        "email": profile.get("email") or "",
+        "display_name": name,
+    }
+
+
+OPERATIONS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+
+
+def record_gate_refusal(error: DirectoryError) -> None:
+    """A write refused before any route ran (enterprise feature off): still recorded,
+    with the userName the body names (or the resource id in the path)."""
+    if request.method not in OPERATIONS:
+        return
+    operation = OPERATIONS[request.method]
+    if "/Groups" in request.path:
+        operation = f"group_{operation}"
+    body = _body_or({})
+    fields = {str(k).lower(): v for k, v in body.items()} if isinstance(body, dict) else {}
+    name = fields.get("username") or fields.get("displayname") or request.path.rsplit("/", 1)[-1]
+    record_refusal(error, operation, {"user_name": str(name)[:254]})
+
+
+def _body_or(default):
+    """The JSON body if it can be read, else ``default`` (never raises)."""
+    if request.content_length and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
+        return default
+    try:
+        return json.loads(request.get_data(cache=True) or b"null") or default
+    except (ValueError, RecursionError):
+        return default

@@ -39,8 +39,11 @@ def operations(body: dict) -> list[tuple[str, str | None, object]]:
         fields = {str(k).lower(): v for k, v in op.items()}
         kind = str(fields.get("op") or "").lower()
         if kind not in ("add", "replace", "remove"):
-            raise ScimError(400, f"Unknown PATCH op {fields.get('op')!r}: use add, replace or "
-                            "remove.", "invalidSyntax")  # fmt: skip
+            raise ScimError(
+                400,
+                f"Unknown PATCH op {fields.get('op')!r}: use add, replace or remove.",
+                "invalidSyntax",
+            )
         path = fields.get("path")
         if path is not None and not isinstance(path, str):
             raise ScimError(400, "path must be a string.", "invalidPath")
@@ -56,8 +59,9 @@ def apply(resource: dict, ops: list[tuple[str, str | None, object]]) -> dict:
     for kind, path, value in ops:
         if path is None:
             if not isinstance(value, dict):
-                raise ScimError(400, "A PATCH without a path needs an object value.",
-                                "invalidValue")  # fmt: skip
+                raise ScimError(
+                    400, "A PATCH without a path needs an object value.", "invalidValue"
+                )
             for key, item in value.items():
                 _apply_path(resource, kind, str(key), item)
         else:
@@ -69,6 +73,9 @@ def _apply_path(resource: dict, kind: str, path: str, value) -> None:
     container, rest = _container(resource, kind, path)
     if container is None:
         return  # an extension we do not support: ignored, as for unknown attributes
+    if rest == "" and kind == "remove":
+        resource.pop(_key(resource, path), None)  # the whole extension
+        return
     if rest == "":
         if isinstance(value, dict) and kind != "remove":
             for key, item in value.items():
@@ -204,11 +211,14 @@ def _matches(element: dict, node) -> bool:
         wanted = str(node.comp_value.value).lower()
         text = str(actual).lower() if actual is not None else None
         return {
-            "eq": text == wanted, "ne": text != wanted,
+            "eq": text == wanted,
+            "ne": text != wanted,
             "co": text is not None and wanted in text,
             "sw": text is not None and text.startswith(wanted),
             "ew": text is not None and text.endswith(wanted),
-            "gt": text is not None and text > wanted, "ge": text is not None and text >= wanted,
-            "lt": text is not None and text < wanted, "le": text is not None and text <= wanted,
-        }.get(op, False)  # fmt: skip
+            "gt": text is not None and text > wanted,
+            "ge": text is not None and text >= wanted,
+            "lt": text is not None and text < wanted,
+            "le": text is not None and text <= wanted,
+        }.get(op, False)
     return False

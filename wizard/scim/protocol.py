@@ -24,8 +24,9 @@ def read_json() -> dict:
     except (UnicodeDecodeError, RecursionError):
         raise ScimError(400, "The body is not valid UTF-8 JSON.", "invalidSyntax") from None
     except json.JSONDecodeError as exc:
-        raise ScimError(400, f"The body is not valid JSON: {exc.msg} at position {exc.pos}.",
-                        "invalidSyntax") from None  # fmt: skip
+        raise ScimError(
+            400, f"The body is not valid JSON: {exc.msg} at position {exc.pos}.", "invalidSyntax"
+        ) from None
     if not isinstance(body, dict):
         raise ScimError(400, "The body must be a JSON object.", "invalidSyntax")
     return body
@@ -96,8 +97,11 @@ def project(resource: dict) -> dict:
         if lowered in excluded:
             continue
         subs = {n.split(".", 1)[1] for n in excluded if n.startswith(lowered + ".")}
-        result[key] = ({k: v for k, v in value.items() if k.lower() not in subs}
-                       if subs and isinstance(value, dict) else value)  # fmt: skip
+        result[key] = (
+            {k: v for k, v in value.items() if k.lower() not in subs}
+            if subs and isinstance(value, dict)
+            else value
+        )
     return result
 
 
@@ -105,5 +109,8 @@ def check_version(row) -> None:
     """``If-Match`` (RFC 7644 §3.14): a stale version is 412, nothing is written."""
     wanted = request.headers.get("If-Match")
     if wanted and wanted.strip() != "*" and wanted.strip() != f'W/"{row.version}"':
-        raise ScimError(412, "The resource changed since you read it (version mismatch); "
-                        "read it again and retry.", "invalidVers")  # fmt: skip
+        raise ScimError(
+            412,
+            "The resource changed since you read it (version mismatch); read it again and retry.",
+            "invalidVers",
+        )

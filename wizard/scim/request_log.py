@@ -5,7 +5,7 @@ request log and each member's timeline read it; ``scim prune`` enforces retentio
 import json
 import time
 
-from flask import g, request
+from flask import current_app, g, request
 
 from ..failures import redact
 from ..models import ScimEvent
@@ -43,6 +43,9 @@ def record(response):
 
 
 def _redacted_body() -> str:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length and request.content_length > limit:
+        return f"(not stored: {request.content_length} bytes, over the limit)"
     raw = request.get_data(cache=True)
     if not raw:
         return ""

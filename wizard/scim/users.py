@@ -24,9 +24,10 @@ def visible_members():
 
 def member_or_404(user_id: str) -> Member:
     member = Member.get_or_none(
-        (Member.organization == g.scim_organization) & (Member.scim_id == user_id[:64])
+        (Member.organization == g.scim_organization)
+        & (Member.scim_id == user_id[:64])
         & ~Member.scim_hidden
-    )  # fmt: skip
+    )
     if member is None:
         raise ScimError(404, f"User {user_id} not found.")
     g.scim_resource = ("User", member.scim_id)
@@ -61,9 +62,13 @@ def create_user():
     who = who_from_profile(profile)
     with applying("create", who):
         member = directory.create_member(
-            g.scim_organization, profile, managed_by="scim", role=extras["role"],
-            active=extras.get("active", True), actor_label="okta-scim",
-        )  # fmt: skip
+            g.scim_organization,
+            profile,
+            managed_by="scim",
+            role=extras["role"],
+            active=extras.get("active", True),
+            actor_label="okta-scim",
+        )
     g.scim_resource = ("User", member.scim_id)
     response = render(member, 201)
     response.headers["Location"] = user_to_scim(member)["meta"]["location"]
@@ -99,8 +104,9 @@ def patch_user(user_id):
 def delete_user(user_id):
     member = member_or_404(user_id)
     check_version(member)
-    with applying("delete", who_from_profile({"user_name": member.user_name,
-                                              "email": member.email})):  # fmt: skip
+    with applying(
+        "delete", who_from_profile({"user_name": member.user_name, "email": member.email})
+    ):
         directory.hide_member(member, actor_label="okta-scim")
     return scim_response(None, 204)
 
@@ -112,9 +118,13 @@ def _update(member: Member, profile: dict, extras: dict) -> None:
         operation = "reactivate" if extras["active"] else "deactivate"
     with applying(operation, who_from_profile(profile)):
         directory.update_member(
-            member, profile, managed_by="scim", role=extras["role"],
-            active=extras.get("active", directory.UNSET), actor_label="okta-scim",
-        )  # fmt: skip
+            member,
+            profile,
+            managed_by="scim",
+            role=extras["role"],
+            active=extras.get("active", directory.UNSET),
+            actor_label="okta-scim",
+        )
 
 
 def _filter_argument() -> str:
@@ -129,7 +139,9 @@ def _scim_roles(member_ids: list[int]) -> dict[int, str]:
     if not member_ids:
         return {}
     query = RoleAssignment.select(RoleAssignment.member, RoleAssignment.role).where(
-        RoleAssignment.member.in_(member_ids) & (RoleAssignment.source == "scim")
-        & RoleAssignment.site.is_null() & ~RoleAssignment.all_sites
-    )  # fmt: skip
+        RoleAssignment.member.in_(member_ids)
+        & (RoleAssignment.source == "scim")
+        & RoleAssignment.site.is_null()
+        & ~RoleAssignment.all_sites
+    )
     return dict(query.tuples())

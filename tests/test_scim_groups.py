@@ -1,0 +1,165 @@
+"""SCIM Groups (Okta Push Groups): membership as sets, links, unknown members."""
+
+import time
+
+from wizard.directory import create_or_link_group
+from wizard.models import FailedMigration, Group, Member, Membership
+
+
+def members(scim, group_id):
+    return sorted(m["value"] for m in scim.get(f"/Groups/{group_id}").json()["members"])
+
+
+def test_existing_group_name_is_linked_not_409(scim, org, db):
+    """A group made by hand or by the sync is linked when Okta pushes its name."""
+    with_app = create_or_link_group(
+        org, "Engineering", external_id=None, managed_by="local", actor_label="test"
+    )
+    existing = with_app[0]
+    response = scim.post("/Groups", {"displayName": "engineering", "externalId": "00g1"})
+    assert response.status_code == 201
+    assert response.json()["id"] == existing.scim_id
+    linked = Group.get_by_id(existing.id)
+    assert (linked.managed_by, linked.external_id) == ("scim", "00g1")
+
+
+def test_post_with_members_and_members_without_type_or_display(scim, db):
+    a = scim.create_user("a@acme.example.com")["id"]
+    b = scim.create_user("b@acme.example.com")["id"]
+    response = scim.post(
+        "/Groups",
+        {"displayName": "Mixed", "members": [{"value": a}, {"value": b, "display": None}]},
+    )
+    assert response.status_code == 201
+    assert sorted(m["value"] for m in response.json()["members"]) == sorted([a, b])
+
+
+def test_echo_replace_never_touches_membership(scim, db):
+    a = scim.create_user("a@acme.example.com")["id"]
+    group = scim.post("/Groups", {"displayName": "Echo", "members": [{"value": a}]}).json()
+    response = scim.patch(
+        f"/Groups/{group['id']}",
+        [{"op": "replace", "value": {"id": group["id"], "displayName": "Echo"}}],
+    )
+    assert response.status_code == 200
+    assert members(scim, group["id"]) == [a]
+    assert Group.get(Group.scim_id == group["id"]).version == group_version(group)
+
+
+def group_version(group):
+    return int(group["meta"]["version"].strip('W/"'))
+
+
+def test_remove_by_value_list_and_remove_all(scim, db):
+    ids = [scim.create_user(f"u{i}@acme.example.com")["id"] for i in range(3)]
+    group = scim.post(
+        "/Groups", {"displayName": "Many", "members": [{"value": i} for i in ids]}
+    ).json()
+    scim.patch(
+        f"/Groups/{group['id']}",
+        [{"op": "remove", "path": "members", "value": [{"value": ids[0]}]}],
+    )
+    assert members(scim, group["id"]) == sorted(ids[1:])
+    scim.patch(f"/Groups/{group['id']}", [{"op": "remove", "path": "members"}])
+    assert members(scim, group["id"]) == []
+
+
+def test_rename_conflict_is_409(scim, db):
+    scim.post("/Groups", {"displayName": "Taken"})
+    other = scim.post("/Groups", {"displayName": "Free"}).json()
+    response = scim.patch(
+        f"/Groups/{other['id']}", [{"op": "replace", "path": "displayName", "value": "TAKEN"}]
+    )
+    assert response.status_code == 409 and response.json()["scimType"] == "uniqueness"
+
+
+def test_unknown_member_is_skipped_recorded_and_linked_to_its_failure(scim, admin, db):
+    """Okta pushes a member whose create failed: the rest applies, 200, and an
+    unknown_member row points at that user's own failure."""
+    refused = scim.post(
+        "/Users",
+        {
+            "userName": "dup",
+            "name": {"givenName": "D", "familyName": "U"},
+            "emails": [{"value": admin.email}],
+        },
+    )
+    assert refused.status_code == 409
+    known = scim.create_user("known@acme.example.com")["id"]
+    group = scim.post("/Groups", {"displayName": "Push"}).json()
+    response = scim.patch(
+        f"/Groups/{group['id']}",
+        [
+            {
+                "op": "add",
+                "path": "members",
+                "value": [
+                    {"value": known, "display": "known@acme.example.com"},
+                    {"value": "9b0c9e43-0000-0000-0000-000000000000", "display": "dup"},
+                ],
+            }
+        ],
+    )
+    assert response.status_code == 200
+    assert [m["value"] for m in response.json()["members"]] == [known]
+    row = FailedMigration.get(FailedMigration.reason == "unknown_member")
+    assert row.related.reason == "duplicate_email" and row.related.user_name == "dup"
+
+
+def test_deleting_a_group_keeps_its_members(scim, db):
+    a = scim.create_user("a@acme.example.com")["id"]
+    group = scim.post("/Groups", {"displayName": "Temp", "members": [{"value": a}]}).json()
+    assert scim.delete(f"/Groups/{group['id']}").status_code == 204
+    assert Membership.select().count() == 0
+    assert Member.get(Member.scim_id == a).active
+
+
+def test_group_filters_and_paging(scim, db):
+    for name in ("Alpha", "Beta", "Gamma"):
+        scim.post("/Groups", {"displayName": name})
+    assert scim.get('/Groups?filter=displayName eq "beta"').json()["totalResults"] == 1
+    assert scim.get('/Groups?filter=displayName sw "a"').json()["totalResults"] == 1
+    page = scim.get("/Groups?startIndex=2&count=1").json()
+    assert (page["totalResults"], page["itemsPerPage"], page["Resources"][0]["displayName"]) == (
+        3,
+        1,
+        "Beta",
+    )
+    lean = scim.get("/Groups?excludedAttributes=members").json()["Resources"][0]
+    assert "members" not in lean
+
+
+def test_patch_adding_10000_members_is_one_fast_transaction(scim, org, db):
+    """10,000 members in one PATCH: 200 within 2 s, all stored."""
+    now = Member.created_at.default()
+    rows = [
+        {
+            "organization": org.id,
+            "email": f"bulk{i}@acme.example.com",
+            "email_key": f"bulk{i}@acme.example.com",
+            "user_name": f"bulk{i}@acme.example.com",
+            "user_name_key": f"bulk{i}@acme.example.com",
+            "managed_by": "scim",
+            "source": "okta",
+            "scim_id": f"00000000-0000-4000-8000-{i:012d}",
+            "phone_numbers": "[]",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(10_000)
+    ]
+    with db.atomic():
+        for start in range(0, len(rows), 500):
+            Member.insert_many(rows[start : start + 500]).execute()
+    group = scim.post("/Groups", {"displayName": "Everyone"}).json()
+    value = [{"value": row["scim_id"]} for row in rows]
+    started = time.perf_counter()
+    response = scim.patch(
+        f"/Groups/{group['id']}",
+        [{"op": "add", "path": "members", "value": value}],
+        params={"excludedAttributes": "members"},
+    )
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert Membership.select().count() == 10_000
+    assert elapsed < 2.0, f"{elapsed:.2f}s"

@@ -1,0 +1,196 @@
+"""SCIM protocol hygiene: content types, error bodies, filters, paging, discovery."""
+
+import pytest
+import requests
+
+ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+def assert_error(response, status, scim_type=None):
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/scim+json")
+    body = response.json()
+    assert body["schemas"] == [ERROR] and body["status"] == str(status) and body["detail"]
+    if scim_type:
+        assert body["scimType"] == scim_type
+
+
+@pytest.fixture
+def people(scim):
+    created = [
+        scim.create_user(
+            "ann@acme.example.com", "Ann", "Arbor", title="Engineer", externalId="00u1"
+        ),
+        scim.create_user("bob@acme.example.com", "Bob", "Brown", title="Designer"),
+        scim.create_user("cy@other.example.com", "Cy", "Cole"),
+    ]
+    scim.patch(f"/Users/{created[2]['id']}", [{"op": "replace", "value": {"active": False}}])
+    return created
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ('userName eq "ANN@acme.example.com"', ["ann"]),
+        ('userName ne "ann@acme.example.com"', ["bob", "cy"]),
+        ('userName co "acme"', ["ann", "bob"]),
+        ('userName sw "b"', ["bob"]),
+        ('userName ew "other.example.com"', ["cy"]),
+        ('externalId eq "00u1"', ["ann"]),
+        ('externalId eq "00U1"', []),
+        ('emails[type eq "work"].value eq "bob@acme.example.com"', ["bob"]),
+        ('emails.value eq "BOB@acme.example.com"', ["bob"]),
+        ('emails[type eq "home"].value eq "bob@acme.example.com"', []),
+        ('name.givenName eq "ann"', ["ann"]),
+        ("active eq false", ["cy"]),
+        ("active eq true and title pr", ["ann", "bob"]),
+        ('title eq "Engineer" or title eq "Designer"', ["ann", "bob"]),
+        ('not (userName co "acme")', ["cy"]),
+        ('meta.created gt "2000-01-01T00:00:00Z"', ["ann", "bob", "cy"]),
+        ('meta.lastModified lt "2000-01-01T00:00:00Z"', []),
+        ('userName eq "100%_x"', []),
+    ],
+)
+def test_user_filters(scim, people, expression, expected):
+    response = scim.get("/Users", params={"filter": expression})
+    assert response.status_code == 200, response.text
+    names = sorted(r["userName"].split("@")[0] for r in response.json()["Resources"])
+    assert names == expected
+    assert response.json()["totalResults"] == len(expected)
+
+
+def test_id_filter(scim, people):
+    response = scim.get("/Users", params={"filter": f'id eq "{people[1]["id"]}"'})
+    assert [r["userName"] for r in response.json()["Resources"]] == ["bob@acme.example.com"]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "userName eq",
+        'userName zz "x"',
+        'nosuch eq "x"',
+        "active gt true",
+        '(userName eq "x"',
+        'meta.created gt "yesterday"',
+    ],
+)
+def test_bad_filters_are_400_invalid_filter(scim, expression):
+    assert_error(scim.get("/Users", params={"filter": expression}), 400, "invalidFilter")
+
+
+def test_paging_is_one_based_stable_and_capped(scim, people):
+    first = scim.get("/Users?startIndex=1&count=2").json()
+    second = scim.get("/Users?startIndex=3&count=2").json()
+    assert [first["totalResults"], first["itemsPerPage"], second["itemsPerPage"]] == [3, 2, 1]
+    ids = [r["id"] for r in first["Resources"] + second["Resources"]]
+    assert len(set(ids)) == 3
+    assert scim.get("/Users?startIndex=0&count=1").json()["startIndex"] == 1
+    only_total = scim.get("/Users?count=0").json()
+    assert (only_total["totalResults"], only_total["Resources"]) == (3, [])
+    assert scim.get("/Users?count=-5").json()["itemsPerPage"] == 0
+    assert scim.get("/Users?count=5000").status_code == 200
+    assert_error(scim.get("/Users?count=many"), 400, "invalidValue")
+
+
+def test_attributes_projection(scim, people):
+    lean = scim.get("/Users", params={"attributes": "userName,name.givenName"}).json()
+    resource = lean["Resources"][0]
+    assert set(resource) == {"schemas", "id", "meta", "userName", "name"}
+    assert set(resource["name"]) == {"givenName"}
+    without = scim.get(f"/Users/{people[0]['id']}", params={"excludedAttributes": "groups,emails"})
+    assert "groups" not in without.json() and "emails" not in without.json()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/scim+json",
+        "application/scim+json; charset=utf-8",
+        "application/json;charset=UTF-8",
+    ],
+)
+def test_json_content_types_are_accepted(scim, content_type):
+    response = scim.post(
+        "/Users",
+        {"userName": "ct@acme.example.com", "name": {"givenName": "C", "familyName": "T"}},
+        headers={"Content-Type": content_type},
+    )
+    assert response.status_code == 201
+    assert response.headers["Content-Type"] == "application/scim+json"
+
+
+def test_other_content_types_are_415(scim):
+    response = scim.session.post(
+        scim.base + "/Users",
+        data="userName=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert_error(response, 415)
+
+
+@pytest.mark.parametrize(
+    "raw", [b"{", b"[]", b"null", b'"text"', b"\xff\xfe", b"[" * 5000 + b"]" * 5000]
+)
+def test_malformed_json_is_400_invalid_syntax(scim, raw):
+    response = scim.session.post(
+        scim.base + "/Users", data=raw, headers={"Content-Type": "application/scim+json"}
+    )
+    assert_error(response, 400, "invalidSyntax")
+
+
+def test_body_over_the_limit_is_413(scim):
+    response = scim.session.post(
+        scim.base + "/Users",
+        data=b"{" + b" " * (3 * 1024 * 1024) + b"}",
+        headers={"Content-Type": "application/scim+json"},
+    )
+    assert_error(response, 413)
+
+
+def test_routing_errors_are_scim_json(scim):
+    assert_error(scim.get("/Nothing"), 404)
+    assert_error(scim.get(""), 404)
+    response = scim.request("POST", "/ServiceProviderConfig", {})
+    assert_error(response, 405)
+    assert "GET" in response.headers["Allow"]
+    assert_error(scim.request("POST", "/.search", {}), 501)
+
+
+def test_trailing_and_double_slashes_route(scim, people):
+    for path in ("/Users/", "//Users", "/Users//", f"//Users//{people[0]['id']}/"):
+        assert scim.get(path).status_code == 200, path
+    assert (
+        requests.get(
+            scim.base + "/", headers={"Authorization": f"Bearer {scim.token}"}, timeout=10
+        ).status_code
+        == 404
+    )
+
+
+def test_discovery_describes_what_we_support(scim):
+    config = scim.get("/ServiceProviderConfig").json()
+    assert config["patch"]["supported"] is True and config["bulk"]["supported"] is False
+    assert config["filter"] == {"supported": True, "maxResults": 1000}
+    types = scim.get("/ResourceTypes").json()
+    assert [t["id"] for t in types["Resources"]] == ["User", "Group"]
+    assert scim.get("/ResourceTypes/user").json()["endpoint"] == "/Users"
+    schemas = {s["id"] for s in scim.get("/Schemas").json()["Resources"]}
+    assert "urn:ietf:params:scim:schemas:extension:okta-connector:2.0:User" in schemas
+    schema = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User").json()
+    required = {a["name"] for a in schema["attributes"] if a["required"]}
+    assert required == {"userName", "name", "emails"}
+    assert_error(scim.get("/Schemas/urn:nope"), 404)
+
+
+def test_unexpected_errors_are_scim_500_without_traceback(scim, app, monkeypatch):
+    from wizard.scim import users
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(users, "groups_of", explode)
+    response = scim.get("/Users")
+    assert_error(response, 500)
+    assert "secret internals" not in response.text
