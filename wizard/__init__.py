@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         scim,
         security_headers,
         support,
+        team,
     )
     from .auth.sessions import load_member
     from .config import build_config, from_environment
@@ -54,5 +55,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(org.bp)
     app.register_blueprint(support.bp)
+    app.register_blueprint(team.bp)
     scim.init_app(app)
     return app

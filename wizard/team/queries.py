@@ -1,0 +1,69 @@
+"""Read-side queries for the Team pages: filters and pages that stay cheap at 100,000
+members (indexed columns, one query per page for groups and roles)."""
+
+import peewee as pw
+
+from ..models import Group, Member, Membership, Organization, RoleAssignment, Site, fold
+
+SOURCES = {"local": "Local", "scim": "Okta (SCIM)", "sync": "Okta (sync)", "jit": "Okta (sign-in)"}
+STATUSES = {"active": "Active", "inactive": "Deactivated"}
+
+
+def member_query(organization: Organization, search: str = "", source: str = "", status: str = ""):
+    query = Member.select().where(Member.organization == organization)
+    if search:
+        key = fold(search)
+        query = query.where(
+            Member.email_key.startswith(key)
+            | Member.user_name_key.startswith(key)
+            | pw.fn.LOWER(Member.family_name).startswith(key)
+            | pw.fn.LOWER(Member.given_name).startswith(key)
+        )
+    if source in SOURCES:
+        query = query.where(Member.managed_by == source)
+    if status == "active":
+        query = query.where(Member.active)
+    elif status == "inactive":
+        query = query.where(~Member.active)
+    return query.order_by(Member.created_at.desc(), Member.id.desc())
+
+
+def groups_by_member(member_ids: list[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {m: [] for m in member_ids}
+    if member_ids:
+        rows = (
+            Membership.select(Membership.member, Group.display_name)
+            .join(Group)
+            .where(Membership.member.in_(member_ids))
+            .order_by(Group.name_key)
+            .tuples()
+        )
+        for member_id, name in rows:
+            result[member_id].append(name)
+    return result
+
+
+def grants_of(member: Member):
+    """Each grant with its site (or all sites) and source, for "why this role?"."""
+    return (
+        RoleAssignment.select(RoleAssignment, Site)
+        .join(Site, pw.JOIN.LEFT_OUTER)
+        .where(RoleAssignment.member == member)
+        .order_by(RoleAssignment.site, RoleAssignment.role)
+    )
+
+
+def group_query(organization: Organization, search: str = ""):
+    count = (
+        Membership.select(pw.fn.COUNT(Membership.id)).where(Membership.group == Group.id)
+    ).alias("member_count")
+    query = Group.select(Group, count).where(Group.organization == organization)
+    if search:
+        query = query.where(Group.name_key.contains(fold(search)))
+    return query.order_by(Group.name_key)
+
+
+def members_of_group(group: Group):
+    return (
+        Member.select().join(Membership).where(Membership.group == group).order_by(Member.email_key)
+    )

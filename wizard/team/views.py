@@ -1,0 +1,76 @@
+"""Team pages: read-only views of the directory (changes come from Okta or admins)."""
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from playhouse.flask_utils import PaginatedQuery
+
+from ..auth.guards import role_required
+from ..models import Group, Member
+from ..roles import OrgRole
+from . import queries
+
+bp = Blueprint("team", __name__, url_prefix="/team")
+PAGE_SIZE = 50
+
+
+@bp.get("/users")
+@role_required(OrgRole.READ_ONLY)
+def users():
+    filters = {name: request.args.get(name, "").strip()[:100] for name in ("q", "source", "status")}
+    query = queries.member_query(
+        current_user.organization, filters["q"], filters["source"], filters["status"]
+    )
+    page = PaginatedQuery(query, paginate_by=PAGE_SIZE, check_bounds=False)
+    members = list(page.get_object_list())
+    return render_template(
+        "team/users.html",
+        members=members,
+        groups=queries.groups_by_member([m.id for m in members]),
+        page=page,
+        filters=filters,
+        sources=queries.SOURCES,
+        statuses=queries.STATUSES,
+    )
+
+
+@bp.get("/users/<member_id>")
+@role_required(OrgRole.READ_ONLY)
+def member(member_id: str):
+    found = Member.get_or_none(
+        (Member.organization == current_user.organization) & (Member.scim_id == member_id)
+    )
+    if found is None:
+        abort(404)
+    return render_template(
+        "team/member.html",
+        member=found,
+        groups=queries.groups_by_member([found.id])[found.id],
+        grants=list(queries.grants_of(found)),
+        sources=queries.SOURCES,
+    )
+
+
+@bp.get("/groups")
+@role_required(OrgRole.READ_ONLY)
+def groups():
+    search = request.args.get("q", "").strip()[:100]
+    page = PaginatedQuery(
+        queries.group_query(current_user.organization, search),
+        paginate_by=PAGE_SIZE,
+        check_bounds=False,
+    )
+    return render_template("team/groups.html", page=page, search=search, sources=queries.SOURCES)
+
+
+@bp.get("/groups/<group_id>")
+@role_required(OrgRole.READ_ONLY)
+def group(group_id: str):
+    found = Group.get_or_none(
+        (Group.organization == current_user.organization) & (Group.scim_id == group_id)
+    )
+    if found is None:
+        abort(404)
+    page = PaginatedQuery(
+        queries.members_of_group(found), paginate_by=PAGE_SIZE, check_bounds=False
+    )
+    return render_template("team/group.html", group=found, page=page, sources=queries.SOURCES)
