@@ -338,3 +338,40 @@ def issue_scim_client(app, organization, base_url: str) -> ScimClient:
 def scim(app, live_server, org):
     """SCIM client for Acme (enterprise on, 10 seats) against the live server."""
     return issue_scim_client(app, org, live_server.url)
+
+
+# --- a stand-in OpenID discovery endpoint (the real provider comes with the SSO tests) --
+
+
+def _discovery_app(environ, start_response):
+    import time
+
+    path = environ["PATH_INFO"]
+    base = f"http://127.0.0.1:{environ['SERVER_PORT']}"
+    prefix = path.removesuffix("/.well-known/openid-configuration")
+    if not path.endswith("/.well-known/openid-configuration") or prefix == "/missing":
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+    if prefix == "/notjson":
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<html>login</html>"]
+    if prefix == "/slow":
+        time.sleep(2)
+    issuer = "https://elsewhere.example.com" if prefix == "/mismatch" else base + prefix
+    document = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/v1/authorize",
+        "token_endpoint": f"{issuer}/v1/token",
+        "jwks_uri": f"{issuer}/v1/keys",
+    }
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps(document).encode()]
+
+
+@pytest.fixture
+def discovery_server():
+    """``.url`` answers OpenID discovery; ``/missing``, ``/notjson``, ``/mismatch`` and
+    ``/slow`` below it answer the ways a wrong domain does."""
+    server = LiveServer(_discovery_app).start()
+    yield server
+    server.stop()

@@ -254,3 +254,9 @@ def test_security_headers_on_pages(client):
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_form_fields_carry_no_empty_aria_attributes(client):
+    """Fields without hints or errors have no aria-describedby pointing nowhere."""
+    page = client.get("/login").text
+    assert '="None"' not in page and 'aria-invalid="false"' not in page

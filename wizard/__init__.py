@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import (
         auth,
         cli,
+        connect,
         db,
         errors,
         health,
@@ -56,5 +57,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(org.bp)
     app.register_blueprint(support.bp)
     app.register_blueprint(team.bp)
+    app.register_blueprint(connect.bp)
     scim.init_app(app)
     return app

@@ -215,6 +215,19 @@ class OktaConnection(BaseModel):
     last_auth_failure_ip = pw.CharField(max_length=64, default="")
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
+    # Single sign-on (OpenID Connect); the secret is encrypted (security.encrypt_secret).
+    issuer = pw.CharField(max_length=500, default="")
+    client_id = pw.CharField(max_length=255, default="")
+    client_secret = pw.TextField(default="")
+    client_secret_hint = pw.CharField(max_length=8, default="")
+    email_domain = pw.CharField(max_length=255, null=True, unique=True)  # one org per domain
+    sso_configured_at = pw.DateTimeField(null=True)
+    sso_tested_at = pw.DateTimeField(null=True)
+    sso_enforced = pw.BooleanField(default=False)
+    # The wizard: steps done and the admin's ticks, so a half-done setup resumes.
+    wizard_state = JSONField(default=dict)
+    activated_at = pw.DateTimeField(null=True)
+    password_push_seen_at = pw.DateTimeField(null=True)  # Okta's Sync Password is on
 
 
 class ScimToken(BaseModel):

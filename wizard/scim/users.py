@@ -1,10 +1,12 @@
 """``/Users`` (RFC 7644 §3, as Okta uses it). Each route is a short wrapper: parse,
 call ``directory``, answer with the full resource."""
 
+import json
+
 from flask import g
 
 from .. import directory, grants
-from ..models import Member
+from ..models import Member, OktaConnection, utcnow
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
@@ -84,7 +86,9 @@ def get_user(user_id):
 def replace_user(user_id):
     member = member_or_404(user_id)
     check_version(member)
-    profile, extras = profile_from_scim(read_json())
+    body = read_json()
+    _note_password_push(body)
+    profile, extras = profile_from_scim(body)
     _update(member, profile, extras)
     return render(member)
 
@@ -93,7 +97,9 @@ def replace_user(user_id):
 def patch_user(user_id):
     member = member_or_404(user_id)
     check_version(member)
-    ops = patch.operations(read_json())
+    body = read_json()
+    _note_password_push(body)
+    ops = patch.operations(body)
     current = user_to_scim(member, None, grants.scim_role(member))
     profile, extras = profile_from_scim(patch.apply(current, ops))
     _update(member, profile, extras)
@@ -125,6 +131,15 @@ def _update(member: Member, profile: dict, extras: dict) -> None:
             active=extras.get("active", directory.UNSET),
             actor_label="okta-scim",
         )
+
+
+def _note_password_push(body: dict) -> None:
+    """A password in an update means Okta's Sync Password is on; we never store it, but the
+    wizard tells the admin to turn it off."""
+    if "password" in json.dumps(body).lower():
+        OktaConnection.update(password_push_seen_at=utcnow()).where(
+            OktaConnection.id == g.scim_connection.id
+        ).execute()
 
 
 def _filter_argument() -> str:

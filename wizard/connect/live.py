@@ -1,0 +1,122 @@
+"""What the wizard's live panels show: SCIM traffic as it arrives (polled as JSON)."""
+
+from zoneinfo import ZoneInfo
+
+import peewee as pw
+
+from ..models import FailedMigration, Group, Member, Membership, OktaConnection, ScimEvent, utcnow
+
+RECENT = 5
+
+
+def _local(moment, timezone: str) -> str | None:
+    if moment is None:
+        return None
+    from datetime import UTC
+
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+
+
+def provisioning_status(connection: OktaConnection) -> dict:
+    timezone = connection.organization.timezone
+    verified = (
+        ScimEvent.select(pw.fn.MAX(ScimEvent.created_at))
+        .where((ScimEvent.connection == connection) & ScimEvent.authenticated)
+        .scalar()
+    )
+    failed = connection.last_auth_failure_at
+    if failed is not None and verified is not None and failed < verified:
+        failed = None  # an older failure no longer matters once Okta got in
+    return {
+        "verified": verified is not None,
+        "verified_at": _local(verified, timezone),
+        "failed_at": _local(failed, timezone),
+    }
+
+
+def received_users(connection: OktaConnection) -> dict:
+    organization = connection.organization
+    query = Member.select().where(
+        (Member.organization == organization) & (Member.managed_by == "scim")
+    )
+    recent = query.order_by(Member.created_at.desc(), Member.id.desc()).limit(RECENT)
+    return {
+        "count": query.count(),
+        "recent": [member.full_name or member.email for member in recent],
+    }
+
+
+def pushed_groups(connection: OktaConnection) -> dict:
+    organization = connection.organization
+    count = Membership.select(pw.fn.COUNT(Membership.id)).where(Membership.group == Group.id)
+    groups = (
+        Group.select(Group.display_name, count.alias("members"))
+        .where((Group.organization == organization) & (Group.managed_by == "scim"))
+        .order_by(Group.name_key)
+        .limit(50)
+        .dicts()
+    )
+    unknown = (
+        FailedMigration.select()
+        .where(
+            (FailedMigration.organization == organization)
+            & (FailedMigration.reason == "unknown_member")
+            & (FailedMigration.status == "open")
+        )
+        .count()
+    )
+    return {
+        "groups": [{"name": g["display_name"], "members": g["members"]} for g in groups],
+        "unknown_members": unknown,
+    }
+
+
+def traffic_warnings(connection: OktaConnection) -> list[str]:
+    """Okta settings the traffic contradicts (step 5's checklist)."""
+    organization = connection.organization
+    warnings = []
+    odd = (
+        Member.select()
+        .where(
+            (Member.organization == organization)
+            & (Member.managed_by == "scim")
+            & ~Member.user_name_key.contains("@")
+        )
+        .count()
+    )
+    if odd:
+        warnings.append(
+            f"{odd} user(s) arrived with a username that is not an email: set "
+            "Sign On > Application username format to Email."
+        )
+    mismatched = (
+        Member.select()
+        .where(
+            (Member.organization == organization)
+            & (Member.managed_by == "scim")
+            & Member.user_name_key.contains("@")
+            & (Member.user_name_key != Member.email_key)
+        )
+        .count()
+    )
+    if mismatched:
+        warnings.append(
+            f"{mismatched} user(s) have a username that differs from their email: "
+            "keep them identical in Okta."
+        )
+    if connection.password_push_seen_at is not None:
+        warnings.append(
+            "Okta sent a password in an update: turn Sync Password off "
+            "(Provisioning > To App). We never store it."
+        )
+    return warnings
+
+
+def snapshot(connection: OktaConnection) -> dict:
+    return {
+        "provisioning": provisioning_status(connection),
+        "users": received_users(connection),
+        "groups": pushed_groups(connection),
+        "warnings": traffic_warnings(connection),
+        "generated_at": utcnow().isoformat() + "Z",
+    }

@@ -1,0 +1,310 @@
+"""Integrations > Identity provider, the Connect Okta steps, and their live status.
+
+Views parse the form, call a plain function, audit, redirect. Every state change is
+audited; progress is saved on the connection so the admin can leave and resume.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import audit, connections, sso_settings
+from ..auth.guards import role_required
+from ..models import OktaConnection, ScimToken, utcnow
+from ..roles import OrgRole
+from . import live, steps
+from .forms import (
+    CHECKLIST,
+    AppsForm,
+    ChecklistForm,
+    ContinueForm,
+    PermissionsForm,
+    RegenerateTokenForm,
+    SsoForm,
+)
+from .selftest import run_self_test
+
+bp = Blueprint("connect", __name__)
+ADMIN = OrgRole.ADMIN
+
+
+def organization():
+    return current_user.organization
+
+
+def connection_or_gate() -> OktaConnection:
+    """The organization's connection, created on first entry; 403 without the feature."""
+    if not organization().enterprise_enabled:
+        abort(403)
+    return connections.ensure_connection(organization())
+
+
+def page(slug: str, connection: OktaConnection, **context):
+    previous, following = steps.neighbours(slug)
+    return render_template(
+        f"connect/{slug}.html",
+        connection=connection,
+        slug=slug,
+        previous=previous,
+        following=following,
+        stepper=steps.stepper(connection, slug),
+        uris=sso_settings.redirect_uris(organization()),
+        scim_endpoint=connections.scim_endpoint(connection),
+        provisioning=live.provisioning_status(connection),
+        **context,
+    )
+
+
+def complete(connection: OktaConnection, slug: str, **values):
+    steps.mark_done(connection, slug, **values)
+    audit.record_request(
+        "wizard.step_completed",
+        organization=organization(),
+        target=connection,
+        details={"step": slug},
+    )
+    _, following = steps.neighbours(slug)
+    return redirect(url_for("connect.step", slug=following or slug))
+
+
+@bp.get("/integrations")
+@role_required(OrgRole.READ_ONLY)
+def integrations():
+    connection = connections.connection_for(organization())
+    tokens = list(connections.live_tokens(connection)) if connection else []
+    return render_template(
+        "connect/integrations.html",
+        organization=organization(),
+        connection=connection,
+        tokens=tokens,
+        uris=sso_settings.redirect_uris(organization()),
+        scim_endpoint=connections.scim_endpoint(connection) if connection else None,
+        health=_health(connection) if connection else None,
+        can_connect=current_user.org_role >= ADMIN,
+    )
+
+
+@bp.get("/connect/okta")
+@role_required(ADMIN)
+def start():
+    return redirect(url_for("connect.step", slug=steps.resume_step(connection_or_gate())))
+
+
+@bp.route("/connect/okta/<slug>", methods=["GET", "POST"])
+@role_required(ADMIN)
+def step(slug: str):
+    if slug not in steps.SLUGS:
+        abort(404)
+    connection = connection_or_gate()
+    return STEP_VIEWS[slug](connection)
+
+
+def permissions_step(connection):
+    form = PermissionsForm(confirm=(connection.wizard_state or {}).get("permissions_confirmed"))
+    if form.validate_on_submit():
+        return complete(connection, "permissions", permissions_confirmed=True)
+    return page("permissions", connection, form=form)
+
+
+def apps_step(connection):
+    form = AppsForm(confirm="apps" in steps.done_steps(connection))
+    if form.validate_on_submit():
+        return complete(connection, "apps")
+    return page("apps", connection, form=form)
+
+
+def sso_step(connection):
+    form = SsoForm(
+        okta_domain=connection.issuer,
+        client_id=connection.client_id,
+        email_domain=connection.email_domain,
+    )
+    if form.validate_on_submit():
+        try:
+            changes = sso_settings.save_sso_settings(
+                connection,
+                okta_domain=form.okta_domain.data,
+                client_id=form.client_id.data,
+                client_secret=form.client_secret.data,
+                email_domain=form.email_domain.data,
+            )
+        except sso_settings.SsoSettingsError as exc:
+            for field, message in exc.errors.items():
+                getattr(form, field).errors.append(message)
+        else:
+            audit.record_request(
+                "sso.settings_saved",
+                organization=organization(),
+                target=connection,
+                details=changes,
+            )
+            flash("Single sign-on settings saved. The secret is stored encrypted.", "success")
+            return complete(connection, "sso")
+    return page("sso", connection, form=form), 400 if form.errors else 200
+
+
+def credentials_step(connection):
+    form = ContinueForm()
+    if form.validate_on_submit():
+        return complete(connection, "credentials")
+    return page(
+        "credentials",
+        connection,
+        form=form,
+        token_form=RegenerateTokenForm(),
+        tokens=list(connections.live_tokens(connection)),
+    )
+
+
+def settings_step(connection):
+    ticks = (connection.wizard_state or {}).get("checklist", {})
+    form = ChecklistForm(data=ticks)
+    if form.validate_on_submit():
+        checklist = {name: getattr(form, name).data for name, _ in CHECKLIST}
+        return complete(connection, "settings", checklist=checklist)
+    return page("settings", connection, form=form, warnings=live.traffic_warnings(connection))
+
+
+def assign_step(connection):
+    form = ContinueForm()
+    if form.validate_on_submit():
+        return complete(connection, "assign")
+    return page("assign", connection, form=form, users=live.received_users(connection))
+
+
+def push_step(connection):
+    form = ContinueForm()
+    if form.validate_on_submit():
+        return complete(connection, "push")
+    return page("push", connection, form=form, pushed=live.pushed_groups(connection))
+
+
+def finish_step(connection):
+    form = ContinueForm()
+    if form.validate_on_submit():
+        steps.mark_done(connection, "finish")
+        connection.status, connection.activated_at = "active", utcnow()
+        connection.save()
+        audit.record_request("wizard.finished", organization=organization(), target=connection)
+        flash("Okta is connected. These are the people Okta sent so far.", "success")
+        return redirect(url_for("team.users"))
+    snapshot = live.snapshot(connection)
+    return page(
+        "finish",
+        connection,
+        form=form,
+        snapshot=snapshot,
+        tokens=list(connections.live_tokens(connection)),
+    )
+
+
+STEP_VIEWS = {
+    "permissions": permissions_step,
+    "apps": apps_step,
+    "sso": sso_step,
+    "credentials": credentials_step,
+    "settings": settings_step,
+    "assign": assign_step,
+    "push": push_step,
+    "finish": finish_step,
+}
+
+
+@bp.post("/connect/okta/credentials/token")
+@role_required(ADMIN)
+def issue_token():
+    """Show a new token once. The page is the POST's answer (no redirect), so the token
+    never travels in a cookie or a URL, and ``no-store`` keeps it out of caches."""
+    connection = connection_or_gate()
+    form = RegenerateTokenForm()
+    had_token = connections.live_tokens(connection).exists()
+    if had_token and not form.validate_on_submit():
+        flash("Tick the box to confirm a new token.", "error")
+        return redirect(url_for("connect.step", slug="credentials"))
+    if not had_token and not ContinueForm().validate_on_submit():
+        abort(400)
+    token, plaintext = connections.issue_scim_token(connection, created_by=current_user)
+    audit.record_request(
+        "scim.token_rotated" if had_token else "scim.token_issued",
+        organization=organization(),
+        target=token,
+        details={"prefix": token.prefix},
+    )
+    response = make_response(
+        page(
+            "credentials",
+            connection,
+            form=ContinueForm(),
+            token_form=RegenerateTokenForm(),
+            tokens=list(connections.live_tokens(connection)),
+            new_token=plaintext,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/connect/okta/self-test")
+@role_required(ADMIN)
+def self_test():
+    connection = connection_or_gate()
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    checks = run_self_test(current_app._get_current_object(), organization())
+    audit.record_request(
+        "scim.self_test",
+        organization=organization(),
+        target=connection,
+        details={"passed": all(c.passed for c in checks)},
+    )
+    return page(
+        "credentials",
+        connection,
+        form=ContinueForm(),
+        token_form=RegenerateTokenForm(),
+        tokens=list(connections.live_tokens(connection)),
+        checks=checks,
+    )
+
+
+@bp.get("/connect/okta/live.json")
+@role_required(OrgRole.READ_ONLY)
+def live_status():
+    connection = connections.connection_for(organization())
+    if connection is None:
+        abort(404)
+    return jsonify(live.snapshot(connection))
+
+
+def _health(connection: OktaConnection) -> dict:
+    from datetime import timedelta
+
+    import peewee as pw
+
+    from ..models import ScimEvent
+
+    since = utcnow() - timedelta(hours=24)
+    recent = ScimEvent.select().where(
+        (ScimEvent.connection == connection) & (ScimEvent.created_at >= since)
+    )
+    errors = recent.where(ScimEvent.status >= 400).count()
+    newest = (
+        ScimToken.select(pw.fn.MAX(ScimToken.created_at))
+        .where((ScimToken.connection == connection) & ScimToken.revoked_at.is_null())
+        .scalar()
+    )
+    return {
+        "requests": recent.count(),
+        "errors": errors,
+        "token_created": newest,
+        **live.provisioning_status(connection),
+    }
