@@ -35,7 +35,9 @@ def test_wrong_password_shows_error_next_to_field(page, live_server, admin):
     sign_in(page, live_server, admin.email, "not the password")
     error = page.locator("#password-error")
     expect(error).to_have_text("The email or password is not correct.")
-    expect(page.get_by_label("Password")).to_have_attribute("aria-describedby", "password-error")
+    expect(page.get_by_label("Password")).to_have_attribute(
+        "aria-describedby", "password-hint password-error"
+    )
 
 
 def test_admin_edits_settings_and_adds_a_site(page, live_server, admin, screenshot):

@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         request_context,
         scim,
         security_headers,
+        sso,
         support,
         team,
     )
@@ -58,5 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(support.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(connect.bp)
+    app.register_blueprint(sso.bp)
+    sso.clients.oauth.init_app(app)
     scim.init_app(app)
     return app

@@ -9,14 +9,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import accounts, audit, connections, organizations
+from . import accounts, audit, connections, organizations, sso_settings
 from .db import database
 from .models import Organization, ScimEvent, utcnow
 from .roles import OrgRole
 
 
 def init_app(app: Flask) -> None:
-    for command in (org_cli, member_cli, demo_command, scim_cli):
+    for command in (org_cli, member_cli, demo_command, scim_cli, sso_cli):
         app.cli.add_command(command)
 
 
@@ -31,6 +31,9 @@ def with_database(command):
                 return command(*args, **kwargs)
             except (accounts.AccountError, organizations.OrganizationError) as exc:
                 raise click.ClickException(str(exc)) from None
+            except sso_settings.SsoSettingsError as exc:
+                details = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
+                raise click.ClickException(details) from None
 
     return wrapper
 
@@ -154,3 +157,64 @@ def prune_command(days):
     cutoff = utcnow() - timedelta(days=days)
     count = ScimEvent.delete().where(ScimEvent.created_at < cutoff).execute()
     click.echo(f"deleted {count} SCIM request record(s) older than {days} days")
+
+
+@click.group("sso", help="Single sign-on with Okta (OpenID Connect).")
+def sso_cli():
+    pass
+
+
+@sso_cli.command("configure", help="Set the organization's Okta sign-in (checked like the wizard).")
+@click.option("--org", "slug", required=True, help="The organization's slug.")
+@click.option("--issuer", required=True, help="Okta domain or issuer URL.")
+@click.option("--client-id", required=True)
+@click.option("--client-secret", default=None, help="Omit for a PKCE-only app.")
+@click.option("--email-domain", required=True, help="Primary email domain, e.g. acme.com.")
+@click.option("--enforce/--no-enforce", default=False, help="Require Okta sign-in for everyone.")
+@with_database
+def sso_configure_command(slug, issuer, client_id, client_secret, email_domain, enforce):
+    organization = organization_by_slug(slug)
+    connection = connections.ensure_connection(organization)
+    changes = sso_settings.save_sso_settings(
+        connection,
+        okta_domain=issuer,
+        client_id=client_id,
+        client_secret=client_secret,
+        email_domain=email_domain,
+    )
+    if enforce:
+        connection.sso_enforced = True
+        connection.save()
+    audit.record(
+        "sso.settings_saved",
+        organization=organization,
+        actor_label="cli",
+        target=connection,
+        details={**changes, "enforced": connection.sso_enforced},
+    )
+    click.echo(f"single sign-on configured for {organization.slug} ({connection.issuer})")
+
+
+@sso_cli.command("show", help="Show the organization's sign-in settings (never the secret).")
+@click.option("--org", "slug", required=True, help="The organization's slug.")
+@with_database
+def sso_show_command(slug):
+    organization = organization_by_slug(slug)
+    connection = connections.connection_for(organization)
+    if connection is None or not connection.sso_configured_at:
+        raise click.ClickException(f"Single sign-on is not configured for {slug}.")
+    uris = sso_settings.redirect_uris(organization)
+    shown = {
+        "issuer": connection.issuer,
+        "client_id": connection.client_id,
+        "client_secret": f"set, ending in {connection.client_secret_hint}"
+        if connection.client_secret
+        else "none (PKCE-only)",
+        "email_domain": connection.email_domain,
+        "enforced": connection.sso_enforced,
+        "tested_at": connection.sso_tested_at.isoformat() if connection.sso_tested_at else None,
+        "login_redirect_uri": uris["login"],
+        "logout_redirect_uri": uris["logout"],
+    }
+    for name, value in shown.items():
+        click.echo(f"{name}: {value}")

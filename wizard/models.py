@@ -228,6 +228,8 @@ class OktaConnection(BaseModel):
     wizard_state = JSONField(default=dict)
     activated_at = pw.DateTimeField(null=True)
     password_push_seen_at = pw.DateTimeField(null=True)  # Okta's Sync Password is on
+    jit_enabled = pw.BooleanField(default=False)  # create members on first SSO sign-in
+    break_glass = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
 
 
 class ScimToken(BaseModel):

@@ -1,6 +1,6 @@
 """Security headers on every response: no inline script, no framing, no sniffing."""
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
@@ -12,9 +12,17 @@ def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
 
 
+# Sign-in forms redirect to the organization's Okta, which is https in production; in
+# development the provider may be an http server on this machine.
+DEVELOPMENT_FORM_ACTION = " http://127.0.0.1:* http://localhost:*"
+
+
 def _add_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = CONTENT_SECURITY_POLICY
+    if current_app.config["APP_ENV"] == "development":
+        policy += DEVELOPMENT_FORM_ACTION
+    headers.setdefault("Content-Security-Policy", policy)
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

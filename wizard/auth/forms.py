@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -8,7 +8,9 @@ from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 class LoginForm(FlaskForm):
     email = EmailField("Work email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
-        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+        "Password",
+        description="Leave it empty if your organization signs in with Okta.",
+        validators=[Optional(), Length(max=MAX_PASSWORD_LENGTH)],
     )
     next = StringField()
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import accounts, audit
 from ..roles import OrgRole
+from . import sign_in
 from .forms import ChangePasswordForm, EndSessionsForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -41,26 +42,43 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Email first: an SSO organization's domain goes to its Okta, others get the
+    password form (home-realm discovery)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        member = accounts.authenticate(form.email.data, form.password.data)
-        if member is None:
-            form.password.errors.append("The email or password is not correct.")
+        if not form.password.data:
+            connection = sign_in.sso_connection_for_email(form.email.data)
+            if connection is not None:
+                return redirect(sign_in.okta_start_url(connection, form))
+            form.password.errors.append("Enter your password.")
         else:
-            session.clear()  # a fresh session: nothing from before sign-in carries over
-            login_user(member)
-            accounts.record_sign_in(member)
-            audit.record_request(
-                "auth.sign_in",
-                organization=member.organization,
-                target=member,
-                details={"method": "password"},
-            )
-            return redirect(safe_next(form.next.data) or home_for(member))
+            response = _password_sign_in(form)
+            if response is not None:
+                return response
     status = 401 if form.password.errors else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form), status
+
+
+def _password_sign_in(form):
+    member = accounts.authenticate(form.email.data, form.password.data)
+    if member is None:
+        form.password.errors.append("The email or password is not correct.")
+        return None
+    try:
+        break_glass = sign_in.check_password_allowed(member)
+    except sign_in.PasswordRefused as refused:
+        form.password.errors.append(str(refused))
+        return None
+    session.clear()  # a fresh session: nothing from before sign-in carries over
+    login_user(member)
+    accounts.record_sign_in(member)
+    action = "auth.break_glass_used" if break_glass else "auth.sign_in"
+    audit.record_request(
+        action, organization=member.organization, target=member, details={"method": "password"}
+    )
+    return redirect(safe_next(form.next.data) or home_for(member))
 
 
 @bp.post("/logout")
@@ -71,8 +89,11 @@ def logout():
         organization=current_user.organization,
         target=current_user._get_current_object(),
     )
+    okta_logout = sign_in.okta_logout_url(session.get("sso"))
     logout_user()
     session.clear()
+    if okta_logout:
+        return redirect(okta_logout)
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 

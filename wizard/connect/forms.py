@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 
@@ -70,3 +70,14 @@ class ChecklistForm(FlaskForm):
 
 for _name, _label in CHECKLIST:
     setattr(ChecklistForm, _name, BooleanField(_label))
+
+
+class EnforcementForm(FlaskForm):
+    enforced = BooleanField("Require Okta sign-in for everyone in the organization")
+    break_glass = SelectField(
+        "Break-glass admin",
+        description="This local admin may still sign in with a password (every use is "
+        "recorded), so an Okta outage cannot lock you out.",
+        coerce=int,
+    )
+    jit = BooleanField("Create accounts on first Okta sign-in (just-in-time)")

@@ -1,10 +1,20 @@
 """What the wizard's live panels show: SCIM traffic as it arrives (polled as JSON)."""
 
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from ..models import FailedMigration, Group, Member, Membership, OktaConnection, ScimEvent, utcnow
+from ..models import (
+    AuditEvent,
+    FailedMigration,
+    Group,
+    Member,
+    Membership,
+    OktaConnection,
+    ScimEvent,
+    utcnow,
+)
 
 RECENT = 5
 
@@ -12,8 +22,6 @@ RECENT = 5
 def _local(moment, timezone: str) -> str | None:
     if moment is None:
         return None
-    from datetime import UTC
-
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
 
 
@@ -119,4 +127,24 @@ def snapshot(connection: OktaConnection) -> dict:
         "groups": pushed_groups(connection),
         "warnings": traffic_warnings(connection),
         "generated_at": utcnow().isoformat() + "Z",
+    }
+
+
+def connection_health(connection: OktaConnection) -> dict:
+    """The status card: SCIM traffic and errors in the last 24 h, break-glass uses."""
+    since = utcnow() - timedelta(hours=24)
+    recent = ScimEvent.select().where(
+        (ScimEvent.connection == connection) & (ScimEvent.created_at >= since)
+    )
+    break_glass = AuditEvent.select().where(
+        (AuditEvent.organization == connection.organization)
+        & (AuditEvent.action == "auth.break_glass_used")
+    )
+    last_use = break_glass.order_by(AuditEvent.created_at.desc()).first()
+    return {
+        "requests": recent.count(),
+        "errors": recent.where(ScimEvent.status >= 400).count(),
+        "break_glass_uses": break_glass.count(),
+        "break_glass_last": last_use.created_at if last_use else None,
+        **provisioning_status(connection),
     }

@@ -13,20 +13,23 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    session,
     url_for,
 )
 from flask_login import current_user
 
 from .. import audit, connections, sso_settings
 from ..auth.guards import role_required
-from ..models import OktaConnection, ScimToken, utcnow
+from ..models import OktaConnection, utcnow
 from ..roles import OrgRole
+from ..sso import enforcement
 from . import live, steps
 from .forms import (
     CHECKLIST,
     AppsForm,
     ChecklistForm,
     ContinueForm,
+    EnforcementForm,
     PermissionsForm,
     RegenerateTokenForm,
     SsoForm,
@@ -88,9 +91,52 @@ def integrations():
         tokens=tokens,
         uris=sso_settings.redirect_uris(organization()),
         scim_endpoint=connections.scim_endpoint(connection) if connection else None,
-        health=_health(connection) if connection else None,
+        health=live.connection_health(connection) if connection else None,
         can_connect=current_user.org_role >= ADMIN,
+        enforcement_form=(
+            enforcement_form(connection)
+            if connection and current_user.org_role >= OrgRole.ENTERPRISE_ADMIN
+            else None
+        ),
     )
+
+
+@bp.post("/integrations/okta/enforcement")
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def set_enforcement():
+    connection = connection_or_gate()
+    form = enforcement_form(connection)
+    if form.validate_on_submit():
+        try:
+            changes = enforcement.set_enforcement(
+                connection,
+                enforced=form.enforced.data,
+                jit=form.jit.data,
+                break_glass_id=form.break_glass.data or None,
+            )
+        except enforcement.EnforcementError as exc:
+            flash(str(exc), "error")
+        else:
+            audit.record_request(
+                "sso.enforcement_changed",
+                organization=organization(),
+                target=connection,
+                details=changes,
+            )
+            flash("Sign-in settings saved.", "success")
+    return redirect(url_for("connect.integrations"))
+
+
+def enforcement_form(connection, **kwargs) -> EnforcementForm:
+    form = EnforcementForm(
+        enforced=connection.sso_enforced,
+        jit=connection.jit_enabled,
+        break_glass=connection.break_glass_id or 0,
+        **kwargs,
+    )
+    choices = [(m.id, m.email) for m in enforcement.break_glass_candidates(connection)]
+    form.break_glass.choices = [(0, "Nobody"), *choices]
+    return form
 
 
 @bp.get("/connect/okta")
@@ -149,7 +195,8 @@ def sso_step(connection):
             )
             flash("Single sign-on settings saved. The secret is stored encrypted.", "success")
             return complete(connection, "sso")
-    return page("sso", connection, form=form), 400 if form.errors else 200
+    test_result = session.pop("sso_test", None)
+    return page("sso", connection, form=form, test_result=test_result), 400 if form.errors else 200
 
 
 def credentials_step(connection):
@@ -283,28 +330,3 @@ def live_status():
     if connection is None:
         abort(404)
     return jsonify(live.snapshot(connection))
-
-
-def _health(connection: OktaConnection) -> dict:
-    from datetime import timedelta
-
-    import peewee as pw
-
-    from ..models import ScimEvent
-
-    since = utcnow() - timedelta(hours=24)
-    recent = ScimEvent.select().where(
-        (ScimEvent.connection == connection) & (ScimEvent.created_at >= since)
-    )
-    errors = recent.where(ScimEvent.status >= 400).count()
-    newest = (
-        ScimToken.select(pw.fn.MAX(ScimToken.created_at))
-        .where((ScimToken.connection == connection) & ScimToken.revoked_at.is_null())
-        .scalar()
-    )
-    return {
-        "requests": recent.count(),
-        "errors": errors,
-        "token_created": newest,
-        **live.provisioning_status(connection),
-    }

@@ -1,0 +1,70 @@
+"""Which way a person signs in: Okta for an SSO domain, the password otherwise, and
+the password refused where the organization requires Okta (except its break-glass
+admin, whose every use is audited)."""
+
+from urllib.parse import urlencode
+
+from flask import current_app, url_for
+
+from ..models import Member, OktaConnection, Organization
+from ..sso_settings import redirect_uris
+
+
+class PasswordRefused(Exception):
+    pass
+
+
+def sso_connection_for_email(email: str) -> OktaConnection | None:
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    connection = OktaConnection.get_or_none(OktaConnection.email_domain == domain)
+    if connection is None or not connection.sso_configured_at:
+        return None
+    if not connection.organization.enterprise_enabled:
+        return None
+    return connection
+
+
+def okta_start_url(connection: OktaConnection, form) -> str:
+    params = {"login_hint": form.email.data}
+    if form.next.data:
+        params["next"] = form.next.data
+    return url_for("sso.start", slug=connection.organization.slug, **params)
+
+
+def check_password_allowed(member: Member) -> bool:
+    """Raise when the organization requires Okta; True when the break-glass admin uses
+    the password anyway (the caller audits it)."""
+    if member.is_staff or member.organization_id is None:
+        return False
+    connection = OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
+    if connection is None or not connection.sso_enforced:
+        return False
+    if connection.break_glass_id == member.id:
+        return True
+    raise PasswordRefused(
+        "Your organization signs in with Okta: leave the password empty and continue."
+    )
+
+
+def okta_logout_url(sso_session: dict | None) -> str | None:
+    """Okta's end-session URL with our logout redirect URI, when Okta offers one."""
+    if not sso_session:
+        return None
+    organization = Organization.get_or_none(Organization.slug == sso_session.get("org"))
+    connection = OktaConnection.get_or_none(OktaConnection.organization == organization)
+    if connection is None or not connection.sso_configured_at:
+        return None
+    from ..sso.clients import client_for
+
+    try:
+        metadata = client_for(connection).load_server_metadata()
+    except Exception:  # Okta unreachable: sign out here at least
+        current_app.logger.warning("could not load Okta metadata for sign-out")
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    params = {"post_logout_redirect_uri": redirect_uris(organization)["logout"]}
+    if sso_session.get("id_token"):
+        params["id_token_hint"] = sso_session["id_token"]
+    return f"{endpoint}?{urlencode(params)}"

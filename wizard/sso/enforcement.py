@@ -1,0 +1,53 @@
+"""Requiring Okta sign-in for an organization, with one break-glass admin (seed 001:
+"all users will now be required to sign on via Okta")."""
+
+from ..models import Member, OktaConnection
+from ..roles import OrgRole
+
+
+class EnforcementError(ValueError):
+    pass
+
+
+def break_glass_candidates(connection: OktaConnection):
+    """Local admins with a password: the ones who could still get in if Okta is down."""
+    return (
+        Member.select()
+        .where(
+            (Member.organization == connection.organization)
+            & Member.active
+            & Member.password_hash.is_null(False)
+            & Member.role.in_([OrgRole.ADMIN.value_name, OrgRole.ENTERPRISE_ADMIN.value_name])
+        )
+        .order_by(Member.email_key)
+    )
+
+
+def set_enforcement(
+    connection: OktaConnection, *, enforced: bool, break_glass_id: int | None, jit: bool
+) -> dict:
+    """Apply the settings; refuses to enforce before a passed test sign-in or without a
+    break-glass admin, so nobody is locked out by a typo in the Okta settings."""
+    break_glass = None
+    if break_glass_id is not None:
+        break_glass = break_glass_candidates(connection).where(Member.id == break_glass_id).first()
+        if break_glass is None:
+            raise EnforcementError("Choose a local admin of this organization as break-glass.")
+    if enforced and connection.sso_tested_at is None:
+        raise EnforcementError("Run a successful test sign-in before requiring Okta.")
+    if enforced and break_glass is None:
+        raise EnforcementError("Choose a break-glass admin before requiring Okta.")
+    changes = {}
+    for field, value in (
+        ("sso_enforced", enforced),
+        ("jit_enabled", jit),
+        ("break_glass_id", break_glass.id if break_glass else None),
+    ):
+        if getattr(connection, field) != value:
+            changes[field] = {"from": getattr(connection, field), "to": value}
+            setattr(connection, field, value)
+    if break_glass is not None and not break_glass.keep_local:
+        break_glass.keep_local = True  # Okta never changes the break-glass account
+        break_glass.save()
+    connection.save()
+    return changes
