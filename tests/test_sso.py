@@ -369,3 +369,17 @@ def test_enforcement_form_needs_a_test_and_a_break_glass(client, auth, crafted, 
     assert connection.sso_enforced and connection.break_glass_id == admin.id
     assert Member.get_by_id(admin.id).keep_local  # Okta never changes the break-glass admin
     assert AuditEvent.get(AuditEvent.action == "sso.enforcement_changed")
+
+
+def test_staff_release_a_domain_for_another_organization(
+    client, auth, staff, app, org, other_org, crafted
+):
+    auth.login(email=staff.email)
+    page = client.get("/support/organizations/acme").text
+    assert "acme.example.com" in page
+    client.post("/support/organizations/acme/release-domain", data={"csrf_token": csrf_token(page)})
+    assert OktaConnection.get(OktaConnection.organization == org).email_domain is None
+    configure(app, other_org, crafted.base)  # Globex may now claim it
+    assert AuditEvent.get(AuditEvent.action == "staff.email_domain_released").details == {
+        "domain": "acme.example.com"
+    }

@@ -12,3 +12,7 @@ class EntitlementsForm(FlaskForm):
     enterprise_enabled = BooleanField(
         "Enterprise feature (Okta SSO, SCIM provisioning and sync)",
     )
+
+
+class ReleaseDomainForm(FlaskForm):
+    """No fields: the CSRF token alone makes the POST safe."""

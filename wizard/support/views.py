@@ -4,10 +4,10 @@ import peewee as pw
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from playhouse.flask_utils import PaginatedQuery
 
-from .. import audit, organizations
+from .. import audit, connections, organizations
 from ..auth.guards import staff_required
 from ..models import Member, Organization
-from .forms import EntitlementsForm
+from .forms import EntitlementsForm, ReleaseDomainForm
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 
@@ -45,4 +45,30 @@ def organization(slug: str):
             )
         flash("Entitlements saved.", "success")
         return redirect(url_for("support.organization", slug=slug))
-    return render_template("support/organization.html", organization=organization, form=form)
+    return render_template(
+        "support/organization.html",
+        organization=organization,
+        form=form,
+        connection=connections.connection_for(organization),
+        release_form=ReleaseDomainForm(),
+    )
+
+
+@bp.post("/organizations/<slug>/release-domain")
+@staff_required
+def release_domain(slug: str):
+    """A domain belongs to one organization; staff free it so another can claim it."""
+    organization = Organization.get_or_none(Organization.slug == slug) or abort(404)
+    connection = connections.connection_for(organization)
+    if ReleaseDomainForm().validate_on_submit() and connection and connection.email_domain:
+        domain = connection.email_domain
+        connection.email_domain = None
+        connection.save()
+        audit.record_request(
+            "staff.email_domain_released",
+            organization=organization,
+            target=connection,
+            details={"domain": domain},
+        )
+        flash(f"{domain} is free: another organization can now claim it.", "success")
+    return redirect(url_for("support.organization", slug=slug))
