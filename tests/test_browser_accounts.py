@@ -1,5 +1,7 @@
 """In Chromium: a person signs in, sees the organization, changes settings, signs out."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -62,3 +64,12 @@ def test_narrow_screen_keeps_navigation_usable(page, live_server, admin):
         link = page.get_by_role("link", name=name)
         expect(link).to_be_in_viewport()
     expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport()
+
+
+def test_printed_demo_admin_signs_in(page, live_server, app, db):
+    """What `make run` prints works: the demo admin signs in and sees the organization."""
+    output = app.test_cli_runner().invoke(args=["demo"]).output
+    email = re.search(r"email:\s+(\S+)", output)[1]
+    password = re.search(r"password:\s+(\S+)", output)[1]
+    sign_in(page, live_server, email, password)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demo Organization")

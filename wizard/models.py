@@ -230,6 +230,17 @@ class OktaConnection(BaseModel):
     password_push_seen_at = pw.DateTimeField(null=True)  # Okta's Sync Password is on
     jit_enabled = pw.BooleanField(default=False)  # create members on first SSO sign-in
     break_glass = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
+    # The Okta API (pull sync, seed 000): token encrypted like the client secret.
+    api_org_url = pw.CharField(max_length=500, default="")
+    api_token = pw.TextField(default="")
+    api_token_hint = pw.CharField(max_length=8, default="")
+    api_checked_at = pw.DateTimeField(null=True)
+    api_check = JSONField(default=dict)  # what the last Test connection found
+    api_last_used_at = pw.DateTimeField(null=True)
+    sync_app_id = pw.CharField(max_length=64, default="")  # whose assignments are in scope
+    sync_time = pw.CharField(max_length=5, default="03:00")  # daily, organization's time zone
+    sync_paused_at = pw.DateTimeField(null=True)
+    deactivation_limit = pw.IntegerField(default=20)  # percent of synced members per run
 
 
 class ScimToken(BaseModel):
@@ -303,5 +314,35 @@ class FailedMigration(BaseModel):
         )
 
 
+class SyncRun(BaseModel):
+    """One pull sync: queued by the schedule or *Sync now*, claimed through a lease so two
+    schedulers never run one organization at once; a run whose lease lapses was killed."""
+
+    organization = pw.ForeignKeyField(Organization, backref="sync_runs", on_delete="CASCADE")
+    trigger = pw.CharField(max_length=10)  # schedule | manual | cli
+    dry_run = pw.BooleanField(default=False)
+    status = pw.CharField(max_length=10, default="queued")  # queued running succeeded failed
+    queued_at = pw.DateTimeField(default=utcnow)
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+    lease_owner = pw.CharField(max_length=80, default="")
+    lease_expires_at = pw.DateTimeField(null=True)
+    progress_done = pw.IntegerField(default=0)
+    progress_total = pw.IntegerField(default=0)
+    counts = JSONField(default=dict)
+    api_calls = pw.IntegerField(default=0)
+    drift = JSONField(default=list)
+    held = JSONField(default=list)  # deactivations held back for an admin's approval
+    preview = JSONField(default=list)  # a dry run's per-member plan
+    error = pw.TextField(default="")
+
+    class Meta:
+        indexes = (
+            (("organization", "status"), False),
+            (("status", "queued_at"), False),
+        )
+
+
 CORE_MODELS = [Organization, Site, Member, Group, Membership, RoleAssignment, AuditEvent]
 SCIM_MODELS = [OktaConnection, ScimToken, ScimEvent, FailedMigration]
+SYNC_MODELS = [SyncRun]
