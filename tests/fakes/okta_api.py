@@ -1,0 +1,202 @@
+"""An HTTP server on 127.0.0.1 answering in the shapes of Okta's management API: users,
+groups, group members, apps, app users, the token owner's roles, the user schema, with
+``Link`` paging, 429 + rate-limit headers, 500s, slow answers and an expired token."""
+
+import json
+import threading
+import time
+from urllib.parse import parse_qs
+
+TOKEN = "00okta-api-token-emulated"
+
+
+def okta_user(n: int, **profile) -> dict:
+    return {
+        "id": f"00u{n:06d}",
+        "status": "ACTIVE",
+        "created": "2026-01-01T00:00:00.000Z",
+        "lastUpdated": "2026-01-01T00:00:00.000Z",
+        "profile": {
+            "login": f"user{n}@acme.example.com",
+            "email": f"user{n}@acme.example.com",
+            "firstName": f"First{n}",
+            "lastName": f"Last{n}",
+            **profile,
+        },
+    }
+
+
+class OktaEmulator:
+    def __init__(self):
+        self.users: dict[str, dict] = {}
+        self.groups: dict[str, dict] = {}
+        self.group_members: dict[str, list[str]] = {}
+        self.apps = [
+            {"id": "0oascim", "label": "Okta connector provisioning", "status": "ACTIVE"},
+            {"id": "0oaoidc", "label": "Okta connector sign-in", "status": "ACTIVE"},
+        ]
+        self.app_users: dict[str, list[str]] = {"0oascim": [], "0oaoidc": []}
+        self.roles = [{"id": "ra1", "type": "ORG_ADMIN", "label": "Organization Administrator"}]
+        self.forbidden_paths: set[str] = set()  # e.g. a token without okta.roles.read
+        self.token = TOKEN
+        self.page_size: int | None = None
+        self.rate_limit_every = 0  # answer 429 on every Nth call
+        self.fail_next = 0  # answer 500 this many times
+        self.delay = 0.0
+        self.calls: list[str] = []
+        self.lock = threading.Lock()
+
+    # -- test helpers ---------------------------------------------------------------
+    def add_users(self, count: int, start: int = 1, assign: str | None = "0oascim"):
+        for n in range(start, start + count):
+            user = okta_user(n)
+            self.users[user["id"]] = user
+            if assign:
+                self.app_users[assign].append(user["id"])
+
+    def add_group(self, group_id: str, name: str, members: list[str]):
+        self.groups[group_id] = {
+            "id": group_id,
+            "type": "OKTA_GROUP",
+            "profile": {"name": name, "description": ""},
+        }
+        self.group_members[group_id] = list(members)
+
+    # -- WSGI ---------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        path = environ["PATH_INFO"]
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        base = f"http://127.0.0.1:{environ['SERVER_PORT']}"
+        with self.lock:
+            self.calls.append(path)
+            count = len(self.calls)
+        if self.delay:
+            time.sleep(self.delay)
+        if environ.get("HTTP_AUTHORIZATION") != f"SSWS {self.token}":
+            return self._error(start_response, 401, "E0000011", "Invalid token provided")
+        if self.rate_limit_every and count % self.rate_limit_every == 0:
+            return self._error(
+                start_response,
+                429,
+                "E0000047",
+                "API call exceeded rate limit due to too many requests.",
+                {"X-Rate-Limit-Reset": str(int(time.time()) + 1)},
+            )
+        if self.fail_next:
+            self.fail_next -= 1
+            return self._error(start_response, 500, "E0000009", "Internal Server Error")
+        if path in self.forbidden_paths:
+            return self._error(
+                start_response,
+                403,
+                "E0000006",
+                "You do not have permission to perform the requested action",
+            )
+        return self._route(start_response, path, query, base)
+
+    def _route(self, start_response, path, query, base):
+        parts = path.strip("/").split("/")
+        if path == "/api/v1/users":
+            return self._page(start_response, list(self.users.values()), query, base, path)
+        if path == "/api/v1/users/me":
+            return self._json(
+                start_response, {"id": "00uadmin", "profile": {"login": "it@acme.example.com"}}
+            )
+        if path == "/api/v1/users/00uadmin/roles":
+            return self._json(start_response, self.roles)
+        if path == "/api/v1/groups":
+            return self._page(start_response, list(self.groups.values()), query, base, path)
+        if len(parts) == 5 and parts[2] == "groups" and parts[4] == "users":
+            members = [
+                self.users[i] for i in self.group_members.get(parts[3], []) if i in self.users
+            ]
+            return self._page(start_response, members, query, base, path)
+        if path == "/api/v1/apps":
+            return self._json(start_response, self.apps)
+        if len(parts) == 5 and parts[2] == "apps" and parts[4] == "users":
+            app_users = [
+                {
+                    "id": i,
+                    "scope": "USER",
+                    "status": "PROVISIONED",
+                    "credentials": {"userName": self.users[i]["profile"]["login"]},
+                }
+                for i in self.app_users.get(parts[3], [])
+                if i in self.users
+            ]
+            return self._page(start_response, app_users, query, base, path)
+        if path == "/api/v1/meta/schemas/user/default":
+            return self._json(
+                start_response,
+                {
+                    "definitions": {
+                        "base": {
+                            "properties": {
+                                name: {"title": title, "type": "string"}
+                                for name, title in (
+                                    ("title", "Title"),
+                                    ("department", "Department"),
+                                    ("mobilePhone", "Mobile phone"),
+                                    ("primaryPhone", "Primary phone"),
+                                )
+                            }
+                        },
+                        "custom": {
+                            "properties": {"photoUrl": {"title": "Photo URL", "type": "string"}}
+                        },
+                    }
+                },
+            )
+        return self._error(
+            start_response, 404, "E0000007", f"Not found: Resource not found: {path}"
+        )
+
+    def _page(self, start_response, items, query, base, path):
+        limit = min(int(query.get("limit", 200)), self.page_size or 200)
+        after = query.get("after")
+        start = 0
+        if after:
+            ids = [item["id"] for item in items]
+            start = ids.index(after) + 1 if after in ids else len(items)
+        page = items[start : start + limit]
+        headers = {}
+        if start + limit < len(items):
+            headers["Link"] = f'<{base}{path}?after={page[-1]["id"]}&limit={limit}>; rel="next"'
+        return self._json(start_response, page, headers)
+
+    @staticmethod
+    def _json(start_response, body, headers=None):
+        data = json.dumps(body).encode()
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "application/json"),
+                ("X-Rate-Limit-Limit", "600"),
+                ("X-Rate-Limit-Remaining", "599"),
+                ("X-Rate-Limit-Reset", str(int(time.time()) + 60)),
+                *(headers or {}).items(),
+            ],
+        )
+        return [data]
+
+    @staticmethod
+    def _error(start_response, status, code, summary, headers=None):
+        reasons = {
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "Not Found",
+            429: "Too Many Requests",
+            500: "Internal Server Error",
+        }
+        body = {
+            "errorCode": code,
+            "errorSummary": summary,
+            "errorLink": code,
+            "errorId": "oae-emulated",
+            "errorCauses": [],
+        }
+        start_response(
+            f"{status} {reasons[status]}",
+            [("Content-Type", "application/json"), *(headers or {}).items()],
+        )
+        return [json.dumps(body).encode()]

@@ -1,0 +1,175 @@
+"""A small client for Okta's management API: ``Authorization: SSWS <token>``, pages of
+``limit=200`` followed through ``Link: rel="next"``, rate limits honoured, 5xx and
+timeouts retried with backoff, and a total time budget so no run loops forever.
+
+Plain ``requests`` rather than the okta SDK: the SDK is async, slow to import, refuses
+http:// even for loopback test servers, and hides the rate-limit headers we act on.
+"""
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import requests
+
+PAGE_SIZE = 200
+MAX_PAGES = 10_000  # 2,000,000 objects: far beyond any tenant; a loop guard, not a limit
+MAX_RETRIES = 4
+MAX_RATE_LIMIT_WAIT = 60.0  # seconds for one 429; Okta's windows are one minute
+LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+
+
+class OktaApiError(Exception):
+    """``kind``: auth, forbidden, not_found, rate_limited, server, network, tls, timeout,
+    budget, bad_response. ``message`` is written for the admin reading it."""
+
+    def __init__(self, kind: str, message: str, status: int | None = None, code: str = ""):
+        super().__init__(message)
+        self.kind, self.message, self.status, self.code = kind, message, status, code
+
+
+@dataclass
+class OktaClient:
+    org_url: str
+    token: str
+    budget_seconds: float = 300.0
+    timeout: float = 20.0
+    clock: object = time.monotonic
+    sleep: object = time.sleep
+    calls: int = 0
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self):
+        self.org_url = self.org_url.rstrip("/")
+        self.deadline = self.clock() + self.budget_seconds
+        self.session.headers.update(
+            {
+                "Authorization": f"SSWS {self.token}",
+                "Accept": "application/json",
+                "User-Agent": "okta-connector/1.0",
+            }
+        )
+
+    def get(self, path: str, params: dict | None = None):
+        return self._request(self._url(path), params).json()
+
+    def pages(self, path: str, params: dict | None = None):
+        """Every item of a paged collection, one page of up to 200 at a time."""
+        url, query = self._url(path), {"limit": PAGE_SIZE, **(params or {})}
+        for _ in range(MAX_PAGES):
+            response = self._request(url, query)
+            items = response.json()
+            if not isinstance(items, list):
+                raise OktaApiError(
+                    "bad_response", f"Okta answered {path} with something that is not a list."
+                )
+            yield from items
+            match = LINK_NEXT.search(response.headers.get("Link", ""))
+            if not match:
+                return
+            url, query = match[1], None  # the next link carries every parameter
+        raise OktaApiError("bad_response", f"Okta kept returning pages for {path}.")
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith("http") else f"{self.org_url}{path}"
+
+    def _request(self, url: str, params: dict | None) -> requests.Response:
+        for attempt in range(MAX_RETRIES + 1):
+            self._check_budget()
+            self.calls += 1
+            try:
+                response = self.session.get(url, params=params, timeout=self._timeout())
+            except requests.exceptions.SSLError:
+                raise OktaApiError(
+                    "tls", "The TLS certificate of the Okta org URL could not be verified."
+                ) from None
+            except requests.exceptions.Timeout:
+                if attempt == MAX_RETRIES:
+                    raise OktaApiError("timeout", "Okta did not answer in time.") from None
+                self._backoff(attempt)
+                continue
+            except requests.exceptions.ConnectionError as exc:
+                if "NameResolution" in repr(exc) or "Name or service" in str(exc):
+                    raise OktaApiError(
+                        "network", "The Okta org URL's domain does not exist (DNS lookup failed)."
+                    ) from None
+                if attempt == MAX_RETRIES:
+                    raise OktaApiError("network", "Could not connect to Okta.") from None
+                self._backoff(attempt)
+                continue
+            if response.status_code == 429:
+                self._wait_for_reset(response)
+                continue
+            if response.status_code >= 500 and attempt < MAX_RETRIES:
+                self._backoff(attempt)
+                continue
+            if response.status_code >= 400:
+                raise _error(response)
+            return response
+        raise OktaApiError("server", "Okta kept failing; try again later.")
+
+    def _timeout(self) -> float:
+        return max(0.5, min(self.timeout, self.deadline - self.clock()))
+
+    def _check_budget(self):
+        if self.clock() >= self.deadline:
+            raise OktaApiError(
+                "budget",
+                f"The run took longer than its {self.budget_seconds:g} "
+                "seconds budget; it resumes on the next run.",
+            )
+
+    def _backoff(self, attempt: int):
+        self.sleep(min(0.5 * 2**attempt, max(0.0, self.deadline - self.clock())))
+
+    def _wait_for_reset(self, response: requests.Response):
+        """On 429 wait until ``X-Rate-Limit-Reset`` (epoch seconds), bounded."""
+        try:
+            reset = float(response.headers.get("X-Rate-Limit-Reset", "0"))
+        except ValueError:
+            reset = 0.0
+        wait = min(max(reset - time.time(), 1.0), MAX_RATE_LIMIT_WAIT)
+        if self.clock() + wait >= self.deadline:
+            raise OktaApiError(
+                "rate_limited",
+                "Okta's rate limit was reached and the run's time budget ends before it resets.",
+                429,
+                "E0000047",
+            )
+        self.sleep(wait)
+
+
+def _error(response: requests.Response) -> OktaApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = body.get("errorCode", "") if isinstance(body, dict) else ""
+    summary = body.get("errorSummary", "") if isinstance(body, dict) else ""
+    status = response.status_code
+    if status == 401:
+        return OktaApiError(
+            "auth",
+            "The API token is invalid or expired (Okta: "
+            f"{summary or code}). Create a new token in Okta under Security > "
+            "API > Tokens.",
+            status,
+            code,
+        )
+    if status == 403:
+        return OktaApiError(
+            "forbidden",
+            f"The token's owner lacks the permission for this (Okta: {summary or code}).",
+            status,
+            code,
+        )
+    if status == 404:
+        return OktaApiError(
+            "not_found",
+            "Okta has no such endpoint: check the org URL (e.g. https://acme.okta.com).",
+            status,
+            code,
+        )
+    return OktaApiError(
+        "server", f"Okta answered {status}: {summary or response.reason}.", status, code
+    )
