@@ -62,4 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sso.bp)
     sso.clients.oauth.init_app(app)
     scim.init_app(app)
+    if app.config["SCHEDULER"] == "embedded" and not app.testing:
+        from .sync.jobs import install_embedded
+
+        install_embedded(app)
     return app

@@ -16,7 +16,15 @@ from .roles import OrgRole
 
 
 def init_app(app: Flask) -> None:
-    for command in (org_cli, member_cli, demo_command, scim_cli, sso_cli):
+    for command in (
+        org_cli,
+        member_cli,
+        demo_command,
+        scim_cli,
+        sso_cli,
+        sync_cli,
+        scheduler_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -218,3 +226,110 @@ def sso_show_command(slug):
     }
     for name, value in shown.items():
         click.echo(f"{name}: {value}")
+
+
+@click.group("sync", help="The Okta API connection and the scheduled sync.")
+def sync_cli():
+    pass
+
+
+@sync_cli.command("configure", help="Set the Okta API connection; refuses one whose test fails.")
+@click.option("--org", "slug", required=True, help="The organization's slug.")
+@click.option("--org-url", required=True, help="e.g. https://acme.okta.com")
+@click.option("--api-token", required=True, help="From Okta: Security > API > Tokens.")
+@click.option("--app-id", default="", help="The Okta app whose assignments are synced.")
+@with_database
+def sync_configure_command(slug, org_url, api_token, app_id):
+    from .sync import api_connection
+
+    organization = organization_by_slug(slug)
+    connection = connections.ensure_connection(organization)
+    try:
+        api_connection.save_api_settings(connection, org_url, api_token)
+    except api_connection.ApiSettingsError as exc:
+        raise click.ClickException(exc.message) from None
+    check = api_connection.check_connection(connection)
+    if not check["ok"]:
+        failed = [f"{r['label']}: {r['message']}" for r in check["results"].values() if not r["ok"]]
+        connection.api_token = ""
+        connection.save()
+        raise click.ClickException("the connection test failed: " + "; ".join(failed))
+    connection.sync_app_id = app_id
+    connection.save()
+    audit.record(
+        "sync.configured",
+        organization=organization,
+        actor_label="cli",
+        target=connection,
+        details={"org_url": connection.api_org_url},
+    )
+    click.echo(f"Okta API connected for {slug}; roles: {', '.join(check['roles']) or 'none'}")
+
+
+@sync_cli.command("run", help="Run one sync now, in the foreground; prints counts as JSON.")
+@click.option("--org", "slug", required=True, help="The organization's slug.")
+@click.option("--dry-run", is_flag=True, help="Plan only: show what would change.")
+@with_database
+def sync_run_command(slug, dry_run):
+    from .sync import jobs, runs
+
+    organization = organization_by_slug(slug)
+    connection = connections.connection_for(organization)
+    if connection is None or not connection.api_token:
+        raise click.ClickException(f"The Okta API is not configured for {slug}.")
+    runs.queue(organization, "cli", dry_run=dry_run)
+    owner = jobs.owner_name()
+    run = runs.claim(owner, utcnow())
+    if run is None or run.organization_id != organization.id:
+        raise click.ClickException("Another sync of this organization is running; try later.")
+    run = jobs.execute(run)
+    click.echo(
+        json.dumps(
+            {
+                "status": run.status,
+                "dry_run": run.dry_run,
+                **run.counts,
+                "api_calls": run.api_calls,
+                "error": run.error or None,
+            }
+        )
+    )
+    if run.status != "succeeded":
+        raise SystemExit(1)
+
+
+@sync_cli.command("pause", help="Pause the daily sync.")
+@click.option("--org", "slug", required=True)
+@with_database
+def sync_pause_command(slug):
+    _set_paused(slug, True)
+
+
+@sync_cli.command("resume", help="Resume the daily sync.")
+@click.option("--org", "slug", required=True)
+@with_database
+def sync_resume_command(slug):
+    _set_paused(slug, False)
+
+
+def _set_paused(slug: str, paused: bool) -> None:
+    organization = organization_by_slug(slug)
+    connection = connections.ensure_connection(organization)
+    connection.sync_paused_at = utcnow() if paused else None
+    connection.save()
+    audit.record(
+        "sync.paused" if paused else "sync.resumed",
+        organization=organization,
+        actor_label="cli",
+        target=connection,
+    )
+    click.echo(f"daily sync {'paused' if paused else 'resumed'} for {slug}")
+
+
+@click.command("scheduler", help="Run the sync scheduler (one process; ticks every minute).")
+@with_appcontext
+def scheduler_command():
+    from .sync import jobs
+
+    click.echo("scheduler running: one tick a minute (Ctrl+C to stop)")
+    jobs.run_blocking(current_app._get_current_object())

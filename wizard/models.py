@@ -241,6 +241,9 @@ class OktaConnection(BaseModel):
     sync_time = pw.CharField(max_length=5, default="03:00")  # daily, organization's time zone
     sync_paused_at = pw.DateTimeField(null=True)
     deactivation_limit = pw.IntegerField(default=20)  # percent of synced members per run
+    # One sync per organization at a time: claimed with a conditional UPDATE on this row.
+    sync_lease_owner = pw.CharField(max_length=80, default="")
+    sync_lease_expires_at = pw.DateTimeField(null=True)
 
 
 class ScimToken(BaseModel):

@@ -17,6 +17,8 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         sync_time=pw.CharField(default='03:00', max_length=5),
         sync_paused_at=pw.DateTimeField(null=True),
         deactivation_limit=pw.IntegerField(default=20),
+        sync_lease_owner=pw.CharField(default='', max_length=80),
+        sync_lease_expires_at=pw.DateTimeField(null=True),
     )
 
     @migrator.create_model
@@ -52,4 +54,4 @@ def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
     migrator.remove_fields(
         'okta_connection', 'api_org_url', 'api_token', 'api_token_hint', 'api_checked_at',
         'api_check', 'api_last_used_at', 'sync_app_id', 'sync_time', 'sync_paused_at',
-        'deactivation_limit')
+        'deactivation_limit', 'sync_lease_owner', 'sync_lease_expires_at')

@@ -1,0 +1,252 @@
+"""The pull sync against the Okta API emulator: provisioning, drift, safety, dry run,
+failures, leases and the schedule (with an injected clock)."""
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.conftest import LiveServer
+from tests.fakes.okta_api import TOKEN, OktaEmulator
+from wizard import connections
+from wizard.models import AuditEvent, FailedMigration, Group, Member, OktaConnection, SyncRun
+from wizard.sync import api_connection, jobs, runs
+
+
+@pytest.fixture
+def okta():
+    emulator = OktaEmulator()
+    server = LiveServer(emulator).start()
+    emulator.url = server.url
+    yield emulator
+    server.stop()
+
+
+@pytest.fixture
+def synced_org(app, org, okta, db):
+    """Acme (no seat limit) with the Okta API on the emulator and the SCIM app picked."""
+    org.seat_limit = None
+    org.save()
+    with app.app_context():
+        connection = connections.ensure_connection(org)
+        api_connection.save_api_settings(connection, okta.url, TOKEN)
+        OktaConnection.update(sync_app_id="0oascim").execute()
+    return org
+
+
+def sync(app, org, dry_run=False):
+    with app.app_context():
+        runs.queue(org, "manual", dry_run=dry_run)
+        run = runs.claim("test", datetime.utcnow())
+        return jobs.execute(run)
+
+
+def test_check_connection_reports_each_permission_and_roles(app, synced_org, okta):
+    with app.app_context():
+        check = api_connection.check_connection(OktaConnection.get())
+    assert check["ok"] and check["roles"] == ["Org Admin"] and check["can_add_apps"]
+    assert {a["id"] for a in check["apps"]} == {"0oascim", "0oaoidc"}
+    okta.forbidden_paths.add("/api/v1/users/00uadmin/roles")
+    with app.app_context():
+        check = api_connection.check_connection(OktaConnection.get())
+    assert not check["ok"] and check["results"]["users"]["ok"]
+    assert "okta.roles.read" in check["results"]["roles"]["message"]
+
+
+def test_expired_token_is_explained(app, synced_org, okta):
+    okta.token = "rotated-in-okta"
+    with app.app_context():
+        check = api_connection.check_connection(OktaConnection.get())
+    assert "Security > API > Tokens" in check["results"]["users"]["message"]
+
+
+def test_token_is_stored_encrypted(synced_org):
+    connection = OktaConnection.get()
+    assert TOKEN not in connection.api_token and connection.api_token_hint == TOKEN[-4:].join(
+        ["…", ""]
+    )
+
+
+def test_first_sync_provisions_and_a_rerun_writes_nothing(app, synced_org, okta):
+    okta.add_users(12)
+    okta.add_group("00g1", "Engineering", ["00u000001", "00u000002"])
+    first = sync(app, synced_org)
+    assert first.status == "succeeded", first.error
+    assert first.counts["created"] == 12 and first.counts["groups_created"] == 1
+    member = Member.get(Member.okta_id == "00u000001")
+    assert (member.managed_by, member.given_name) == ("sync", "First1")
+    assert Group.get().memberships.count() == 2
+    snapshot = [(m.id, m.updated_at, m.version) for m in Member.select().order_by(Member.id)]
+    audits = AuditEvent.select().count()
+    again = sync(app, synced_org)
+    assert again.counts["unchanged"] == 12
+    assert sum(v for k, v in again.counts.items() if k != "unchanged") == 0
+    assert [
+        (m.id, m.updated_at, m.version) for m in Member.select().order_by(Member.id)
+    ] == snapshot
+    assert AuditEvent.select().count() == audits
+
+
+def test_profile_changes_and_unassignment_apply(app, synced_org, okta):
+    okta.add_users(10)
+    sync(app, synced_org)
+    okta.users["00u000003"]["profile"]["title"] = "Head of Ops"
+    okta.app_users["0oascim"].remove("00u000004")
+    run = sync(app, synced_org)
+    assert run.counts["updated"] == 1 and run.counts["deactivated"] == 1
+    assert Member.get(Member.okta_id == "00u000003").title == "Head of Ops"
+    gone = Member.get(Member.okta_id == "00u000004")
+    assert not gone.active and gone.session_version == 2
+
+
+def test_mass_deactivation_is_held_for_approval(app, synced_org, okta):
+    okta.add_users(10)
+    sync(app, synced_org)
+    okta.app_users["0oascim"] = okta.app_users["0oascim"][:5]
+    run = sync(app, synced_org)
+    assert run.counts["held"] == 5 and len(run.held) == 5
+    assert Member.select().where(Member.active & (Member.managed_by == "sync")).count() == 10
+
+
+def test_dry_run_plans_per_member_and_writes_nothing(app, synced_org, okta):
+    okta.add_users(3)
+    run = sync(app, synced_org, dry_run=True)
+    assert run.status == "succeeded" and run.counts["created"] == 3
+    assert [p["action"] for p in run.preview] == ["create"] * 3
+    assert Member.select().where(Member.managed_by == "sync").count() == 0
+
+
+def test_with_scim_live_the_sync_only_reports_drift(app, synced_org, okta, scim):
+    scim.create_user("user1@acme.example.com", externalId="00u000001")
+    okta.add_users(2)
+    run = sync(app, synced_org)
+    assert run.counts["created"] == 0 and run.counts["drift"] == 1
+    assert (
+        run.drift[0]["kind"] == "never_arrived" and run.drift[0]["who"] == "user2@acme.example.com"
+    )
+
+
+def test_refusals_become_failed_migrations_from_sync(app, synced_org, okta, admin):
+    okta.add_users(1)
+    okta.users["00u000001"]["profile"]["email"] = admin.email
+    run = sync(app, synced_org)
+    assert run.counts["failed"] == 1
+    row = FailedMigration.get()
+    assert (row.source, row.reason) == ("sync", "duplicate_email")
+
+
+def test_connection_error_is_one_failed_run(app, synced_org, okta):
+    okta.add_users(5)
+    okta.token = "expired"
+    run = sync(app, synced_org)
+    assert run.status == "failed" and "Security > API > Tokens" in run.error
+    assert FailedMigration.select().count() == 0
+
+
+def test_lease_lets_one_run_per_organization(app, synced_org):
+    runs.queue(synced_org, "manual")
+    runs.queue(synced_org, "manual", dry_run=True)
+    now = datetime.utcnow()
+    assert runs.claim("a", now) is not None
+    assert runs.claim("b", now) is None  # same organization: the lease holds
+
+
+def test_killed_run_is_marked_failed_and_the_next_finishes(app, synced_org, okta):
+    okta.add_users(3)
+    runs.queue(synced_org, "manual")
+    now = datetime.utcnow()
+    stuck = runs.claim("killed-process", now)
+    later = now + runs.LEASE + timedelta(seconds=1)
+    runs.queue(synced_org, "manual")
+    with app.app_context():
+        run = runs.claim("survivor", later)
+        assert SyncRun.get_by_id(stuck.id).status == "failed"
+        assert "stopped without finishing" in SyncRun.get_by_id(stuck.id).error
+        assert jobs.execute(run).counts["created"] == 3
+
+
+def test_schedule_is_daily_at_local_time_and_pause_holds_it(app, synced_org):
+    synced_org.timezone = "Europe/Paris"
+    synced_org.save()
+    before = datetime(2026, 11, 23, 1, 59)  # 02:59 in Paris
+    after = datetime(2026, 11, 23, 2, 0)  # 03:00 in Paris
+    assert runs.queue_due_runs(before) == []
+    assert len(runs.queue_due_runs(after)) == 1
+    assert runs.queue_due_runs(after + timedelta(hours=1)) == []  # once a day
+    OktaConnection.update(sync_paused_at=after).execute()
+    assert runs.queue_due_runs(after + timedelta(days=1)) == []
+
+
+def test_two_scheduler_processes_run_an_organization_once(app, synced_org, okta, tmp_path):
+    okta.add_users(30)
+    okta.delay = 0.01
+    runs.queue(synced_org, "manual")
+    env = {
+        "APP_ENV": "development",
+        "SCHEDULER": "off",
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "ENCRYPTION_KEYS": ",".join(app.config["ENCRYPTION_KEYS"]),
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    }
+    code = (
+        "from wizard import create_app; from wizard.sync.jobs import tick; "
+        f"app = create_app({{'INSTANCE_PATH': {str(tmp_path)!r}}}); "
+        "ctx = app.app_context(); ctx.push(); print(len(tick()))"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env={**env, "PATH": "/usr/bin"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    assert sorted(int(out.strip()) for out, _ in outputs) == [0, 1]
+    assert SyncRun.select().where(SyncRun.status == "succeeded").count() == 1
+    assert Member.select().where(Member.managed_by == "sync").count() == 30
+
+
+def test_cli_configure_run_pause_resume(runner, app, org, okta, db):
+    okta.add_users(2)
+    result = runner.invoke(
+        args=[
+            "sync",
+            "configure",
+            "--org",
+            "acme",
+            "--org-url",
+            okta.url,
+            "--api-token",
+            TOKEN,
+            "--app-id",
+            "0oascim",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    run = runner.invoke(args=["sync", "run", "--org", "acme"])
+    line = json.loads(run.output.strip().splitlines()[-1])
+    assert line["status"] == "succeeded" and line["created"] == 2 and line["api_calls"] >= 3
+    assert "paused" in runner.invoke(args=["sync", "pause", "--org", "acme"]).output
+    assert OktaConnection.get().sync_paused_at is not None
+    runner.invoke(args=["sync", "resume", "--org", "acme"])
+    assert OktaConnection.get().sync_paused_at is None
+    refused = runner.invoke(
+        args=["sync", "configure", "--org", "acme", "--org-url", okta.url, "--api-token", "wrong"]
+    )
+    assert refused.exit_code == 1 and "Security > API > Tokens" in refused.output
+
+
+def test_license_limit_applies_to_the_sync_too(app, synced_org, okta):
+    synced_org.seat_limit = 2
+    synced_org.save()
+    okta.add_users(3)
+    run = sync(app, synced_org)
+    assert run.counts["created"] == 2 and run.counts["failed"] == 1
+    assert FailedMigration.get().reason == "license_limit"

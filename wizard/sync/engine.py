@@ -1,0 +1,317 @@
+"""One pull sync: read who Okta assigns, then either provision (no SCIM) or report
+drift (SCIM live). Every change goes through the directory rules, one transaction per
+member; a refused change is a failed-migration row; nothing unchanged is written."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .. import directory, failures
+from ..db import database, write_transaction
+from ..models import Group, Member, OktaConnection, ScimEvent, SyncRun, fold, utcnow
+from . import runs
+from .okta_api import OktaClient
+
+ACTOR = "okta-sync"
+INACTIVE = {"SUSPENDED", "DEPROVISIONED"}
+SCIM_LIVE_WINDOW = timedelta(days=30)
+TAKES_OVER = ("sync", "local", "jit")  # the sync never overwrites SCIM's members
+PREVIEW_LIMIT = 1000
+
+
+@dataclass
+class OktaState:
+    users: dict[str, dict]  # in scope, by Okta id
+    groups: list[dict]
+    members_of: dict[str, list[str]]  # Okta group id -> in-scope Okta user ids
+
+
+@dataclass
+class Outcome:
+    counts: dict = field(
+        default_factory=lambda: dict.fromkeys(
+            (
+                "created",
+                "updated",
+                "deactivated",
+                "reactivated",
+                "held",
+                "failed",
+                "unchanged",
+                "groups_created",
+                "memberships_changed",
+                "drift",
+            ),
+            0,
+        )
+    )
+    drift: list = field(default_factory=list)
+    held: list = field(default_factory=list)
+    preview: list = field(default_factory=list)
+
+    def note(self, action: str, who: str, detail: str = ""):
+        if len(self.preview) < PREVIEW_LIMIT:
+            self.preview.append({"action": action, "who": who, "detail": detail})
+
+
+def scim_is_live(connection: OktaConnection, now: datetime) -> bool:
+    """SCIM provisions while it has a live token used in the last 30 days."""
+    from ..connections import live_tokens
+
+    if not live_tokens(connection, now).exists():
+        return False
+    return (
+        ScimEvent.select()
+        .where(
+            (ScimEvent.connection == connection)
+            & ScimEvent.authenticated
+            & (ScimEvent.created_at >= now - SCIM_LIVE_WINDOW)
+        )
+        .exists()
+    )
+
+
+def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaState:
+    users = {}
+    for user in client.pages("/api/v1/users"):
+        users[user["id"]] = user
+        if len(users) % 1000 == 0:
+            progress(0, len(users))
+    if connection.sync_app_id:
+        assigned = {u["id"] for u in client.pages(f"/api/v1/apps/{connection.sync_app_id}/users")}
+        users = {uid: user for uid, user in users.items() if uid in assigned}
+    else:
+        users = {}  # no app picked: the groups used in role mappings decide (issue 7)
+    groups = list(client.pages("/api/v1/groups"))
+    members_of = {}
+    for group in groups:
+        ids = [u["id"] for u in client.pages(f"/api/v1/groups/{group['id']}/users")]
+        members_of[group["id"]] = [uid for uid in ids if uid in users]
+    return OktaState(users, groups, members_of)
+
+
+def profile_from_okta(user: dict) -> dict:
+    profile = user.get("profile") or {}
+    phones = [
+        {"value": profile[key], "type": kind}
+        for key, kind in (("mobilePhone", "mobile"), ("primaryPhone", "work"))
+        if profile.get(key)
+    ]
+    return {
+        "user_name": profile.get("login") or "",
+        "email": profile.get("email") or "",
+        "given_name": profile.get("firstName") or "",
+        "family_name": profile.get("lastName") or "",
+        "display_name": profile.get("displayName") or "",
+        "title": profile.get("title") or "",
+        "department": profile.get("department") or "",
+        "phone_numbers": phones,
+        "employee_number": profile.get("employeeNumber") or "",
+        "manager_id": profile.get("managerId") or "",
+        "external_id": user["id"],
+    }
+
+
+def run_sync(
+    run: SyncRun, connection: OktaConnection, client: OktaClient, now: datetime | None = None
+) -> Outcome:
+    """Apply (or, for a dry run, only plan) one sync; the caller records the outcome."""
+    now = now or utcnow()
+
+    def progress(done, total):
+        runs.heartbeat(run, done, total)
+
+    state = read_okta(client, connection, progress)
+    outcome = Outcome()
+    if scim_is_live(connection, now):
+        report_drift(connection, state, outcome)
+        return outcome
+    if run.dry_run:
+        with database.atomic() as transaction:
+            provision(connection, state, outcome, progress)
+            transaction.rollback()  # the same code as a real run; nothing is kept
+    else:
+        provision(connection, state, outcome, progress)
+    return outcome
+
+
+def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, progress) -> None:
+    organization = connection.organization
+    by_okta_id = _members_by_okta_id(connection)
+    seen: set[int] = set()
+    total = len(state.users)
+    for done, (okta_id, user) in enumerate(state.users.items(), start=1):
+        member = by_okta_id.get(okta_id) or _match(organization, user)
+        if member is not None:
+            seen.add(member.id)
+        _apply_user(connection, member, user, outcome)
+        if done % 200 == 0:
+            progress(done, total)
+    _deactivate_unassigned(connection, seen, outcome)
+    _sync_groups(connection, state, outcome)
+    progress(total, total)
+
+
+def _apply_user(connection, member, user, outcome):
+    profile = profile_from_okta(user)
+    active = user.get("status") not in INACTIVE
+    who = profile["user_name"] or profile["email"]
+    if member is not None and member.managed_by not in TAKES_OVER:
+        return  # SCIM's (or another source's) member: reported as drift, never overwritten
+    try:
+        with write_transaction():
+            if member is None:
+                if not active:
+                    return
+                member = directory.create_member(
+                    connection.organization, profile, managed_by="sync", actor_label=ACTOR
+                )
+                outcome.counts["created"] += 1
+                outcome.note("create", who)
+            else:
+                was_active = member.active
+                changed = directory.update_member(
+                    member, profile, managed_by="sync", active=active, actor_label=ACTOR
+                )
+                _count_update(outcome, changed, was_active, member, who)
+            if member.okta_id != user["id"]:
+                Member.update(okta_id=user["id"]).where(Member.id == member.id).execute()
+    except directory.DirectoryError as error:
+        outcome.counts["failed"] += 1
+        outcome.note("failed", who, error.message)
+        if error.reason in failures.REASONS:
+            failures.record(
+                connection.organization,
+                source="sync",
+                reason=error.reason,
+                operation="create" if member is None else "update",
+                message=error.message,
+                user_name=profile["user_name"],
+                email=profile["email"],
+                member=error.member,
+                request={"okta_user": user["id"]},
+            )
+
+
+def _count_update(outcome, changed, was_active, member, who):
+    if not changed:
+        outcome.counts["unchanged"] += 1
+    elif "active" in changed:
+        key = "reactivated" if member.active and not was_active else "deactivated"
+        outcome.counts[key] += 1
+        outcome.note("reactivate" if key == "reactivated" else "deactivate", who)
+    else:
+        outcome.counts["updated"] += 1
+        outcome.note("update", who, ", ".join(changed))
+
+
+def _deactivate_unassigned(connection, seen: set[int], outcome: Outcome) -> None:
+    """Deactivate sync-managed members Okta no longer assigns, unless too many at once."""
+    managed = Member.select().where(
+        (Member.organization == connection.organization)
+        & (Member.managed_by == "sync")
+        & Member.active
+    )
+    gone = [m for m in managed if m.id not in seen]
+    limit = connection.deactivation_limit / 100 * max(managed.count(), 1)
+    if len(gone) > limit:
+        outcome.held = [{"member": m.id, "email": m.email} for m in gone]
+        outcome.counts["held"] = len(gone)
+        return
+    for member in gone:
+        with write_transaction():
+            directory.set_active(member, False, actor_label=ACTOR)
+        outcome.counts["deactivated"] += 1
+        outcome.note("deactivate", member.email, "no longer assigned in Okta")
+
+
+def _sync_groups(connection, state: OktaState, outcome: Outcome) -> None:
+    organization = connection.organization
+    member_ids = dict(
+        Member.select(Member.okta_id, Member.id)
+        .where((Member.organization == organization) & Member.okta_id.is_null(False))
+        .tuples()
+    )
+    for okta_group in state.groups:
+        group = Group.get_or_none(
+            (Group.organization == organization) & (Group.okta_id == okta_group["id"])
+        )
+        name = (okta_group.get("profile") or {}).get("name") or okta_group["id"]
+        with write_transaction():
+            if group is None:
+                group, linked = directory.create_or_link_group(
+                    organization, name, external_id=None, managed_by="sync", actor_label=ACTOR
+                )
+                outcome.counts["groups_created"] += 0 if linked else 1
+                if group.okta_id != okta_group["id"]:
+                    Group.update(okta_id=okta_group["id"]).where(Group.id == group.id).execute()
+            if group.managed_by != "sync":
+                continue  # a pushed (SCIM) group: membership is Okta's push to make
+            wanted = {member_ids[u] for u in state.members_of[okta_group["id"]] if u in member_ids}
+            before = group.version
+            directory.replace_members(group, wanted, managed_by="sync", actor_label=ACTOR)
+            if Group.get_by_id(group.id).version != before:
+                outcome.counts["memberships_changed"] += 1
+
+
+def report_drift(connection: OktaConnection, state: OktaState, outcome: Outcome) -> None:
+    """With SCIM live the sync changes nothing: it lists what SCIM should have done."""
+    organization = connection.organization
+    members = {
+        m.okta_id or m.external_id: m
+        for m in Member.select().where((Member.organization == organization) & ~Member.scim_hidden)
+    }
+    by_name = {m.user_name_key: m for m in members.values() if m.user_name_key}
+    assigned = set()
+    for okta_id, user in state.users.items():
+        login = (user.get("profile") or {}).get("login", "")
+        member = members.get(okta_id) or by_name.get(fold(login))
+        active = user.get("status") not in INACTIVE
+        if member is None and active:
+            _drift(
+                outcome,
+                "never_arrived",
+                login,
+                "Assigned in Okta but never provisioned: in "
+                "Okta, open the app's Assignments and use Provision User (or re-assign).",
+            )
+        elif member is not None:
+            assigned.add(member.id)
+            if member.active and not active:
+                _drift(
+                    outcome,
+                    "removal_never_came",
+                    login,
+                    "Deactivated in Okta but still active here: apply here or re-push.",
+                )
+    for member in members.values():
+        if member.managed_by == "scim" and member.active and member.id not in assigned:
+            _drift(
+                outcome,
+                "removal_never_came",
+                member.user_name or member.email,
+                "Active here but no longer assigned in Okta: unassign sends the deactivation.",
+            )
+
+
+def _drift(outcome, kind, who, fix):
+    outcome.counts["drift"] += 1
+    if len(outcome.drift) < PREVIEW_LIMIT:
+        outcome.drift.append({"kind": kind, "who": who, "fix": fix})
+
+
+def _members_by_okta_id(connection) -> dict[str, Member]:
+    query = Member.select().where(
+        (Member.organization == connection.organization) & Member.okta_id.is_null(False)
+    )
+    return {m.okta_id: m for m in query}
+
+
+def _match(organization, user) -> Member | None:
+    """The member Okta's login names (as Okta's own existence check matches userName); an
+    email held by someone else is a duplicate for the directory rules to refuse."""
+    login = fold((user.get("profile") or {}).get("login"))
+    return (
+        Member.get_or_none((Member.organization == organization) & (Member.user_name_key == login))
+        if login
+        else None
+    )

@@ -1,0 +1,126 @@
+"""Running a claimed sync to the end: record counts or the one failure reason, release
+the lease. A connection error is one failed run, never a failed-migration row per user."""
+
+import os
+import socket
+import threading
+
+from flask import Flask
+
+from ..db import database
+from ..models import OktaConnection, SyncRun, utcnow
+from . import api_connection, runs
+from .engine import run_sync
+from .okta_api import OktaApiError
+
+RUN_BUDGET_SECONDS = 900
+
+
+def owner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def execute(run: SyncRun, *, budget_seconds: float = RUN_BUDGET_SECONDS) -> SyncRun:
+    connection = OktaConnection.get(OktaConnection.organization == run.organization_id)
+    client = api_connection.client_for(connection, budget_seconds=budget_seconds)
+    try:
+        outcome = run_sync(run, connection, client)
+    except OktaApiError as error:
+        _finish(run, "failed", client.calls, error=error.message)
+    else:
+        _finish(
+            run,
+            "succeeded",
+            client.calls,
+            counts=outcome.counts,
+            drift=outcome.drift,
+            held=outcome.held,
+            preview=outcome.preview,
+        )
+        OktaConnection.update(api_last_used_at=utcnow()).where(
+            OktaConnection.id == connection.id
+        ).execute()
+    finally:
+        runs.release(run.organization_id, run.lease_owner)
+    return SyncRun.get_by_id(run.id)
+
+
+def _finish(run: SyncRun, status: str, calls: int, **values) -> None:
+    SyncRun.update(status=status, finished_at=utcnow(), api_calls=calls, **values).where(
+        SyncRun.id == run.id
+    ).execute()
+
+
+def tick(now=None, owner: str | None = None) -> list[SyncRun]:
+    """The scheduler's one job: queue due runs, then run what this process can claim."""
+    owner = owner or owner_name()
+    finished = []
+    with database.connection_context():
+        now = now or utcnow()
+        runs.queue_due_runs(now)
+        for _ in range(100):  # bounded: at most 100 runs per tick
+            run = runs.claim(owner, now)
+            if run is None:
+                break
+            finished.append(execute(run))
+            now = utcnow()
+    return finished
+
+
+def install_embedded(app: Flask) -> None:
+    """Development: run the scheduler inside the serving process. It starts on the first
+    request, so CLI commands and the reloader's parent (which serve none) never start
+    one, and a lock makes it start once."""
+    state = {"scheduler": None}
+    lock = threading.Lock()
+
+    def start_once():
+        if state["scheduler"] is None:
+            with lock:
+                if state["scheduler"] is None:
+                    state["scheduler"] = _background_scheduler(app)
+
+    app.before_request(start_once)
+    app.extensions["sync_scheduler"] = state
+
+
+def _background_scheduler(app: Flask):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        _tick_in,
+        "interval",
+        args=[app],
+        minutes=1,
+        id="sync-tick",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.start()
+    return scheduler
+
+
+def run_blocking(app: Flask) -> None:
+    """Production: ``flask --app app scheduler`` runs this alone, one process."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(
+        _tick_in,
+        "interval",
+        args=[app],
+        minutes=1,
+        id="sync-tick",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=utcnow(),
+    )
+    scheduler.start()
+
+
+def _tick_in(app: Flask):
+    with app.app_context():
+        tick()
