@@ -375,3 +375,46 @@ def discovery_server():
     server = LiveServer(_discovery_app).start()
     yield server
     server.stop()
+
+
+# --- the Okta API emulator ----------------------------------------------------------------
+
+
+@pytest.fixture
+def okta():
+    """An Okta management API emulator on 127.0.0.1 (``okta.url``)."""
+    from tests.fakes.okta_api import OktaEmulator
+
+    emulator = OktaEmulator()
+    server = LiveServer(emulator).start()
+    emulator.url = server.url
+    yield emulator
+    server.stop()
+
+
+@pytest.fixture
+def synced_org(app, org, okta, db):
+    """Acme (no seat limit) with the Okta API on the emulator and the SCIM app picked."""
+    from tests.fakes.okta_api import TOKEN
+    from wizard.connections import ensure_connection
+    from wizard.models import OktaConnection
+    from wizard.sync import api_connection
+
+    org.seat_limit = None
+    org.save()
+    with app.app_context():
+        connection = ensure_connection(org)
+        api_connection.save_api_settings(connection, okta.url, TOKEN)
+        OktaConnection.update(sync_app_id="0oascim").execute()
+    return org
+
+
+def run_sync_now(app, organization, dry_run=False):
+    """Queue, claim and run one sync in this process (what the scheduler does)."""
+    from datetime import datetime
+
+    from wizard.sync import jobs, runs
+
+    with app.app_context():
+        runs.queue(organization, "manual", dry_run=dry_run)
+        return jobs.execute(runs.claim("test", datetime.utcnow()))

@@ -6,41 +6,12 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 
-import pytest
-
-from tests.conftest import LiveServer
-from tests.fakes.okta_api import TOKEN, OktaEmulator
-from wizard import connections
+from tests.conftest import run_sync_now
+from tests.fakes.okta_api import TOKEN
 from wizard.models import AuditEvent, FailedMigration, Group, Member, OktaConnection, SyncRun
 from wizard.sync import api_connection, jobs, runs
 
-
-@pytest.fixture
-def okta():
-    emulator = OktaEmulator()
-    server = LiveServer(emulator).start()
-    emulator.url = server.url
-    yield emulator
-    server.stop()
-
-
-@pytest.fixture
-def synced_org(app, org, okta, db):
-    """Acme (no seat limit) with the Okta API on the emulator and the SCIM app picked."""
-    org.seat_limit = None
-    org.save()
-    with app.app_context():
-        connection = connections.ensure_connection(org)
-        api_connection.save_api_settings(connection, okta.url, TOKEN)
-        OktaConnection.update(sync_app_id="0oascim").execute()
-    return org
-
-
-def sync(app, org, dry_run=False):
-    with app.app_context():
-        runs.queue(org, "manual", dry_run=dry_run)
-        run = runs.claim("test", datetime.utcnow())
-        return jobs.execute(run)
+sync = run_sync_now
 
 
 def test_check_connection_reports_each_permission_and_roles(app, synced_org, okta):
@@ -75,6 +46,7 @@ def test_first_sync_provisions_and_a_rerun_writes_nothing(app, synced_org, okta)
     first = sync(app, synced_org)
     assert first.status == "succeeded", first.error
     assert first.counts["created"] == 12 and first.counts["groups_created"] == 1
+    assert first.counts["held"] == 0 and first.counts["deactivated"] == 0
     member = Member.get(Member.okta_id == "00u000001")
     assert (member.managed_by, member.given_name) == ("sync", "First1")
     assert Group.get().memberships.count() == 2
@@ -250,3 +222,16 @@ def test_license_limit_applies_to_the_sync_too(app, synced_org, okta):
     run = sync(app, synced_org)
     assert run.counts["created"] == 2 and run.counts["failed"] == 1
     assert FailedMigration.get().reason == "license_limit"
+
+
+def test_tick_does_housekeeping(app, scim, db):
+    """The scheduler tick prunes old SCIM records and retires tokens past their grace."""
+    from wizard.models import ScimEvent, ScimToken
+
+    scim.get("/Users")
+    old = datetime.utcnow() - timedelta(days=31)
+    ScimEvent.update(created_at=old).execute()
+    ScimToken.update(expires_at=datetime.utcnow() - timedelta(minutes=1)).execute()
+    result = jobs.housekeeping(datetime.utcnow())
+    assert result == {"scim_events_pruned": 1, "tokens_revoked": 1}
+    assert ScimToken.get().revoked_at is not None

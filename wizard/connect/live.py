@@ -13,6 +13,7 @@ from ..models import (
     Membership,
     OktaConnection,
     ScimEvent,
+    SyncRun,
     utcnow,
 )
 
@@ -148,3 +149,14 @@ def connection_health(connection: OktaConnection) -> dict:
         "break_glass_last": last_use.created_at if last_use else None,
         **provisioning_status(connection),
     }
+
+
+def latest_drift(connection: OktaConnection) -> list[dict]:
+    """What the latest successful sync found SCIM should have done (step 6)."""
+    run = (
+        SyncRun.select()
+        .where((SyncRun.organization == connection.organization) & (SyncRun.status == "succeeded"))
+        .order_by(SyncRun.id.desc())
+        .first()
+    )
+    return run.drift if run else []

@@ -225,7 +225,13 @@ def assign_step(connection):
     form = ContinueForm()
     if form.validate_on_submit():
         return complete(connection, "assign")
-    return page("assign", connection, form=form, users=live.received_users(connection))
+    return page(
+        "assign",
+        connection,
+        form=form,
+        users=live.received_users(connection),
+        drift=live.latest_drift(connection),
+    )
 
 
 def push_step(connection):

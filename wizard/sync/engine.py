@@ -141,9 +141,9 @@ def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, pr
     total = len(state.users)
     for done, (okta_id, user) in enumerate(state.users.items(), start=1):
         member = by_okta_id.get(okta_id) or _match(organization, user)
+        member = _apply_user(connection, member, user, outcome)
         if member is not None:
             seen.add(member.id)
-        _apply_user(connection, member, user, outcome)
         if done % 200 == 0:
             progress(done, total)
     _deactivate_unassigned(connection, seen, outcome)
@@ -151,17 +151,18 @@ def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, pr
     progress(total, total)
 
 
-def _apply_user(connection, member, user, outcome):
+def _apply_user(connection, member, user, outcome) -> Member | None:
+    """Create or update one member; returns it (None when no member exists for the user)."""
     profile = profile_from_okta(user)
     active = user.get("status") not in INACTIVE
     who = profile["user_name"] or profile["email"]
     if member is not None and member.managed_by not in TAKES_OVER:
-        return  # SCIM's (or another source's) member: reported as drift, never overwritten
+        return member  # SCIM's (or another source's) member: drift, never overwritten
     try:
         with write_transaction():
             if member is None:
                 if not active:
-                    return
+                    return None
                 member = directory.create_member(
                     connection.organization, profile, managed_by="sync", actor_label=ACTOR
                 )
@@ -190,6 +191,7 @@ def _apply_user(connection, member, user, outcome):
                 member=error.member,
                 request={"okta_user": user["id"]},
             )
+    return member
 
 
 def _count_update(outcome, changed, was_active, member, who):

@@ -4,16 +4,18 @@ the lease. A connection error is one failed run, never a failed-migration row pe
 import os
 import socket
 import threading
+from datetime import timedelta
 
 from flask import Flask
 
 from ..db import database
-from ..models import OktaConnection, SyncRun, utcnow
+from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
 from . import api_connection, runs
 from .engine import run_sync
 from .okta_api import OktaApiError
 
 RUN_BUDGET_SECONDS = 900
+SCIM_RETENTION = timedelta(days=30)
 
 
 def owner_name() -> str:
@@ -57,6 +59,7 @@ def tick(now=None, owner: str | None = None) -> list[SyncRun]:
     finished = []
     with database.connection_context():
         now = now or utcnow()
+        housekeeping(now)
         runs.queue_due_runs(now)
         for _ in range(100):  # bounded: at most 100 runs per tick
             run = runs.claim(owner, now)
@@ -65,6 +68,18 @@ def tick(now=None, owner: str | None = None) -> list[SyncRun]:
             finished.append(execute(run))
             now = utcnow()
     return finished
+
+
+def housekeeping(now) -> dict:
+    """Riding the same tick: SCIM request records past retention, and tokens whose grace
+    period ended marked revoked."""
+    pruned = ScimEvent.delete().where(ScimEvent.created_at < now - SCIM_RETENTION).execute()
+    expired = (
+        ScimToken.update(revoked_at=now)
+        .where(ScimToken.revoked_at.is_null() & (ScimToken.expires_at < now))
+        .execute()
+    )
+    return {"scim_events_pruned": pruned, "tokens_revoked": expired}
 
 
 def install_embedded(app: Flask) -> None:

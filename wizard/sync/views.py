@@ -1,0 +1,194 @@
+"""Integrations > Okta API and Sync: the connection items, Test connection, the daily
+schedule, Sync now, Pause/Resume, held deactivations, progress and history."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import audit, connections, directory
+from ..auth.guards import role_required
+from ..db import write_transaction
+from ..models import Member, SyncRun, utcnow
+from ..roles import OrgRole
+from . import api_connection, runs
+from .forms import ActionForm, ApiForm, ScheduleForm
+
+bp = Blueprint("sync", __name__, url_prefix="/integrations/okta")
+IDLE_WARNING = timedelta(days=25)  # Okta revokes API tokens unused for 30 days
+
+
+def connection():
+    organization = current_user.organization
+    if not organization.enterprise_enabled:
+        abort(403)
+    return connections.ensure_connection(organization)
+
+
+@bp.route("/api", methods=["GET", "POST"])
+@role_required(OrgRole.ADMIN)
+def api():
+    link = connection()
+    form = ApiForm(org_url=link.api_org_url, app_id=link.sync_app_id)
+    apps = (link.api_check or {}).get("apps", [])
+    form.app_id.choices = [("", "Nobody yet (pick an app)")] + [(a["id"], a["label"]) for a in apps]
+    if form.validate_on_submit():
+        try:
+            api_connection.save_api_settings(link, form.org_url.data, form.api_token.data)
+        except api_connection.ApiSettingsError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            link.sync_app_id = form.app_id.data or link.sync_app_id
+            check = api_connection.check_connection(link)
+            audit.record_request(
+                "sync.api_tested",
+                organization=link.organization,
+                target=link,
+                details={"ok": check["ok"]},
+            )
+            flash(
+                "Connection works." if check["ok"] else "The test found problems: see below.",
+                "success" if check["ok"] else "error",
+            )
+            return redirect(url_for("sync.api"))
+    return render_template("sync/api.html", connection=link, form=form, check=link.api_check)
+
+
+@bp.get("/sync")
+@role_required(OrgRole.ADMIN)
+def page():
+    link = connection()
+    history = list(
+        SyncRun.select()
+        .where(SyncRun.organization == link.organization)
+        .order_by(SyncRun.id.desc())
+        .limit(20)
+    )
+    latest = next((run for run in history if run.status == "succeeded"), None)
+    return render_template(
+        "sync/sync.html",
+        connection=link,
+        history=history,
+        latest=latest,
+        form=ScheduleForm(sync_time=link.sync_time, deactivation_limit=link.deactivation_limit),
+        action=ActionForm(),
+        scheduler_running=current_app.config["SCHEDULER"] != "off",
+        idle_warning=_idle_warning(link),
+    )
+
+
+@bp.get("/sync/status.json")
+@role_required(OrgRole.ADMIN)
+def status():
+    run = (
+        SyncRun.select()
+        .where(SyncRun.organization == current_user.organization)
+        .order_by(SyncRun.id.desc())
+        .first()
+    )
+    if run is None:
+        return jsonify(run=None)
+    return jsonify(
+        run={
+            "id": run.id,
+            "status": run.status,
+            "done": run.progress_done,
+            "total": run.progress_total,
+            "counts": run.counts,
+            "error": run.error or None,
+        }
+    )
+
+
+@bp.post("/sync/schedule")
+@role_required(OrgRole.ADMIN)
+def schedule():
+    link = connection()
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+        return redirect(url_for("sync.page"))
+    link.sync_time, link.deactivation_limit = form.sync_time.data, form.deactivation_limit.data
+    link.save()
+    audit.record_request(
+        "sync.schedule_changed",
+        organization=link.organization,
+        target=link,
+        details={"time": link.sync_time, "limit": link.deactivation_limit},
+    )
+    flash(f"The daily sync runs at {link.sync_time}.", "success")
+    return redirect(url_for("sync.page"))
+
+
+@bp.post("/sync/<action>")
+@role_required(OrgRole.ADMIN)
+def act(action: str):
+    link = connection()
+    if action not in ("now", "dry-run", "pause", "resume") or not ActionForm().validate_on_submit():
+        abort(400 if action in ("now", "dry-run", "pause", "resume") else 404)
+    if action in ("now", "dry-run"):
+        if not link.api_token:
+            flash("Connect the Okta API first.", "error")
+            return redirect(url_for("sync.api"))
+        run = runs.queue(link.organization, "manual", dry_run=action == "dry-run")
+        flash("A dry run is queued." if run.dry_run else "Sync queued.", "info")
+    else:
+        link.sync_paused_at = utcnow() if action == "pause" else None
+        link.save()
+        flash("Auto sync paused." if action == "pause" else "Auto sync resumed.", "success")
+    audit.record_request(
+        f"sync.{action.replace('-', '_')}", organization=link.organization, target=link
+    )
+    return redirect(url_for("sync.page"))
+
+
+@bp.post("/sync/runs/<int:run_id>/held/<decision>")
+@role_required(OrgRole.ADMIN)
+def held(run_id: int, decision: str):
+    run = SyncRun.get_or_none(
+        (SyncRun.id == run_id) & (SyncRun.organization == current_user.organization)
+    )
+    if (
+        run is None
+        or decision not in ("approve", "discard")
+        or not ActionForm().validate_on_submit()
+    ):
+        abort(404)
+    if decision == "approve":
+        ids = [item["member"] for item in run.held]
+        for member in Member.select().where(
+            Member.id.in_(ids) & Member.active & (Member.organization == run.organization)
+        ):
+            with write_transaction():
+                directory.set_active(member, False, actor_label=current_user.email)
+    audit.record_request(
+        f"sync.held_{decision}d",
+        organization=run.organization,
+        target=run,
+        details={"count": len(run.held)},
+    )
+    run.held = []
+    run.save()
+    flash(
+        "Deactivations applied." if decision == "approve" else "Deactivations discarded.", "success"
+    )
+    return redirect(url_for("sync.page"))
+
+
+def _idle_warning(link) -> str | None:
+    if not link.api_token:
+        return None
+    last = link.api_last_used_at or link.api_checked_at
+    if last and utcnow() - last >= IDLE_WARNING:
+        return (
+            "The Okta API token has not been used for 25 days or more; Okta revokes "
+            "tokens unused for 30 days. Run a sync or resume the schedule."
+        )
+    if link.sync_paused_at and utcnow() - link.sync_paused_at >= IDLE_WARNING:
+        return (
+            "The sync has been paused for 25 days or more: the Okta API token will lapse "
+            "at 30 days unused."
+        )
+    return None
