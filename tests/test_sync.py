@@ -235,3 +235,39 @@ def test_tick_does_housekeeping(app, scim, db):
     result = jobs.housekeeping(datetime.utcnow())
     assert result == {"scim_events_pruned": 1, "tokens_revoked": 1}
     assert ScimToken.get().revoked_at is not None
+
+
+def test_embedded_scheduler_starts_once_on_the_first_served_request(
+    tmp_path, migrated_sqlite_template
+):
+    """Development runs the scheduler in the serving process, started by the first request
+    (so CLI commands and the reloader's parent never start one), once."""
+    import shutil
+
+    from tests.conftest import app_config
+    from wizard import create_app
+
+    path = tmp_path / "embedded.db"
+    shutil.copy(migrated_sqlite_template, path)
+    app = create_app(app_config(tmp_path, f"sqlite:///{path}", SCHEDULER="embedded"))
+    state = app.extensions["sync_scheduler"]
+    assert state["scheduler"] is None  # creating the app started nothing
+    client = app.test_client()
+    client.get("/login")
+    client.get("/login")
+    scheduler = state["scheduler"]
+    try:
+        assert scheduler.running and [job.id for job in scheduler.get_jobs()] == ["sync-tick"]
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_idle_api_token_is_warned_about(app, synced_org, admin, client, auth):
+    from wizard.models import OktaConnection
+
+    OktaConnection.update(
+        api_last_used_at=datetime.utcnow() - timedelta(days=26),
+        api_checked_at=datetime.utcnow() - timedelta(days=26),
+    ).execute()
+    auth.login()
+    assert "Okta revokes tokens unused for 30 days" in client.get("/integrations/okta/sync").text

@@ -16,6 +16,7 @@ from ..models import (
     SyncRun,
     utcnow,
 )
+from ..sync.health import idle_warning
 
 RECENT = 5
 
@@ -147,6 +148,7 @@ def connection_health(connection: OktaConnection) -> dict:
         "errors": recent.where(ScimEvent.status >= 400).count(),
         "break_glass_uses": break_glass.count(),
         "break_glass_last": last_use.created_at if last_use else None,
+        "api_warning": idle_warning(connection),
         **provisioning_status(connection),
     }
 

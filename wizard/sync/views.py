@@ -1,8 +1,6 @@
 """Integrations > Okta API and Sync: the connection items, Test connection, the daily
 schedule, Sync now, Pause/Resume, held deactivations, progress and history."""
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -13,9 +11,9 @@ from ..models import Member, SyncRun, utcnow
 from ..roles import OrgRole
 from . import api_connection, runs
 from .forms import ActionForm, ApiForm, ScheduleForm
+from .health import idle_warning
 
 bp = Blueprint("sync", __name__, url_prefix="/integrations/okta")
-IDLE_WARNING = timedelta(days=25)  # Okta revokes API tokens unused for 30 days
 
 
 def connection():
@@ -73,7 +71,7 @@ def page():
         form=ScheduleForm(sync_time=link.sync_time, deactivation_limit=link.deactivation_limit),
         action=ActionForm(),
         scheduler_running=current_app.config["SCHEDULER"] != "off",
-        idle_warning=_idle_warning(link),
+        idle_warning=idle_warning(link),
     )
 
 
@@ -175,20 +173,3 @@ def held(run_id: int, decision: str):
         "Deactivations applied." if decision == "approve" else "Deactivations discarded.", "success"
     )
     return redirect(url_for("sync.page"))
-
-
-def _idle_warning(link) -> str | None:
-    if not link.api_token:
-        return None
-    last = link.api_last_used_at or link.api_checked_at
-    if last and utcnow() - last >= IDLE_WARNING:
-        return (
-            "The Okta API token has not been used for 25 days or more; Okta revokes "
-            "tokens unused for 30 days. Run a sync or resume the schedule."
-        )
-    if link.sync_paused_at and utcnow() - link.sync_paused_at >= IDLE_WARNING:
-        return (
-            "The sync has been paused for 25 days or more: the Okta API token will lapse "
-            "at 30 days unused."
-        )
-    return None

@@ -1,0 +1,24 @@
+"""Warnings about the Okta API token before Okta revokes it (unused for 30 days)."""
+
+from datetime import timedelta
+
+from ..models import OktaConnection, utcnow
+
+IDLE_WARNING = timedelta(days=25)
+
+
+def idle_warning(link: OktaConnection) -> str | None:
+    if not link.api_token:
+        return None
+    last = link.api_last_used_at or link.api_checked_at
+    if last and utcnow() - last >= IDLE_WARNING:
+        return (
+            "The Okta API token has not been used for 25 days or more; Okta revokes "
+            "tokens unused for 30 days. Run a sync or resume the schedule."
+        )
+    if link.sync_paused_at and utcnow() - link.sync_paused_at >= IDLE_WARNING:
+        return (
+            "The sync has been paused for 25 days or more: the Okta API token will lapse "
+            "at 30 days unused."
+        )
+    return None
