@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import build_config, from_environment
     from .extensions import csrf, login_manager
     from .sync import views as sync_views
+    from .team import mapping_views
 
     overrides = {**from_environment(os.environ), **(config or {})}
     instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
@@ -62,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(connect.bp)
     app.register_blueprint(sso.bp)
     app.register_blueprint(sync_views.bp)
+    app.register_blueprint(mapping_views.bp)
     sso.clients.oauth.init_app(app)
     scim.init_app(app)
     if app.config["SCHEDULER"] == "embedded" and not app.testing:

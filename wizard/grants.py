@@ -4,7 +4,7 @@ Each grant records its source (``manual``, ``scim``, ``mapping``). The effective
 organization role, cached on ``Member.role``, is the highest organization-scope grant.
 """
 
-from .models import Member, RoleAssignment
+from .models import Member, Membership, RoleAssignment, RoleMapping, Site
 from .roles import OrgRole
 
 
@@ -49,3 +49,87 @@ def scim_role(member: Member) -> str | None:
     """The role Okta gave through SCIM, if any (what SCIM reads back)."""
     grant = org_grants(member).where(RoleAssignment.source == "scim").first()
     return grant.role if grant else None
+
+
+# --- role mappings (seed 000): Okta group -> organization role and site roles ---------
+
+
+def _mapping_grants(member: Member, site_ids: set[int]) -> set[tuple]:
+    """(role, site id, all sites, mapping id) for every mapping of the member's groups.
+    The break-glass admin (kept local) gets nothing from Okta groups."""
+    if member.keep_local or member.is_staff:
+        return set()
+    mappings = (
+        RoleMapping.select()
+        .join(Membership, on=(RoleMapping.group == Membership.group))
+        .where(Membership.member == member)
+    )
+    wanted = set()
+    for mapping in mappings:
+        wanted.add((mapping.org_role, None, False, mapping.id))
+        for scope, roles in (mapping.site_roles or {}).items():
+            for role in roles:
+                if scope == "all":
+                    wanted.add((role, None, True, mapping.id))
+                elif int(scope) in site_ids:
+                    wanted.add((role, int(scope), False, mapping.id))
+    return wanted
+
+
+def recompute_mapped(member: Member) -> bool:
+    """Make the member's mapping grants match their groups' mappings; True if changed."""
+    site_ids = {
+        s
+        for (s,) in Site.select(Site.id).where(Site.organization == member.organization_id).tuples()
+    }
+    existing = {
+        (g.role, g.site_id, g.all_sites, g.mapping_id): g
+        for g in RoleAssignment.select().where(
+            (RoleAssignment.member == member) & (RoleAssignment.source == "mapping")
+        )
+    }
+    wanted = _mapping_grants(member, site_ids)
+    stale = [grant.id for key, grant in existing.items() if key not in wanted]
+    if stale:
+        RoleAssignment.delete().where(RoleAssignment.id.in_(stale)).execute()
+    for role, site_id, all_sites, mapping_id in wanted - set(existing):
+        RoleAssignment.create(
+            member=member,
+            role=role,
+            site=site_id,
+            all_sites=all_sites,
+            source="mapping",
+            managed_by="sync",
+            mapping=mapping_id,
+        )
+    changed = bool(stale) or bool(wanted - set(existing))
+    return recompute_org_role(member) or changed
+
+
+def recompute_members(member_ids) -> int:
+    """Recompute after a membership change; returns how many members' grants changed."""
+    return sum(
+        recompute_mapped(member)
+        for member in Member.select().where(Member.id.in_(list(member_ids)))
+    )
+
+
+def group_has_mapping(group_id: int) -> bool:
+    return RoleMapping.select().where(RoleMapping.group == group_id).exists()
+
+
+def effective_roles(member: Member) -> dict:
+    """``{"org": OrgRole, "sites": {site name: {roles}}}``: highest org grant, site
+    roles as the union per site (an all-websites grant counts on every site)."""
+    sites = {
+        site.id: site.name
+        for site in Site.select().where(Site.organization == member.organization_id)
+    }
+    result = {name: set() for name in sites.values()}
+    for grant in RoleAssignment.select().where(RoleAssignment.member == member):
+        if grant.all_sites:
+            for name in result:
+                result[name].add(grant.role)
+        elif grant.site_id in sites:
+            result[sites[grant.site_id]].add(grant.role)
+    return {"org": effective_org_role(member), "sites": {k: v for k, v in result.items() if v}}

@@ -108,6 +108,7 @@ class Member(UserMixin, BaseModel):
     scim_id = pw.CharField(max_length=36, unique=True, default=new_scim_id)
     scim_hidden = pw.BooleanField(default=False)  # SCIM DELETE: kept, hidden from SCIM
     manager_id = pw.CharField(max_length=254, default="")  # enterprise extension manager.value
+    field_sources = JSONField(default=dict)  # profile field -> who set it last (scim, sync, ...)
     version = pw.IntegerField(default=1)  # bumped on every change; meta.version / ETag
 
     class Meta:
@@ -171,6 +172,18 @@ class Membership(BaseModel):
         indexes = ((("group", "member"), True),)
 
 
+class RoleMapping(BaseModel):
+    """Seed 000's role mapping: members of an Okta group get an organization role (admin
+    access or a member login) and site roles, per site or on all websites."""
+
+    organization = pw.ForeignKeyField(Organization, on_delete="CASCADE")
+    group = pw.ForeignKeyField(Group, backref="role_mappings", unique=True, on_delete="CASCADE")
+    org_role = pw.CharField(max_length=20, default="User")  # Admin | User
+    site_roles = JSONField(default=dict)  # {"all": [...], "<site id>": [...]}
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+
 class RoleAssignment(BaseModel):
     """One grant: an organization role (no site, ``all_sites`` off), a site role on one
     site, or a site role on every site (``all_sites``). ``source`` says why it exists."""
@@ -182,6 +195,7 @@ class RoleAssignment(BaseModel):
     source = pw.CharField(max_length=20, default="manual")  # manual | scim | mapping
     managed_by = pw.CharField(max_length=10, default="local")
     created_at = pw.DateTimeField(default=utcnow)
+    mapping = pw.ForeignKeyField(RoleMapping, null=True, on_delete="CASCADE")
 
     class Meta:
         indexes = ((("member", "site"), False),)
@@ -317,6 +331,19 @@ class FailedMigration(BaseModel):
         )
 
 
+class DetailMapping(BaseModel):
+    """Seed 000's user detail mapping: a member field filled from an Okta profile
+    property by the sync."""
+
+    organization = pw.ForeignKeyField(Organization, on_delete="CASCADE")
+    field = pw.CharField(max_length=20)  # title | department | mobile_phone | work_phone | photo
+    okta_property = pw.CharField(max_length=100)
+    image_format = pw.CharField(max_length=10, default="")  # photo only: jpeg | png | webp
+
+    class Meta:
+        indexes = ((("organization", "field"), True),)
+
+
 class SyncRun(BaseModel):
     """One pull sync: queued by the schedule or *Sync now*, claimed through a lease so two
     schedulers never run one organization at once; a run whose lease lapses was killed."""
@@ -349,3 +376,4 @@ class SyncRun(BaseModel):
 CORE_MODELS = [Organization, Site, Member, Group, Membership, RoleAssignment, AuditEvent]
 SCIM_MODELS = [OktaConnection, ScimToken, ScimEvent, FailedMigration]
 SYNC_MODELS = [SyncRun]
+MAPPING_MODELS = [RoleMapping, DetailMapping]

@@ -142,7 +142,10 @@ class OktaEmulator:
                             }
                         },
                         "custom": {
-                            "properties": {"photoUrl": {"title": "Photo URL", "type": "string"}}
+                            "properties": {
+                                "photoUrl": {"title": "Photo URL", "type": "string"},
+                                "jobTitle": {"title": "Job title (HR system)", "type": "string"},
+                            }
                         },
                     }
                 },

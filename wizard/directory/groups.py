@@ -3,7 +3,7 @@ push of 10,000 members is a handful of statements, not 10,000 round trips."""
 
 from collections.abc import Iterable
 
-from .. import audit
+from .. import audit, grants
 from ..db import database
 from ..models import Group, Member, Membership, Organization, fold, utcnow
 from .rules import DirectoryError, require_enterprise
@@ -131,18 +131,22 @@ def add_members(
         ]
         Membership.insert_many(rows).on_conflict_ignore().execute()
     _membership_changed(group, len(new), 0, actor_label)
+    _recompute_roles(group, new)
     return len(new)
 
 
 def remove_members(group: Group, member_ids: Iterable[int], *, actor_label: str) -> int:
     removed = 0
-    for chunk in _chunks(sorted(set(member_ids))):
+    member_ids = sorted(set(member_ids))
+    for chunk in _chunks(member_ids):
         removed += (
             Membership.delete()
             .where((Membership.group == group) & Membership.member.in_(chunk))
             .execute()
         )
     _membership_changed(group, 0, removed, actor_label)
+    if removed:
+        _recompute_roles(group, member_ids)
     return removed
 
 
@@ -163,7 +167,11 @@ def delete_group(group: Group, *, actor_label: str) -> None:
         target=group,
         details={"name": group.display_name},
     )
-    group.delete_instance()  # memberships cascade; the members themselves stay
+    mapped = grants.group_has_mapping(group.id)
+    member_ids = current_member_ids(group) if mapped else set()
+    group.delete_instance()  # memberships, its role mapping and grants cascade
+    if member_ids:
+        grants.recompute_members(member_ids)
 
 
 def _membership_changed(group: Group, added: int, removed: int, actor_label: str) -> None:
@@ -177,6 +185,12 @@ def _membership_changed(group: Group, added: int, removed: int, actor_label: str
         target=group,
         details={"added": added, "removed": removed},
     )
+
+
+def _recompute_roles(group: Group, member_ids) -> None:
+    """Role mappings follow membership in the same transaction, whichever door changed it."""
+    if member_ids and grants.group_has_mapping(group.id):
+        grants.recompute_members(member_ids)
 
 
 def _touch(group: Group) -> None:

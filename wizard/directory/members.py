@@ -19,6 +19,7 @@ PROFILE_FIELDS = (
     "employee_number",
     "manager_id",
     "external_id",
+    "photo_url",
 )
 UNSET = object()  # "the writer did not speak about this" (PATCH, sync without roles)
 
@@ -104,9 +105,12 @@ def create_member(
     if active:
         ensure_seat(organization)
     now = utcnow()
+    stored = _stored(profile)
+    sources = {f: managed_by for f, v in stored.items() if v and not f.endswith("_key")}
     member = Member.create(
+        field_sources=sources,
         organization=organization,
-        **_stored(profile),
+        **stored,
         source="okta",
         managed_by=managed_by,
         active=active,
@@ -152,6 +156,12 @@ def update_member(
     for field in changed:
         setattr(member, field, stored[field])
     changed = [field for field in changed if not field.endswith("_key")]
+    if changed:
+        # The most recent write wins; the member page says which source set each field.
+        member.field_sources = {
+            **(member.field_sources or {}),
+            **dict.fromkeys(changed, managed_by),
+        }
     if member.managed_by != managed_by:
         audit.record(
             "member.linked",
@@ -281,6 +291,7 @@ def _stored(profile: dict) -> dict:
         "department",
         "employee_number",
         "manager_id",
+        "photo_url",
     ):
         if field in values and values[field] is None:
             values[field] = ""

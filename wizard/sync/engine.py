@@ -5,7 +5,7 @@ member; a refused change is a failed-migration row; nothing unchanged is written
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import directory, failures
+from .. import directory, failures, mappings
 from ..db import database, write_transaction
 from ..models import Group, Member, OktaConnection, ScimEvent, SyncRun, fold, utcnow
 from . import runs
@@ -136,12 +136,13 @@ def run_sync(
 
 def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, progress) -> None:
     organization = connection.organization
+    details = mappings.detail_mappings(organization)
     by_okta_id = _members_by_okta_id(connection)
     seen: set[int] = set()
     total = len(state.users)
     for done, (okta_id, user) in enumerate(state.users.items(), start=1):
         member = by_okta_id.get(okta_id) or _match(organization, user)
-        member = _apply_user(connection, member, user, outcome)
+        member = _apply_user(connection, member, user, outcome, details)
         if member is not None:
             seen.add(member.id)
         if done % 200 == 0:
@@ -151,9 +152,11 @@ def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, pr
     progress(total, total)
 
 
-def _apply_user(connection, member, user, outcome) -> Member | None:
+def _apply_user(connection, member, user, outcome, details) -> Member | None:
     """Create or update one member; returns it (None when no member exists for the user)."""
-    profile = profile_from_okta(user)
+    profile = mappings.apply_detail_mappings(
+        profile_from_okta(user), user.get("profile") or {}, details
+    )
     active = user.get("status") not in INACTIVE
     who = profile["user_name"] or profile["email"]
     if member is not None and member.managed_by not in TAKES_OVER:

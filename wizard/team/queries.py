@@ -3,7 +3,17 @@ members (indexed columns, one query per page for groups and roles)."""
 
 import peewee as pw
 
-from ..models import Group, Member, Membership, Organization, RoleAssignment, Site, fold
+from ..models import (
+    Group,
+    Member,
+    Membership,
+    Organization,
+    RoleAssignment,
+    RoleMapping,
+    Site,
+    fold,
+)
+from ..roles import OrgRole
 
 SOURCES = {"local": "Local", "scim": "Okta (SCIM)", "sync": "Okta (sync)", "jit": "Okta (sign-in)"}
 STATUSES = {"active": "Active", "inactive": "Deactivated"}
@@ -44,13 +54,34 @@ def groups_by_member(member_ids: list[int]) -> dict[int, list[str]]:
 
 
 def grants_of(member: Member):
-    """Each grant with its site (or all sites) and source, for "why this role?"."""
+    """Each grant with its site and, for a mapping, the group: "why this role?"."""
     return (
-        RoleAssignment.select(RoleAssignment, Site)
+        RoleAssignment.select(RoleAssignment, Site, RoleMapping, Group)
         .join(Site, pw.JOIN.LEFT_OUTER)
+        .switch(RoleAssignment)
+        .join(RoleMapping, pw.JOIN.LEFT_OUTER)
+        .join(Group, pw.JOIN.LEFT_OUTER)
         .where(RoleAssignment.member == member)
         .order_by(RoleAssignment.site, RoleAssignment.role)
     )
+
+
+DIRECTORY_ROLES = [r.value_name for r in OrgRole if r >= OrgRole.USER]
+
+
+def directory_query(organization: Organization, search: str = ""):
+    query = Member.select().where(
+        (Member.organization == organization) & Member.active & Member.role.in_(DIRECTORY_ROLES)
+    )
+    if search:
+        key = fold(search)
+        query = query.where(
+            pw.fn.LOWER(Member.family_name).startswith(key)
+            | pw.fn.LOWER(Member.given_name).startswith(key)
+            | Member.email_key.startswith(key)
+            | pw.fn.LOWER(Member.department).startswith(key)
+        )
+    return query.order_by(Member.family_name, Member.given_name, Member.id)
 
 
 def group_query(organization: Organization, search: str = ""):

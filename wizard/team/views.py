@@ -74,3 +74,16 @@ def group(group_id: str):
         queries.members_of_group(found), paginate_by=PAGE_SIZE, check_bounds=False
     )
     return render_template("team/group.html", group=found, page=page, sources=queries.SOURCES)
+
+
+@bp.get("/directory")
+@role_required(OrgRole.READ_ONLY)
+def directory():
+    """The staff directory (seed 000's intranet): members with role User or higher."""
+    search = request.args.get("q", "").strip()[:100]
+    page = PaginatedQuery(
+        queries.directory_query(current_user.organization, search),
+        paginate_by=PAGE_SIZE,
+        check_bounds=False,
+    )
+    return render_template("team/directory.html", page=page, search=search)

@@ -1,0 +1,197 @@
+"""Role mapping and user detail mapping pages (seed 000: the two tabs that appear once
+the Okta API connection passed its test)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField
+from wtforms.validators import InputRequired
+
+from .. import audit, connections, mappings
+from ..auth.guards import role_required
+from ..models import Group, RoleMapping, Site
+from ..roles import OrgRole
+from ..sync import api_connection
+from ..sync.okta_api import OktaApiError
+
+bp = Blueprint("mappings", __name__, url_prefix="/integrations/okta")
+ACCESS = [("Admin", "Admin access"), ("User", "Member login (staff directory)")]
+
+
+class MappingForm(FlaskForm):
+    group = SelectField("Okta group", coerce=int, validators=[InputRequired()])
+    access = RadioField("Access", default="User", validators=[InputRequired()])
+
+
+class ActionForm(FlaskForm):
+    """No fields: the CSRF token alone makes the POST safe."""
+
+
+def connection_ready():
+    """The mapping pages exist once the Okta API connection passed its test."""
+    organization = current_user.organization
+    if not organization.enterprise_enabled:
+        abort(403)
+    connection = connections.connection_for(organization)
+    if connection is None or not (connection.api_check or {}).get("ok"):
+        return None
+    return connection
+
+
+def mapping_form() -> MappingForm:
+    # Choices are set after construction: WTForms 3.3 deprecates tuples in the declaration.
+    form = MappingForm()
+    form.access.choices = ACCESS
+    groups = Group.select().where(Group.organization == current_user.organization)
+    form.group.choices = [(g.id, g.display_name) for g in groups.order_by(Group.name_key)]
+    return form
+
+
+def submitted_site_roles(sites) -> dict:
+    scopes = ["all", *[str(site.id) for site in sites]]
+    return {scope: request.form.getlist(f"roles-{scope}") for scope in scopes}
+
+
+@bp.get("/roles")
+@role_required(OrgRole.ADMIN)
+def roles():
+    if connection_ready() is None:
+        flash("Role mapping appears once the Okta API connection passes its test.", "info")
+        return redirect(url_for("sync.api"))
+    organization = current_user.organization
+    return render_template(
+        "mappings/roles.html",
+        form=mapping_form(),
+        action=ActionForm(),
+        mappings=RoleMapping.select().where(RoleMapping.organization == organization),
+        sites=_sites(),
+        site_roles=mappings.SITE_ROLES,
+    )
+
+
+@bp.post("/roles/preview")
+@role_required(OrgRole.ADMIN)
+def preview():
+    form = mapping_form()
+    if connection_ready() is None or not form.validate_on_submit():
+        abort(400)
+    group = _own_group(form.group.data)
+    site_roles = submitted_site_roles(_sites())
+    try:
+        lines = mappings.preview_role_mapping(group, form.access.data, site_roles)
+    except mappings.MappingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("mappings.roles"))
+    return render_template(
+        "mappings/preview.html",
+        form=form,
+        group=group,
+        lines=lines,
+        site_roles=site_roles,
+        sites=_sites(),
+    )
+
+
+@bp.post("/roles/save")
+@role_required(OrgRole.ADMIN)
+def save():
+    form = mapping_form()
+    if connection_ready() is None or not form.validate_on_submit():
+        abort(400)
+    group = _own_group(form.group.data)
+    site_roles = submitted_site_roles(_sites())
+    mapping = mappings.save_role_mapping(group, form.access.data, site_roles)
+    audit.record_request(
+        "mapping.role_saved",
+        organization=group.organization,
+        target=mapping,
+        details={
+            "group": group.display_name,
+            "org_role": mapping.org_role,
+            "site_roles": mapping.site_roles,
+        },
+    )
+    flash(f"Mapping for {group.display_name} saved.", "success")
+    return redirect(url_for("mappings.roles"))
+
+
+@bp.post("/roles/<int:mapping_id>/delete")
+@role_required(OrgRole.ADMIN)
+def delete(mapping_id: int):
+    mapping = RoleMapping.get_or_none(
+        (RoleMapping.id == mapping_id) & (RoleMapping.organization == current_user.organization)
+    )
+    if mapping is None or not ActionForm().validate_on_submit():
+        abort(404)
+    audit.record_request(
+        "mapping.role_deleted",
+        organization=mapping.organization,
+        target=mapping,
+        details={"group": mapping.group.display_name},
+    )
+    mappings.delete_role_mapping(mapping)
+    flash("Mapping removed; the roles it gave are gone.", "success")
+    return redirect(url_for("mappings.roles"))
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@role_required(OrgRole.ADMIN)
+def details():
+    connection = connection_ready()
+    if connection is None:
+        flash("User detail mapping appears once the Okta API connection passes its test.", "info")
+        return redirect(url_for("sync.api"))
+    organization = current_user.organization
+    form = ActionForm()
+    if form.validate_on_submit():
+        choices = {}
+        for field in mappings.DETAIL_FIELDS:
+            picked = request.form.get(f"field-{field}", "")
+            choices[field] = (
+                request.form.get(f"other-{field}", "") if picked == "__other__" else picked
+            )
+        try:
+            mappings.save_detail_mappings(
+                organization, choices, request.form.get("image_format", "")
+            )
+        except mappings.MappingError as exc:
+            flash(str(exc), "error")
+        else:
+            audit.record_request(
+                "mapping.details_saved",
+                organization=organization,
+                details={k: v for k, v in choices.items() if v},
+            )
+            flash("User detail mapping saved; the next sync applies it.", "success")
+            return redirect(url_for("mappings.details"))
+    try:
+        properties = mappings.schema_properties(
+            api_connection.client_for(connection, budget_seconds=10, timeout=5)
+        )
+        schema_error = None
+    except OktaApiError as exc:
+        properties, schema_error = [], exc.message
+    return render_template(
+        "mappings/details.html",
+        form=form,
+        fields=mappings.DETAIL_FIELDS,
+        current=mappings.detail_mappings(organization),
+        properties=properties,
+        schema_error=schema_error,
+        formats=mappings.IMAGE_FORMATS,
+    )
+
+
+def _sites():
+    return list(
+        Site.select().where(Site.organization == current_user.organization).order_by(Site.name_key)
+    )
+
+
+def _own_group(group_id: int) -> Group:
+    group = Group.get_or_none(
+        (Group.id == group_id) & (Group.organization == current_user.organization)
+    )
+    if group is None:
+        abort(404)
+    return group
