@@ -129,3 +129,18 @@ def test_trusted_proxies_make_client_ip_real(tmp_path):
 
     forged = untrusted.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.9"})
     assert forged.text == "127.0.0.1"
+
+
+def test_development_never_writes_secrets_it_was_given(tmp_path):
+    """Secrets passed in are used as they are; nothing is written under instance/."""
+    create_app(
+        {
+            "APP_ENV": "development",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": SECRET,
+            "ENCRYPTION_KEYS": KEY,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
+        }
+    )
+    assert not (tmp_path / "instance" / "secret_key").exists()
+    assert not (tmp_path / "instance" / "encryption_keys").exists()

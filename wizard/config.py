@@ -51,7 +51,10 @@ def _instance_secret(instance_path: Path, name: str, make) -> str:
         return path.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
     value = make()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return path.read_text().strip()
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
     return value
@@ -84,11 +87,13 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     config.setdefault("SCHEDULER", "embedded" if development else "off")
     config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000" if development else "")
     if development:
-        config.setdefault("SECRET_KEY", _instance_secret(instance, "secret_key", _new_secret))
-        config.setdefault(
-            "ENCRYPTION_KEYS",
-            _instance_secret(instance, "encryption_keys", lambda: Fernet.generate_key().decode()),
-        )
+        # Only when missing: a value from the environment is never shadowed or written down.
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = _instance_secret(instance, "secret_key", _new_secret)
+        if not config.get("ENCRYPTION_KEYS"):
+            config["ENCRYPTION_KEYS"] = _instance_secret(
+                instance, "encryption_keys", lambda: Fernet.generate_key().decode()
+            )
     _check(config)
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
