@@ -232,8 +232,9 @@ def test_tick_does_housekeeping(app, scim, db):
     old = datetime.utcnow() - timedelta(days=31)
     ScimEvent.update(created_at=old).execute()
     ScimToken.update(expires_at=datetime.utcnow() - timedelta(minutes=1)).execute()
-    result = jobs.housekeeping(datetime.utcnow())
-    assert result == {"scim_events_pruned": 1, "tokens_revoked": 1}
+    with app.app_context():
+        result = jobs.housekeeping(datetime.utcnow())
+    assert result == {"scim_events_pruned": 1, "tokens_revoked": 1, "license_limit_retries": 0}
     assert ScimToken.get().revoked_at is not None
 
 

@@ -79,7 +79,13 @@ def housekeeping(now) -> dict:
         .where(ScimToken.revoked_at.is_null() & (ScimToken.expires_at < now))
         .execute()
     )
-    return {"scim_events_pruned": pruned, "tokens_revoked": expired}
+    from ..support.actions import retry_license_limits
+
+    return {
+        "scim_events_pruned": pruned,
+        "tokens_revoked": expired,
+        "license_limit_retries": retry_license_limits(),
+    }
 
 
 def install_embedded(app: Flask) -> None:

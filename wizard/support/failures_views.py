@@ -1,0 +1,169 @@
+"""Failed migrations: the organization admin's inbox (Team settings) and support's
+inbox across organizations; downloads of exactly what the filters show; the actions."""
+
+from functools import wraps
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from playhouse.flask_utils import PaginatedQuery
+
+from .. import audit
+from ..models import FailedMigration, Organization
+from ..roles import OrgRole
+from . import actions, inbox
+
+bp = Blueprint("failures", __name__)
+PAGE_SIZE = 50
+
+
+class ActionForm(FlaskForm):
+    """No fields: the CSRF token alone makes the POST safe."""
+
+
+def admin_or_staff(view):
+    @wraps(view)
+    @login_required
+    def guarded(*args, **kwargs):
+        if not (current_user.is_staff or current_user.org_role >= OrgRole.ADMIN):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def scope() -> Organization | None:
+    """Admins see their organization; staff see all, or the one they filter on."""
+    if not current_user.is_staff:
+        return current_user.organization
+    slug = request.args.get("org", "")
+    return Organization.get_or_none(Organization.slug == slug) if slug else None
+
+
+def filters() -> inbox.Filters:
+    return inbox.Filters.from_args(request.args, scope())
+
+
+@bp.get("/team/failed-migrations")
+@bp.get("/support/failed-migrations")
+@admin_or_staff
+def index():
+    chosen = filters()
+    if current_user.is_staff:
+        audit.record_request(
+            "staff.viewed_failed_migrations",
+            organization=chosen.organization,
+            details={"filters": request.args.to_dict()},
+        )
+    page = PaginatedQuery(inbox.failure_query(chosen), paginate_by=PAGE_SIZE, check_bounds=False)
+    return render_template(
+        "support/failed_migrations.html",
+        page=page,
+        filters=chosen,
+        reasons=inbox.REASON_LABELS,
+        statuses=inbox.STATUSES,
+        action=ActionForm(),
+        connection_errors=list(inbox.connection_errors(chosen.organization)),
+        counts=list(inbox.counts_by_organization_and_reason()) if current_user.is_staff else [],
+        organizations=(
+            Organization.select().order_by(Organization.slug) if current_user.is_staff else []
+        ),
+    )
+
+
+@bp.get("/team/failed-migrations.csv")
+@bp.get("/support/failed-migrations.csv")
+@admin_or_staff
+def download_csv():
+    rows = inbox.as_rows(inbox.failure_query(filters()))
+    _audit_download("csv", len(rows))
+    return Response(
+        inbox.to_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=failed-migrations.csv"},
+    )
+
+
+@bp.get("/team/failed-migrations.json")
+@bp.get("/support/failed-migrations.json")
+@admin_or_staff
+def download_json():
+    rows = inbox.as_rows(inbox.failure_query(filters()))
+    _audit_download("json", len(rows))
+    return jsonify(failed_migrations=rows)
+
+
+def _audit_download(kind: str, count: int) -> None:
+    audit.record_request(
+        "failed_migrations.downloaded",
+        organization=scope(),
+        details={"format": kind, "rows": count},
+    )
+
+
+def _own(failure_id: int) -> FailedMigration:
+    failure = FailedMigration.get_or_none(FailedMigration.id == failure_id)
+    if failure is None or not ActionForm().validate_on_submit():
+        abort(404)
+    if not current_user.is_staff and failure.organization_id != current_user.organization_id:
+        abort(404)  # another organization's row is simply not found
+    return failure
+
+
+def _done(failure: FailedMigration, action: str, message: str, category="success", **details):
+    audit.record_request(
+        f"failed_migration.{action}",
+        organization=failure.organization,
+        target=failure,
+        details={"user_name": failure.user_name, **details},
+    )
+    flash(message, category)
+    return redirect(request.referrer if _same_site(request.referrer) else "/team/failed-migrations")
+
+
+def _same_site(url: str | None) -> bool:
+    from ..auth.views import safe_next
+
+    return bool(url) and safe_next("/" + url.split("/", 3)[-1]) is not None
+
+
+@bp.post("/failed-migrations/<int:failure_id>/retry")
+@admin_or_staff
+def retry(failure_id: int):
+    failure = _own(failure_id)
+    try:
+        outcome = actions.retry(failure)
+    except actions.ActionError as exc:
+        return _done(failure, "retry_refused", str(exc), "error")
+    return _done(failure, "retried", outcome, outcome=outcome)
+
+
+@bp.post("/failed-migrations/<int:failure_id>/link")
+@admin_or_staff
+def link(failure_id: int):
+    failure = _own(failure_id)
+    try:
+        member = actions.link_to_existing(failure)
+    except actions.ActionError as exc:
+        return _done(failure, "link_refused", str(exc), "error")
+    return _done(failure, "linked", f"{member.email} is now managed by Okta.", member=member.id)
+
+
+@bp.post("/failed-migrations/<int:failure_id>/ignore")
+@admin_or_staff
+def ignore(failure_id: int):
+    failure = _own(failure_id)
+    note = request.form.get("note", "")
+    try:
+        actions.ignore(failure, note)
+    except actions.ActionError as exc:
+        return _done(failure, "ignore_refused", str(exc), "error")
+    return _done(failure, "ignored", "Ignored.", note=note)
+
+
+@bp.post("/failed-migrations/<int:failure_id>/resolve")
+@admin_or_staff
+def resolve(failure_id: int):
+    failure = _own(failure_id)
+    actions.mark_resolved(failure, request.form.get("note", ""))
+    return _done(failure, "resolved", "Marked resolved.")
