@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth.sessions import load_member
     from .config import build_config, from_environment
     from .extensions import csrf, login_manager
-    from .support import failures_views
+    from .support import audit_views, failures_views
     from .sync import views as sync_views
     from .team import mapping_views
 
@@ -66,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sync_views.bp)
     app.register_blueprint(mapping_views.bp)
     app.register_blueprint(failures_views.bp)
+    app.register_blueprint(audit_views.bp)
     sso.clients.oauth.init_app(app)
     scim.init_app(app)
     if app.config["SCHEDULER"] == "embedded" and not app.testing:

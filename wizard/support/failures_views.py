@@ -1,17 +1,15 @@
 """Failed migrations: the organization admin's inbox (Team settings) and support's
 inbox across organizations; downloads of exactly what the filters show; the actions."""
 
-from functools import wraps
-
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from playhouse.flask_utils import PaginatedQuery
 
 from .. import audit
 from ..models import FailedMigration, Organization
-from ..roles import OrgRole
 from . import actions, inbox
+from .scoping import admin_or_staff, scope
 
 bp = Blueprint("failures", __name__)
 PAGE_SIZE = 50
@@ -19,25 +17,6 @@ PAGE_SIZE = 50
 
 class ActionForm(FlaskForm):
     """No fields: the CSRF token alone makes the POST safe."""
-
-
-def admin_or_staff(view):
-    @wraps(view)
-    @login_required
-    def guarded(*args, **kwargs):
-        if not (current_user.is_staff or current_user.org_role >= OrgRole.ADMIN):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return guarded
-
-
-def scope() -> Organization | None:
-    """Admins see their organization; staff see all, or the one they filter on."""
-    if not current_user.is_staff:
-        return current_user.organization
-    slug = request.args.get("org", "")
-    return Organization.get_or_none(Organization.slug == slug) if slug else None
 
 
 def filters() -> inbox.Filters:
