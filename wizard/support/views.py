@@ -1,12 +1,13 @@
 """Staff pages: the organization list and the entitlements only staff may change."""
 
 import peewee as pw
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import PaginatedQuery
 
 from .. import audit, connections, organizations
 from ..auth.guards import staff_required
-from ..models import Member, Organization
+from ..connect import live
+from ..models import Member, Organization, ScimEvent, SyncRun
 from .forms import EntitlementsForm, ReleaseDomainForm
 
 bp = Blueprint("support", __name__, url_prefix="/support")
@@ -72,3 +73,40 @@ def release_domain(slug: str):
         )
         flash(f"{domain} is free: another organization can now claim it.", "success")
     return redirect(url_for("support.organization", slug=slug))
+
+
+@bp.get("/organizations/<slug>/scim-log")
+@staff_required
+def scim_log(slug: str):
+    """Support console: the organization's SCIM request log, its health, its syncs."""
+    organization = Organization.get_or_none(Organization.slug == slug) or abort(404)
+    audit.record_request("staff.viewed_scim_log", organization=organization)
+    connection = connections.connection_for(organization)
+    query = ScimEvent.select().where(ScimEvent.organization == organization)
+    status = request.args.get("status", "")
+    if status in ("2", "4", "5"):
+        query = query.where(
+            (ScimEvent.status >= int(status) * 100) & (ScimEvent.status < int(status) * 100 + 100)
+        )
+    method = request.args.get("method", "").upper()
+    if method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        query = query.where(ScimEvent.method == method)
+    path = request.args.get("path", "").strip()[:200]
+    if path:
+        query = query.where(ScimEvent.path.contains(path))
+    page = PaginatedQuery(query.order_by(ScimEvent.id.desc()), paginate_by=100, check_bounds=False)
+    history = (
+        SyncRun.select()
+        .where(SyncRun.organization == organization)
+        .order_by(SyncRun.id.desc())
+        .limit(20)
+    )
+    return render_template(
+        "support/scim_log.html",
+        organization=organization,
+        page=page,
+        args=request.args,
+        health=live.connection_health(connection) if connection else None,
+        tokens=list(connections.live_tokens(connection)) if connection else [],
+        history=history,
+    )
