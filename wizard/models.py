@@ -344,6 +344,17 @@ class DetailMapping(BaseModel):
         indexes = ((("organization", "field"), True),)
 
 
+class PasswordSetLink(BaseModel):
+    """A one-time link a converted member uses to set a password (no email server needed:
+    the admin copies and hands it over). Only the digest is stored."""
+
+    member = pw.ForeignKeyField(Member, on_delete="CASCADE")
+    digest = pw.CharField(max_length=64, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    expires_at = pw.DateTimeField()
+    used_at = pw.DateTimeField(null=True)
+
+
 class SyncRun(BaseModel):
     """One pull sync: queued by the schedule or *Sync now*, claimed through a lease so two
     schedulers never run one organization at once; a run whose lease lapses was killed."""
@@ -377,3 +388,4 @@ CORE_MODELS = [Organization, Site, Member, Group, Membership, RoleAssignment, Au
 SCIM_MODELS = [OktaConnection, ScimToken, ScimEvent, FailedMigration]
 SYNC_MODELS = [SyncRun]
 MAPPING_MODELS = [RoleMapping, DetailMapping]
+SUPPORT_MODELS = [PasswordSetLink]

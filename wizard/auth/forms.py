@@ -37,3 +37,21 @@ class ChangePasswordForm(FlaskForm):
 
 class EndSessionsForm(FlaskForm):
     """No fields: the CSRF token alone makes the POST safe."""
+
+
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")],
+    )

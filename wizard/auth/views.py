@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import accounts, audit
 from ..roles import OrgRole
 from . import sign_in
-from .forms import ChangePasswordForm, EndSessionsForm, LoginForm
+from .forms import ChangePasswordForm, EndSessionsForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -146,3 +146,36 @@ def end_sessions():
     session.clear()
     flash("You are signed out everywhere.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+def set_password_link(token: str):
+    """The one-time link a converted member got from their admin."""
+    from .. import disconnect
+    from ..models import utcnow
+
+    link = disconnect.link_for(token)
+    if link is None:
+        return render_template(
+            "errors/error.html",
+            code=410,
+            title="This link is not valid",
+            message="It was used already or has expired. Ask your admin for a new one.",
+        ), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(link.member, form.new_password.data)
+        except accounts.AccountError as exc:
+            form.new_password.errors.append(str(exc))
+        else:
+            link.used_at = utcnow()
+            link.save()
+            audit.record_request(
+                "account.password_set_by_link",
+                organization=link.member.organization,
+                target=link.member,
+            )
+            flash("Your password is set. Sign in with it.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, member=link.member)

@@ -81,3 +81,10 @@ class EnforcementForm(FlaskForm):
         coerce=int,
     )
     jit = BooleanField("Create accounts on first Okta sign-in (just-in-time)")
+
+
+class DisconnectForm(FlaskForm):
+    confirm_name = StringField(
+        "Type the organization's name to confirm",
+        validators=[DataRequired(), Length(max=120)],
+    )

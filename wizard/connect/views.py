@@ -18,9 +18,9 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, connections, sso_settings
+from .. import audit, connections, disconnect, sso_settings
 from ..auth.guards import role_required
-from ..models import OktaConnection, utcnow
+from ..models import Member, OktaConnection, utcnow
 from ..roles import OrgRole
 from ..sso import enforcement
 from . import live, steps
@@ -29,6 +29,7 @@ from .forms import (
     AppsForm,
     ChecklistForm,
     ContinueForm,
+    DisconnectForm,
     EnforcementForm,
     PermissionsForm,
     RegenerateTokenForm,
@@ -336,3 +337,62 @@ def live_status():
     if connection is None:
         abort(404)
     return jsonify(live.snapshot(connection))
+
+
+@bp.route("/integrations/okta/disconnect", methods=["GET", "POST"])
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def disconnect_page():
+    organization = current_user.organization
+    form = DisconnectForm()
+    if form.validate_on_submit():
+        try:
+            count = disconnect.disconnect(
+                organization,
+                confirm_name=form.confirm_name.data,
+                actor=current_user._get_current_object(),
+            )
+        except disconnect.DisconnectError as exc:
+            form.confirm_name.errors.append(str(exc))
+        else:
+            flash(
+                f"Okta is disconnected. {count} Okta-managed member(s) were deactivated; "
+                "history is kept.",
+                "success",
+            )
+            return redirect(url_for("connect.integrations"))
+    return render_template(
+        "connect/disconnect.html",
+        form=form,
+        convert=ContinueForm(),
+        managed=disconnect.okta_managed(organization).count(),
+    )
+
+
+@bp.post("/integrations/okta/convert")
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def convert_all():
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    organization = current_user.organization
+    links = disconnect.convert_to_local(
+        list(disconnect.okta_managed(organization)), actor=current_user._get_current_object()
+    )
+    response = make_response(render_template("connect/converted.html", links=links))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/team/users/<member_id>/convert")
+@role_required(ADMIN)
+def convert_one(member_id: str):
+    member = (
+        disconnect.okta_managed(current_user.organization)
+        .where(Member.scim_id == member_id)
+        .first()
+    )
+    if member is None or not ContinueForm().validate_on_submit():
+        abort(404)
+    links = disconnect.convert_to_local([member], actor=current_user._get_current_object())
+    response = make_response(render_template("connect/converted.html", links=links))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,91 @@
+"""Safe disconnect: convert Okta-managed members to local first (one-time password
+links), or deactivate them; tokens revoked, SSO off, history kept."""
+
+import re
+
+import requests
+
+from tests.conftest import csrf_token
+from wizard.models import AuditEvent, Member, OktaConnection
+
+
+def test_convert_then_disconnect_keeps_people(client, auth, admin, scim, app):
+    jane = scim.create_user("jane@acme.example.com", title="CTO")
+    auth.login()
+    page = client.get("/integrations/okta/disconnect").text
+    assert "1 member(s) are managed by Okta" in page
+    converted = client.post("/integrations/okta/convert", data={"csrf_token": csrf_token(page)})
+    assert converted.headers["Cache-Control"] == "no-store"
+    link = re.search(r"(http://127\.0\.0\.1:\d+/account/set-password/okcp_[^<]+)<", converted.text)[
+        1
+    ]
+    member = Member.get(Member.scim_id == jane["id"])
+    assert (member.managed_by, member.title, member.active) == ("local", "CTO", True)
+
+    page = client.get("/integrations/okta/disconnect").text
+    wrong = client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "nope"},
+    )
+    assert "Type the organization" in wrong.text and OktaConnection.get().status != "disconnected"
+    client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "ACME"},
+    )
+    connection = OktaConnection.get()
+    assert connection.status == "disconnected" and connection.sso_configured_at is None
+    assert (
+        requests.get(
+            scim.base + "/Users", headers={"Authorization": f"Bearer {scim.token}"}, timeout=10
+        ).status_code
+        == 401
+    )
+    assert Member.get_by_id(member.id).active  # converted: kept
+    assert AuditEvent.get(AuditEvent.action == "okta.disconnected").details == {"deactivated": 0}
+
+    other = app.test_client()
+    path = link.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    form = other.get(f"/{path}")
+    assert "Set your password" in form.text
+    new = "a fresh local password"
+    other.post(
+        f"/{path}", data={"csrf_token": csrf_token(form.text), "new_password": new, "confirm": new}
+    )
+    assert other.get(f"/{path}").status_code == 410  # one time only
+    from wizard import accounts
+
+    assert accounts.authenticate("jane@acme.example.com", new).id == member.id
+
+
+def test_disconnect_without_converting_deactivates_okta_members(client, auth, admin, scim):
+    jane = scim.create_user("jane@acme.example.com")
+    auth.login()
+    page = client.get("/integrations/okta/disconnect").text
+    client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "Acme"},
+    )
+    gone = Member.get(Member.scim_id == jane["id"])
+    assert not gone.active and gone.session_version == 2
+    assert Member.get_by_id(admin.id).active  # the local admin stays
+
+
+def test_convert_one_member_from_their_page(client, auth, admin, scim):
+    jane = scim.create_user("jane@acme.example.com")
+    auth.login()
+    page = client.get(f"/team/users/{jane['id']}").text
+    response = client.post(
+        f"/team/users/{jane['id']}/convert", data={"csrf_token": csrf_token(page)}
+    )
+    assert "Copy these links now" in response.text
+    assert Member.get(Member.scim_id == jane["id"]).managed_by == "local"
+
+
+def test_only_enterprise_admins_disconnect(client, auth, org, db):
+    from tests.conftest import PASSWORD
+    from wizard import accounts
+    from wizard.roles import OrgRole
+
+    accounts.create_local_admin(org, "a@acme.example.com", PASSWORD, OrgRole.ADMIN)
+    auth.login(email="a@acme.example.com")
+    assert client.get("/integrations/okta/disconnect").status_code == 403

@@ -1,0 +1,92 @@
+"""Safe disconnect (seed 000): convert Okta-managed members to local management first
+(they keep everything and get a one-time link to set a password), or disconnect and
+deactivate them; tokens revoked, sign-in with Okta off, history kept."""
+
+from datetime import timedelta
+
+from flask import current_app
+
+from . import audit, connections
+from .db import write_transaction
+from .models import Member, OktaConnection, Organization, PasswordSetLink, fold, utcnow
+from .security import new_token, token_digest
+
+OKTA_MANAGED = ("scim", "sync", "jit")
+LINK_LIFETIME = timedelta(days=7)
+
+
+class DisconnectError(ValueError):
+    pass
+
+
+def okta_managed(organization: Organization):
+    return Member.select().where(
+        (Member.organization == organization) & Member.managed_by.in_(OKTA_MANAGED) & Member.active
+    )
+
+
+def convert_to_local(members, *, actor) -> list[tuple[Member, str]]:
+    """Each member becomes locally managed with everything kept; returns (member, link)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    links = []
+    with write_transaction():
+        for member in members:
+            member.managed_by, member.source = "local", "local"
+            member.version += 1
+            member.updated_at = utcnow()
+            member.save()
+            token = new_token("okcp_", 24)
+            PasswordSetLink.create(
+                member=member, digest=token_digest(token), expires_at=utcnow() + LINK_LIFETIME
+            )
+            audit.record(
+                "member.converted_to_local",
+                organization=member.organization,
+                actor=actor,
+                target=member,
+            )
+            links.append((member, f"{base}/account/set-password/{token}"))
+    return links
+
+
+def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
+    """Disconnect Okta; returns how many Okta-managed members were deactivated."""
+    if fold(confirm_name) != fold(organization.name):
+        raise DisconnectError(f"Type the organization's name, {organization.name}, to confirm.")
+    connection = connections.connection_for(organization)
+    if connection is None:
+        raise DisconnectError("Okta is not connected.")
+    deactivated = 0
+    with write_transaction():
+        for member in okta_managed(organization):
+            member.active, member.deactivated_at = False, utcnow()
+            member.session_version += 1
+            member.version += 1
+            member.save()
+            deactivated += 1
+        connections.revoke_tokens(connection)
+        OktaConnection.update(
+            status="disconnected",
+            sso_configured_at=None,
+            sso_enforced=False,
+            sso_tested_at=None,
+            api_token="",
+            api_token_hint="",
+            email_domain=None,
+            activated_at=None,
+        ).where(OktaConnection.id == connection.id).execute()
+        audit.record(
+            "okta.disconnected",
+            organization=organization,
+            actor=actor,
+            target=connection,
+            details={"deactivated": deactivated},
+        )
+    return deactivated
+
+
+def link_for(token: str) -> PasswordSetLink | None:
+    link = PasswordSetLink.get_or_none(PasswordSetLink.digest == token_digest(token or ""))
+    if link is None or link.used_at is not None or link.expires_at < utcnow():
+        return None
+    return link
