@@ -154,6 +154,9 @@ def test_schedule_is_daily_at_local_time_and_pause_holds_it(app, synced_org):
 def test_two_scheduler_processes_run_an_organization_once(app, synced_org, okta, tmp_path):
     okta.add_users(30)
     okta.delay = 0.01
+    # Paused: the daily schedule must not add a run whatever the clock says; the queued
+    # manual run is the one both processes race for.
+    OktaConnection.update(sync_paused_at=datetime.utcnow()).execute()
     runs.queue(synced_org, "manual")
     env = {
         "APP_ENV": "development",
