@@ -237,7 +237,12 @@ def test_tick_does_housekeeping(app, scim, db):
     ScimToken.update(expires_at=datetime.utcnow() - timedelta(minutes=1)).execute()
     with app.app_context():
         result = jobs.housekeeping(datetime.utcnow())
-    assert result == {"scim_events_pruned": 1, "tokens_revoked": 1, "license_limit_retries": 0}
+    assert result == {
+        "scim_events_pruned": 1,
+        "tokens_revoked": 1,
+        "setup_links_removed": 0,
+        "license_limit_retries": 0,
+    }
     assert ScimToken.get().revoked_at is not None
 
 

@@ -1,6 +1,6 @@
 """The audit trail: who did what to which thing, from where."""
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from .models import AuditEvent, Member, Organization
@@ -31,8 +31,16 @@ def record(
 
 def record_request(action: str, *, organization, target=None, details=None) -> AuditEvent:
     """``record`` for a view: the signed-in member and client address come from the request."""
-    actor = current_user if current_user.is_authenticated else None
+    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    link = g.get("setup_link") if has_request_context() else None
+    label = f"setup link {link.id}" if actor is None and link is not None else None
     ip = request.remote_addr or "" if has_request_context() else ""
     return record(
-        action, organization=organization, actor=actor, target=target, details=details, ip=ip
+        action,
+        organization=organization,
+        actor=actor,
+        actor_label=label,
+        target=target,
+        details=details,
+        ip=ip,
     )

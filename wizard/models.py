@@ -355,6 +355,21 @@ class PasswordSetLink(BaseModel):
     used_at = pw.DateTimeField(null=True)
 
 
+class SetupLink(BaseModel):
+    """Lets an organization's IT person without an account do the wizard's Okta steps
+    (2-7) and nothing else; time-limited and revocable. Only the digest is stored."""
+
+    organization = pw.ForeignKeyField(Organization, on_delete="CASCADE")
+    digest = pw.CharField(max_length=64, unique=True)
+    label = pw.CharField(max_length=120, default="")
+    created_by = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=utcnow)
+    expires_at = pw.DateTimeField()
+    revoked_at = pw.DateTimeField(null=True)
+    last_used_at = pw.DateTimeField(null=True)
+    uses = pw.IntegerField(default=0)
+
+
 class SyncRun(BaseModel):
     """One pull sync: queued by the schedule or *Sync now*, claimed through a lease so two
     schedulers never run one organization at once; a run whose lease lapses was killed."""
@@ -388,4 +403,4 @@ CORE_MODELS = [Organization, Site, Member, Group, Membership, RoleAssignment, Au
 SCIM_MODELS = [OktaConnection, ScimToken, ScimEvent, FailedMigration]
 SYNC_MODELS = [SyncRun]
 MAPPING_MODELS = [RoleMapping, DetailMapping]
-SUPPORT_MODELS = [PasswordSetLink]
+SUPPORT_MODELS = [PasswordSetLink, SetupLink]

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
 class ContinueForm(FlaskForm):
@@ -88,3 +88,12 @@ class DisconnectForm(FlaskForm):
         "Type the organization's name to confirm",
         validators=[DataRequired(), Length(max=120)],
     )
+
+
+class SetupLinkForm(FlaskForm):
+    label = StringField(
+        "Who is it for",
+        description="For your records, e.g. 'Sam from IT'.",
+        validators=[Length(max=120)],
+    )
+    days = IntegerField("Valid for (days)", default=7, validators=[NumberRange(min=1, max=30)])

@@ -4,23 +4,28 @@ Views parse the form, call a plain function, audit, redirect. Every state change
 audited; progress is saved on the connection so the admin can leave and resume.
 """
 
+from datetime import timedelta
+from functools import wraps
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     make_response,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
 from flask_login import current_user
 
-from .. import audit, connections, disconnect, sso_settings
+from .. import audit, connections, disconnect, setup_links, sso_settings
 from ..auth.guards import role_required
-from ..models import Member, OktaConnection, utcnow
+from ..models import Member, OktaConnection, SetupLink, utcnow
 from ..roles import OrgRole
 from ..sso import enforcement
 from . import live, steps
@@ -33,6 +38,7 @@ from .forms import (
     EnforcementForm,
     PermissionsForm,
     RegenerateTokenForm,
+    SetupLinkForm,
     SsoForm,
 )
 from .selftest import run_self_test
@@ -42,7 +48,29 @@ ADMIN = OrgRole.ADMIN
 
 
 def organization():
-    return current_user.organization
+    link = g.get("setup_link")
+    return link.organization if link is not None else current_user.organization
+
+
+def wizard_access(view):
+    """Admins of the organization, or someone holding a valid setup link, who may do the
+    Okta steps (2-7) and the requests those pages make, nothing else."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if current_user.is_authenticated and not current_user.is_staff:
+            if current_user.org_role >= ADMIN:
+                return view(*args, **kwargs)
+            abort(403)
+        link = setup_links.from_session()
+        if link is None:
+            return current_app.login_manager.unauthorized()
+        if "slug" in kwargs and kwargs["slug"] not in setup_links.STEPS:
+            abort(403)
+        g.setup_link = link
+        return view(*args, **kwargs)
+
+    return guarded
 
 
 def connection_or_gate() -> OktaConnection:
@@ -146,8 +174,32 @@ def start():
     return redirect(url_for("connect.step", slug=steps.resume_step(connection_or_gate())))
 
 
+@bp.get("/setup/<token>")
+def open_setup_link(token: str):
+    """An IT person's way in: the link's organization, the Okta steps only."""
+    link = setup_links.find(token)
+    if link is None:
+        return render_template(
+            "errors/error.html",
+            code=410,
+            title="This setup link is not valid",
+            message="It has expired or was revoked. Ask your admin for a new one.",
+        ), 410
+    session.clear()
+    session[setup_links.SESSION_KEY] = link.id
+    setup_links.note_use(link)
+    audit.record(
+        "setup_link.used",
+        organization=link.organization,
+        actor_label=f"setup link {link.id}",
+        target=link,
+        ip=request.remote_addr or "",
+    )
+    return redirect(url_for("connect.step", slug="apps"))
+
+
 @bp.route("/connect/okta/<slug>", methods=["GET", "POST"])
-@role_required(ADMIN)
+@wizard_access
 def step(slug: str):
     if slug not in steps.SLUGS:
         abort(404)
@@ -274,7 +326,7 @@ STEP_VIEWS = {
 
 
 @bp.post("/connect/okta/credentials/token")
-@role_required(ADMIN)
+@wizard_access
 def issue_token():
     """Show a new token once. The page is the POST's answer (no redirect), so the token
     never travels in a cookie or a URL, and ``no-store`` keeps it out of caches."""
@@ -286,7 +338,8 @@ def issue_token():
         return redirect(url_for("connect.step", slug="credentials"))
     if not had_token and not ContinueForm().validate_on_submit():
         abort(400)
-    token, plaintext = connections.issue_scim_token(connection, created_by=current_user)
+    creator = current_user._get_current_object() if current_user.is_authenticated else None
+    token, plaintext = connections.issue_scim_token(connection, created_by=creator)
     audit.record_request(
         "scim.token_rotated" if had_token else "scim.token_issued",
         organization=organization(),
@@ -308,7 +361,7 @@ def issue_token():
 
 
 @bp.post("/connect/okta/self-test")
-@role_required(ADMIN)
+@wizard_access
 def self_test():
     connection = connection_or_gate()
     if not ContinueForm().validate_on_submit():
@@ -331,7 +384,7 @@ def self_test():
 
 
 @bp.get("/connect/okta/live.json")
-@role_required(OrgRole.READ_ONLY)
+@wizard_access
 def live_status():
     connection = connections.connection_for(organization())
     if connection is None:
@@ -396,3 +449,55 @@ def convert_one(member_id: str):
     response = make_response(render_template("connect/converted.html", links=links))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/integrations/okta/setup-links", methods=["GET", "POST"])
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def setup_links_page():
+    organization = current_user.organization
+    form = SetupLinkForm()
+    new_link = None
+    if form.validate_on_submit():
+        link, new_link = setup_links.create(
+            organization,
+            current_user._get_current_object(),
+            form.label.data,
+            timedelta(days=form.days.data),
+        )
+        audit.record_request(
+            "setup_link.created",
+            organization=organization,
+            target=link,
+            details={"label": link.label, "days": form.days.data},
+        )
+    links = (
+        SetupLink.select()
+        .where(SetupLink.organization == organization)
+        .order_by(SetupLink.id.desc())
+    )
+    response = make_response(
+        render_template(
+            "connect/setup_links.html",
+            form=form,
+            links=links,
+            new_link=new_link,
+            revoke_form=ContinueForm(),
+            now=utcnow(),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/integrations/okta/setup-links/<int:link_id>/revoke")
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def revoke_setup_link(link_id: int):
+    link = SetupLink.get_or_none(
+        (SetupLink.id == link_id) & (SetupLink.organization == current_user.organization)
+    )
+    if link is None or not ContinueForm().validate_on_submit():
+        abort(404)
+    setup_links.revoke(link)
+    audit.record_request("setup_link.revoked", organization=link.organization, target=link)
+    flash("The link no longer works.", "success")
+    return redirect(url_for("connect.setup_links_page"))

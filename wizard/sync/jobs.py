@@ -79,11 +79,14 @@ def housekeeping(now) -> dict:
         .where(ScimToken.revoked_at.is_null() & (ScimToken.expires_at < now))
         .execute()
     )
+    # Imported here: the support package imports the page modules, which import this one.
+    from ..setup_links import remove_expired
     from ..support.actions import retry_license_limits
 
     return {
         "scim_events_pruned": pruned,
         "tokens_revoked": expired,
+        "setup_links_removed": remove_expired(now),
         "license_limit_retries": retry_license_limits(),
     }
 

@@ -1,0 +1,61 @@
+"""Setup links: an EnterpriseAdmin hands their IT person a link that opens the wizard's
+Okta steps (2-7) for one organization, for a limited time, and nothing else."""
+
+from datetime import timedelta
+
+from flask import current_app, session
+
+from .models import Organization, SetupLink, utcnow
+from .security import new_token, token_digest
+
+DEFAULT_LIFETIME = timedelta(days=7)
+STEPS = ("apps", "sso", "credentials", "settings", "assign", "push")
+SESSION_KEY = "setup_link"
+
+
+def create(
+    organization: Organization, created_by, label: str = "", lifetime: timedelta = DEFAULT_LIFETIME
+) -> tuple[SetupLink, str]:
+    token = new_token("okcl_", 24)
+    link = SetupLink.create(
+        organization=organization,
+        digest=token_digest(token),
+        label=label.strip()[:120],
+        created_by=created_by,
+        expires_at=utcnow() + lifetime,
+    )
+    return link, f"{current_app.config['PUBLIC_BASE_URL']}/setup/{token}"
+
+
+def valid(link: SetupLink | None) -> bool:
+    return link is not None and link.revoked_at is None and link.expires_at > utcnow()
+
+
+def find(token: str) -> SetupLink | None:
+    link = SetupLink.get_or_none(SetupLink.digest == token_digest(token or ""))
+    return link if valid(link) else None
+
+
+def from_session() -> SetupLink | None:
+    link_id = session.get(SESSION_KEY)
+    link = SetupLink.get_or_none(SetupLink.id == link_id) if link_id else None
+    return link if valid(link) else None
+
+
+def note_use(link: SetupLink) -> None:
+    SetupLink.update(uses=SetupLink.uses + 1, last_used_at=utcnow()).where(
+        SetupLink.id == link.id
+    ).execute()
+
+
+def revoke(link: SetupLink) -> None:
+    SetupLink.update(revoked_at=utcnow()).where(SetupLink.id == link.id).execute()
+
+
+def remove_expired(now) -> int:
+    """Scheduler housekeeping: links past their end (or revoked a day ago) are deleted."""
+    return (
+        SetupLink.delete()
+        .where((SetupLink.expires_at < now) | (SetupLink.revoked_at < now - timedelta(days=1)))
+        .execute()
+    )
