@@ -46,6 +46,7 @@ def organization(slug: str):
             )
         flash("Entitlements saved.", "success")
         return redirect(url_for("support.organization", slug=slug))
+    audit.record_request("staff.viewed_organization", organization=organization)
     return render_template(
         "support/organization.html",
         organization=organization,
