@@ -2,18 +2,8 @@
 
 import pytest
 
-from tests.conftest import LiveServer
-from tests.fakes.okta_api import TOKEN, OktaEmulator
+from tests.fakes.okta_api import TOKEN
 from wizard.sync.okta_api import OktaApiError, OktaClient
-
-
-@pytest.fixture
-def okta():
-    emulator = OktaEmulator()
-    server = LiveServer(emulator).start()
-    emulator.url = server.url
-    yield emulator
-    server.stop()
 
 
 def client(okta, **kwargs):

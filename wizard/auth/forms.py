@@ -15,9 +15,8 @@ class LoginForm(FlaskForm):
     next = StringField()
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField(
+def new_password_field() -> PasswordField:
+    return PasswordField(
         "New password",
         validators=[
             DataRequired(),
@@ -29,29 +28,27 @@ class ChangePasswordForm(FlaskForm):
             ),
         ],
     )
-    confirm = PasswordField(
+
+
+def confirm_field() -> PasswordField:
+    return PasswordField(
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")],
     )
 
 
-class EndSessionsForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = new_password_field()
+    confirm = confirm_field()
 
 
 class SetPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
-                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")],
-    )
+    """A new password, typed twice (the one-time link after conversion to local)."""
+
+    new_password = new_password_field()
+    confirm = confirm_field()
+
+
+class EndSessionsForm(FlaskForm):
+    """No fields: the CSRF token alone makes the POST safe."""

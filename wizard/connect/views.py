@@ -47,6 +47,13 @@ bp = Blueprint("connect", __name__)
 ADMIN = OrgRole.ADMIN
 
 
+def shown_once(html: str):
+    """A page holding a secret shown once: never cached, never replayed from history."""
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def organization():
     link = g.get("setup_link")
     return link.organization if link is not None else current_user.organization
@@ -346,7 +353,7 @@ def issue_token():
         target=token,
         details={"prefix": token.prefix},
     )
-    response = make_response(
+    return shown_once(
         page(
             "credentials",
             connection,
@@ -356,8 +363,6 @@ def issue_token():
             new_token=plaintext,
         )
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/connect/okta/self-test")
@@ -430,9 +435,7 @@ def convert_all():
     links = disconnect.convert_to_local(
         list(disconnect.okta_managed(organization)), actor=current_user._get_current_object()
     )
-    response = make_response(render_template("connect/converted.html", links=links))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return shown_once(render_template("connect/converted.html", links=links))
 
 
 @bp.post("/team/users/<member_id>/convert")
@@ -446,9 +449,7 @@ def convert_one(member_id: str):
     if member is None or not ContinueForm().validate_on_submit():
         abort(404)
     links = disconnect.convert_to_local([member], actor=current_user._get_current_object())
-    response = make_response(render_template("connect/converted.html", links=links))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return shown_once(render_template("connect/converted.html", links=links))
 
 
 @bp.route("/integrations/okta/setup-links", methods=["GET", "POST"])
@@ -475,7 +476,7 @@ def setup_links_page():
         .where(SetupLink.organization == organization)
         .order_by(SetupLink.id.desc())
     )
-    response = make_response(
+    return shown_once(
         render_template(
             "connect/setup_links.html",
             form=form,
@@ -485,8 +486,6 @@ def setup_links_page():
             now=utcnow(),
         )
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/integrations/okta/setup-links/<int:link_id>/revoke")

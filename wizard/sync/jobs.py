@@ -111,17 +111,7 @@ def install_embedded(app: Flask) -> None:
 def _background_scheduler(app: Flask):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        _tick_in,
-        "interval",
-        args=[app],
-        minutes=1,
-        id="sync-tick",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
+    scheduler = _with_tick(BackgroundScheduler(timezone="UTC"), app)
     scheduler.start()
     return scheduler
 
@@ -130,7 +120,11 @@ def run_blocking(app: Flask) -> None:
     """Production: ``flask --app app scheduler`` runs this alone, one process."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = BlockingScheduler(timezone="UTC")
+    _with_tick(BlockingScheduler(timezone="UTC"), app, next_run_time=utcnow()).start()
+
+
+def _with_tick(scheduler, app: Flask, **options):
+    """The one job, with an explicit id: a tick a minute, never two at once."""
     scheduler.add_job(
         _tick_in,
         "interval",
@@ -140,9 +134,9 @@ def run_blocking(app: Flask) -> None:
         replace_existing=True,
         max_instances=1,
         coalesce=True,
-        next_run_time=utcnow(),
+        **options,
     )
-    scheduler.start()
+    return scheduler
 
 
 def _tick_in(app: Flask):
