@@ -126,3 +126,15 @@ def test_sync_now_shows_progress_then_the_result(
     expect(page.get_by_text("Deactivations waiting for approval")).to_have_count(0)
     screenshot("sync-done")
     worker.join(timeout=60)
+
+
+@pytest.mark.browser
+def test_drift_is_listed_on_the_sync_page(page, live_server, app, admin, synced_org, okta, scim):
+    okta.add_users(2)
+    scim.create_user("user1@acme.example.com", externalId="00u000001")
+    run_sync_now(app, synced_org)
+    sign_in(page, live_server, admin.email)
+    page.goto(f"{live_server.url}/integrations/okta/sync")
+    expect(page.get_by_role("heading", name="Drift between Okta and here")).to_be_visible()
+    expect(page.get_by_role("cell", name="user2@acme.example.com")).to_be_visible()
+    expect(page.get_by_role("cell", name="Assigned in Okta, never arrived")).to_be_visible()
