@@ -280,3 +280,23 @@ def test_idle_api_token_is_warned_about(app, synced_org, admin, client, auth):
     ).execute()
     auth.login()
     assert "Okta revokes tokens unused for 30 days" in client.get("/integrations/okta/sync").text
+
+
+def test_without_an_app_the_mapped_groups_decide_who_belongs(app, synced_org, okta):
+    """No app picked: the members of the Okta groups used in role mappings are synced."""
+    from wizard import mappings
+    from wizard.models import Group
+
+    OktaConnection.update(sync_app_id="").execute()
+    okta.add_users(4, assign=None)
+    okta.add_group("00gstaff", "All staff", ["00u000001", "00u000002"])
+    assert run_sync_now(app, synced_org).counts["created"] == 0  # no mapping yet: nobody
+    group = Group.get(Group.okta_id == "00gstaff")  # read by the first run
+    mappings.save_role_mapping(group, "User", {})
+    run = run_sync_now(app, synced_org)
+    assert run.counts["created"] == 2
+    assert {m.okta_id for m in Member.select().where(Member.managed_by == "sync")} == {
+        "00u000001",
+        "00u000002",
+    }
+    assert Group.get_by_id(group.id).memberships.count() == 2

@@ -7,7 +7,16 @@ from datetime import datetime, timedelta
 
 from .. import directory, failures, mappings
 from ..db import database, write_transaction
-from ..models import Group, Member, OktaConnection, ScimEvent, SyncRun, fold, utcnow
+from ..models import (
+    Group,
+    Member,
+    OktaConnection,
+    RoleMapping,
+    ScimEvent,
+    SyncRun,
+    fold,
+    utcnow,
+)
 from . import runs
 from .okta_api import OktaClient
 
@@ -71,22 +80,42 @@ def scim_is_live(connection: OktaConnection, now: datetime) -> bool:
 
 
 def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaState:
+    """Who belongs: the users assigned to the picked Okta app, or, with no app picked, the
+    members of the Okta groups used in role mappings (matched by Okta id, else name)."""
     users = {}
     for user in client.pages("/api/v1/users"):
         users[user["id"]] = user
         if len(users) % 1000 == 0:
             progress(0, len(users))
-    if connection.sync_app_id:
-        assigned = {u["id"] for u in client.pages(f"/api/v1/apps/{connection.sync_app_id}/users")}
-        users = {uid: user for uid, user in users.items() if uid in assigned}
-    else:
-        users = {}  # no app picked: the groups used in role mappings decide (issue 7)
     groups = list(client.pages("/api/v1/groups"))
-    members_of = {}
-    for group in groups:
-        ids = [u["id"] for u in client.pages(f"/api/v1/groups/{group['id']}/users")]
-        members_of[group["id"]] = [uid for uid in ids if uid in users]
+    group_members = {
+        group["id"]: [u["id"] for u in client.pages(f"/api/v1/groups/{group['id']}/users")]
+        for group in groups
+    }
+    if connection.sync_app_id:
+        app_users = client.pages(f"/api/v1/apps/{connection.sync_app_id}/users")
+        in_scope = {u["id"] for u in app_users}
+    else:
+        mapped = _mapped_okta_groups(connection, groups)
+        in_scope = {uid for gid in mapped for uid in group_members[gid]}
+    users = {uid: user for uid, user in users.items() if uid in in_scope}
+    members_of = {gid: [uid for uid in ids if uid in users] for gid, ids in group_members.items()}
     return OktaState(users, groups, members_of)
+
+
+def _mapped_okta_groups(connection: OktaConnection, okta_groups: list[dict]) -> set[str]:
+    mapped = (
+        Group.select(Group.okta_id, Group.name_key)
+        .join(RoleMapping)
+        .where(Group.organization == connection.organization)
+    )
+    by_id = {g.okta_id for g in mapped if g.okta_id}
+    by_name = {g.name_key for g in mapped}
+    return {
+        g["id"]
+        for g in okta_groups
+        if g["id"] in by_id or fold((g.get("profile") or {}).get("name")) in by_name
+    }
 
 
 def profile_from_okta(user: dict) -> dict:
