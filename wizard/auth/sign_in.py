@@ -54,6 +54,7 @@ def okta_logout_url(sso_session: dict | None) -> str | None:
     connection = OktaConnection.get_or_none(OktaConnection.organization == organization)
     if connection is None or not connection.sso_configured_at:
         return None
+    # Imported here: the sso package imports the auth views, which import this module.
     from ..sso.clients import client_for
 
     try:

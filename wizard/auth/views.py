@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts, audit
+from .. import accounts, audit, disconnect
+from ..models import utcnow
 from ..roles import OrgRole
 from . import sign_in
 from .forms import ChangePasswordForm, EndSessionsForm, LoginForm, SetPasswordForm
@@ -151,9 +152,6 @@ def end_sessions():
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 def set_password_link(token: str):
     """The one-time link a converted member got from their admin."""
-    from .. import disconnect
-    from ..models import utcnow
-
     link = disconnect.link_for(token)
     if link is None:
         return render_template(

@@ -8,7 +8,7 @@ which keys exist.
 import base64
 import binascii
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from .. import connections
@@ -97,7 +97,5 @@ def handle_http_error(error: HTTPException):
 
 @bp.errorhandler(Exception)
 def handle_unexpected(error: Exception):
-    from flask import current_app
-
     current_app.logger.exception("SCIM request failed: %s %s", request.method, request.path)
     return error_response(500, "An internal error occurred; it has been logged. Retry later.")

@@ -7,7 +7,7 @@ any case (RFC 7643 §2.1), unknown attributes and extension URNs ignored, ``acti
 a string tolerated, ``null`` and empty values accepted.
 """
 
-from flask import current_app
+from flask import current_app, g
 
 from ..directory import DirectoryError, parse_role
 from ..models import Group, Member, Membership
@@ -23,8 +23,6 @@ PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
 def base_url() -> str:
-    from flask import g
-
     return f"{current_app.config['PUBLIC_BASE_URL']}/scim/v2/{g.scim_connection.scim_key}"
 
 

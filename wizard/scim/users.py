@@ -3,10 +3,10 @@ call ``directory``, answer with the full resource."""
 
 import json
 
-from flask import g
+from flask import g, request
 
 from .. import directory, grants
-from ..models import Member, OktaConnection, utcnow
+from ..models import Member, OktaConnection, RoleAssignment, utcnow
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
@@ -143,14 +143,10 @@ def _note_password_push(body: dict) -> None:
 
 
 def _filter_argument() -> str:
-    from flask import request
-
     return (request.args.get("filter") or "").strip()
 
 
 def _scim_roles(member_ids: list[int]) -> dict[int, str]:
-    from ..models import RoleAssignment
-
     if not member_ids:
         return {}
     query = RoleAssignment.select(RoleAssignment.member, RoleAssignment.role).where(

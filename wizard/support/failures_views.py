@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from playhouse.flask_utils import PaginatedQuery
 
 from .. import audit
+from ..auth.views import safe_next
 from ..models import FailedMigration, Organization
 from . import actions, inbox
 from .scoping import admin_or_staff, scope
@@ -101,8 +102,6 @@ def _done(failure: FailedMigration, action: str, message: str, category="success
 
 
 def _same_site(url: str | None) -> bool:
-    from ..auth.views import safe_next
-
     return bool(url) and safe_next("/" + url.split("/", 3)[-1]) is not None
 
 
