@@ -88,6 +88,7 @@ def app_config(tmp_path: Path, database_url: str, **extra) -> dict:
         "SCHEDULER": "off",
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": False,  # tests that check limits turn them on
         **extra,
     }
 

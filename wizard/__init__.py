@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     from .auth.sessions import load_member
     from .config import build_config, from_environment
-    from .extensions import csrf, login_manager
+    from .extensions import csrf, limiter, login_manager
     from .support import audit_views, failures_views
     from .sync import views as sync_views
     from .team import mapping_views
@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_member)
     request_context.init_app(app)

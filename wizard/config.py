@@ -70,6 +70,7 @@ def from_environment(environ) -> dict:
         "SCHEDULER",
         "ENCRYPTION_KEYS",
         "TRUSTED_PROXIES",
+        "RATE_LIMIT_STORAGE",
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -109,6 +110,8 @@ def build_config(instance_path: str, overrides: dict) -> dict:
         PREFERRED_URL_SCHEME="https" if secure else "http",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         MAX_CONTENT_LENGTH=config.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        RATELIMIT_STORAGE_URI=config.get("RATE_LIMIT_STORAGE", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=True,
     )
     return config
 

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound in ``create_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
@@ -11,3 +13,7 @@ login_manager.login_message_category = "info"
 # Strong protection would end the session on an IP change; a session-version check
 # already ends sessions when it matters, and Okta users roam between networks.
 login_manager.session_protection = "basic"
+
+# In-memory by default: limits are per worker process. Set RATE_LIMIT_STORAGE to a Redis
+# URL (redis://host:6379) when several workers should share them.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

@@ -6,12 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import accounts, audit, disconnect
+from ..extensions import limiter
 from ..models import utcnow
 from ..roles import OrgRole
 from . import sign_in
 from .forms import ChangePasswordForm, EndSessionsForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
+SIGN_IN_LIMIT = "10 per minute"  # per client address: slows password guessing
 
 
 def safe_next(target: str | None) -> str | None:
@@ -42,6 +44,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def login():
     """Email first: an SSO organization's domain goes to its Okta, others get the
     password form (home-realm discovery)."""

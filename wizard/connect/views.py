@@ -25,6 +25,7 @@ from flask_login import current_user
 
 from .. import audit, connections, disconnect, setup_links, sso_settings
 from ..auth.guards import role_required
+from ..extensions import limiter
 from ..models import Member, OktaConnection, SetupLink, utcnow
 from ..roles import OrgRole
 from ..sso import enforcement
@@ -182,6 +183,7 @@ def start():
 
 
 @bp.get("/setup/<token>")
+@limiter.limit("20 per hour")
 def open_setup_link(token: str):
     """An IT person's way in: the link's organization, the Okta steps only."""
     link = setup_links.find(token)

@@ -7,12 +7,15 @@ which keys exist.
 
 import base64
 import binascii
+import time
 
 from flask import Blueprint, current_app, g, request
+from limits import parse
 from werkzeug.exceptions import HTTPException
 
 from .. import connections
 from ..directory import DirectoryError, require_enterprise
+from ..extensions import limiter
 from .errors import (
     ScimError,
     error_response,
@@ -23,6 +26,7 @@ from .errors import (
 from .outcomes import record_gate_refusal
 
 bp = Blueprint("scim", __name__, url_prefix="/scim/v2/<scim_key>")
+FAILED_AUTH_LIMIT = parse("20/minute")
 UNAUTHORIZED = (
     "Authentication failed: the SCIM base URL and bearer token do not match a live "
     "token. Copy both again from the Connect Okta wizard (Provisioning credentials)."
@@ -67,6 +71,7 @@ def authenticate():
     token_text = presented_token(request.headers.get("Authorization", ""), g.scim_key)
     token = connections.verify_token(connection, token_text) if connection and token_text else None
     if token is None:
+        _throttle_failures(g.scim_key, ip)
         if connection is not None:
             connections.note_auth_failure(connection, ip)
         raise ScimError(401, UNAUTHORIZED, headers={"WWW-Authenticate": 'Bearer realm="SCIM"'})
@@ -78,6 +83,23 @@ def authenticate():
     except DirectoryError as exc:
         record_gate_refusal(exc)
         raise from_directory_error(exc) from None
+
+
+def _throttle_failures(scim_key: str, ip: str) -> None:
+    """Failed authentication is limited per (connection key, client address): Okta calls
+    every customer from shared addresses, so one tenant's stale token never throttles
+    another, and a valid token is never counted or blocked."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    key = f"scim-auth-failures/{scim_key[:64]}/{ip}"
+    if not limiter.limiter.hit(FAILED_AUTH_LIMIT, key):
+        reset, _ = limiter.limiter.get_window_stats(FAILED_AUTH_LIMIT, key)
+        wait = max(1, int(reset - time.time()))
+        raise ScimError(
+            429,
+            f"Too many failed authentications; retry in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 @bp.errorhandler(ScimError)
