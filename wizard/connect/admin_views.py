@@ -1,0 +1,181 @@
+"""Integrations > Okta after (or around) the wizard: the status card, sign-in rules,
+setup links for an IT person, and safe disconnect with conversion to local management."""
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import audit, connections, disconnect, setup_links, sso_settings
+from ..auth.guards import role_required
+from ..models import Member, SetupLink, utcnow
+from ..roles import OrgRole
+from ..sso import enforcement
+from . import live
+from .forms import ContinueForm, DisconnectForm, EnforcementForm, SetupLinkForm
+from .views import ADMIN, bp, connection_or_gate, organization, shown_once
+
+
+@bp.get("/integrations")
+@role_required(OrgRole.READ_ONLY)
+def integrations():
+    connection = connections.connection_for(organization())
+    tokens = list(connections.live_tokens(connection)) if connection else []
+    return render_template(
+        "connect/integrations.html",
+        organization=organization(),
+        connection=connection,
+        tokens=tokens,
+        uris=sso_settings.redirect_uris(organization()),
+        scim_endpoint=connections.scim_endpoint(connection) if connection else None,
+        health=live.connection_health(connection) if connection else None,
+        can_connect=current_user.org_role >= ADMIN,
+        enforcement_form=(
+            enforcement_form(connection)
+            if connection and current_user.org_role >= OrgRole.ENTERPRISE_ADMIN
+            else None
+        ),
+    )
+
+
+@bp.post("/integrations/okta/enforcement")
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def set_enforcement():
+    connection = connection_or_gate()
+    form = enforcement_form(connection)
+    if form.validate_on_submit():
+        try:
+            changes = enforcement.set_enforcement(
+                connection,
+                enforced=form.enforced.data,
+                jit=form.jit.data,
+                break_glass_id=form.break_glass.data or None,
+            )
+        except enforcement.EnforcementError as exc:
+            flash(str(exc), "error")
+        else:
+            audit.record_request(
+                "sso.enforcement_changed",
+                organization=organization(),
+                target=connection,
+                details=changes,
+            )
+            flash("Sign-in settings saved.", "success")
+    return redirect(url_for("connect.integrations"))
+
+
+def enforcement_form(connection, **kwargs) -> EnforcementForm:
+    form = EnforcementForm(
+        enforced=connection.sso_enforced,
+        jit=connection.jit_enabled,
+        break_glass=connection.break_glass_id or 0,
+        **kwargs,
+    )
+    choices = [(m.id, m.email) for m in enforcement.break_glass_candidates(connection)]
+    form.break_glass.choices = [(0, "Nobody"), *choices]
+    return form
+
+
+@bp.route("/integrations/okta/disconnect", methods=["GET", "POST"])
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def disconnect_page():
+    organization = current_user.organization
+    form = DisconnectForm()
+    if form.validate_on_submit():
+        try:
+            count = disconnect.disconnect(
+                organization,
+                confirm_name=form.confirm_name.data,
+                actor=current_user._get_current_object(),
+            )
+        except disconnect.DisconnectError as exc:
+            form.confirm_name.errors.append(str(exc))
+        else:
+            flash(
+                f"Okta is disconnected. {count} Okta-managed member(s) were deactivated; "
+                "history is kept.",
+                "success",
+            )
+            return redirect(url_for("connect.integrations"))
+    return render_template(
+        "connect/disconnect.html",
+        form=form,
+        convert=ContinueForm(),
+        managed=disconnect.okta_managed(organization).count(),
+    )
+
+
+@bp.post("/integrations/okta/convert")
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def convert_all():
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    organization = current_user.organization
+    links = disconnect.convert_to_local(
+        list(disconnect.okta_managed(organization)), actor=current_user._get_current_object()
+    )
+    return shown_once(render_template("connect/converted.html", links=links))
+
+
+@bp.post("/team/users/<member_id>/convert")
+@role_required(ADMIN)
+def convert_one(member_id: str):
+    member = (
+        disconnect.okta_managed(current_user.organization)
+        .where(Member.scim_id == member_id)
+        .first()
+    )
+    if member is None or not ContinueForm().validate_on_submit():
+        abort(404)
+    links = disconnect.convert_to_local([member], actor=current_user._get_current_object())
+    return shown_once(render_template("connect/converted.html", links=links))
+
+
+@bp.route("/integrations/okta/setup-links", methods=["GET", "POST"])
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def setup_links_page():
+    organization = current_user.organization
+    form = SetupLinkForm()
+    new_link = None
+    if form.validate_on_submit():
+        link, new_link = setup_links.create(
+            organization,
+            current_user._get_current_object(),
+            form.label.data,
+            timedelta(days=form.days.data),
+        )
+        audit.record_request(
+            "setup_link.created",
+            organization=organization,
+            target=link,
+            details={"label": link.label, "days": form.days.data},
+        )
+    links = (
+        SetupLink.select()
+        .where(SetupLink.organization == organization)
+        .order_by(SetupLink.id.desc())
+    )
+    return shown_once(
+        render_template(
+            "connect/setup_links.html",
+            form=form,
+            links=links,
+            new_link=new_link,
+            revoke_form=ContinueForm(),
+            now=utcnow(),
+        )
+    )
+
+
+@bp.post("/integrations/okta/setup-links/<int:link_id>/revoke")
+@role_required(OrgRole.ENTERPRISE_ADMIN)
+def revoke_setup_link(link_id: int):
+    link = SetupLink.get_or_none(
+        (SetupLink.id == link_id) & (SetupLink.organization == current_user.organization)
+    )
+    if link is None or not ContinueForm().validate_on_submit():
+        abort(404)
+    setup_links.revoke(link)
+    audit.record_request("setup_link.revoked", organization=link.organization, target=link)
+    flash("The link no longer works.", "success")
+    return redirect(url_for("connect.setup_links_page"))
