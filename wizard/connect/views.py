@@ -200,12 +200,18 @@ def credentials_step(connection):
     form = ContinueForm()
     if form.validate_on_submit():
         return complete(connection, "credentials")
+    return credentials_page(connection, form=form)
+
+
+def credentials_page(connection, **extra):
+    """Step 4, as shown after a visit, a new token (``new_token``) or a self-test."""
+    extra.setdefault("form", ContinueForm())
     return page(
         "credentials",
         connection,
-        form=form,
         token_form=RegenerateTokenForm(),
         tokens=list(connections.live_tokens(connection)),
+        **extra,
     )
 
 
@@ -290,16 +296,7 @@ def issue_token():
         target=token,
         details={"prefix": token.prefix},
     )
-    return shown_once(
-        page(
-            "credentials",
-            connection,
-            form=ContinueForm(),
-            token_form=RegenerateTokenForm(),
-            tokens=list(connections.live_tokens(connection)),
-            new_token=plaintext,
-        )
-    )
+    return shown_once(credentials_page(connection, new_token=plaintext))
 
 
 @bp.post("/connect/okta/self-test")
@@ -315,14 +312,7 @@ def self_test():
         target=connection,
         details={"passed": all(c.passed for c in checks)},
     )
-    return page(
-        "credentials",
-        connection,
-        form=ContinueForm(),
-        token_form=RegenerateTokenForm(),
-        tokens=list(connections.live_tokens(connection)),
-        checks=checks,
-    )
+    return credentials_page(connection, checks=checks)
 
 
 @bp.get("/connect/okta/live.json")
