@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format clean
 
 run: $(VENV)/.installed
 	@APP_ENV=development $(BIN)/flask --app app db upgrade
@@ -26,9 +26,6 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-
-bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
