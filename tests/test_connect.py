@@ -216,3 +216,12 @@ def test_finish_activates_and_leads_to_team(admin_client):
 def test_wizard_posts_need_csrf(admin_client):
     assert admin_client.post("/connect/okta/permissions", data={"confirm": "y"}).status_code == 400
     assert admin_client.post("/connect/okta/self-test").status_code == 400
+
+
+def test_password_only_counts_as_a_key_not_a_word(admin_client, scim):
+    """A title mentioning passwords is not Okta's Sync Password; a password key is."""
+    user = scim.create_user("pw@acme.example.com")
+    scim.put(f"/Users/{user['id']}", {**user, "title": "Password reset lead"})
+    assert OktaConnection.get().password_push_seen_at is None
+    scim.patch(f"/Users/{user['id']}", [{"op": "replace", "path": "password", "value": "x1"}])
+    assert OktaConnection.get().password_push_seen_at is not None

@@ -202,3 +202,17 @@ def test_browser_inbox_filters_and_csv(page, live_server, admin, scim, screensho
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["user_name"] for row in rows] == ["broken-two@acme.example.com"]
     assert datetime.fromisoformat(rows[0]["last_seen"].rstrip("Z"))
+
+
+def test_actions_return_to_the_inbox_never_to_another_host(admin_client, scim):
+    scim.post("/Users", {"userName": "bad"})
+    failure = FailedMigration.get()
+    from tests.conftest import csrf_token
+
+    token = csrf_token(admin_client.get("/team/failed-migrations").text)
+    response = admin_client.post(
+        f"/failed-migrations/{failure.id}/resolve",
+        data={"csrf_token": token},
+        headers={"Referer": "https://evil.example.com/team/failed-migrations?status=all"},
+    )
+    assert response.headers["Location"] == "/team/failed-migrations?status=all"

@@ -1,8 +1,6 @@
 """``/Users`` (RFC 7644 §3, as Okta uses it). Each route is a short wrapper: parse,
 call ``directory``, answer with the full resource."""
 
-import json
-
 from flask import g, request
 
 from .. import directory, grants
@@ -136,10 +134,22 @@ def _update(member: Member, profile: dict, extras: dict) -> None:
 def _note_password_push(body: dict) -> None:
     """A password in an update means Okta's Sync Password is on; we never store it, but the
     wizard tells the admin to turn it off."""
-    if "password" in json.dumps(body).lower():
+    if _sets_password(body):
         OktaConnection.update(password_push_seen_at=utcnow()).where(
             OktaConnection.id == g.scim_connection.id
         ).execute()
+
+
+def _sets_password(node) -> bool:
+    """A ``password`` key anywhere (PUT body, PATCH value object) or a PATCH path on it;
+    the word inside a value (a job title, say) is not a password."""
+    if isinstance(node, dict):
+        if str(node.get("path", "")).lower() == "password":
+            return True
+        return any(str(k).lower() == "password" or _sets_password(v) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_sets_password(item) for item in node)
+    return False
 
 
 def _filter_argument() -> str:

@@ -1,6 +1,8 @@
 """Failed migrations: the organization admin's inbox (Team settings) and support's
 inbox across organizations; downloads of exactly what the filters show; the actions."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -98,11 +100,15 @@ def _done(failure: FailedMigration, action: str, message: str, category="success
         details={"user_name": failure.user_name, **details},
     )
     flash(message, category)
-    return redirect(request.referrer if _same_site(request.referrer) else "/team/failed-migrations")
+    return redirect(_back_to_inbox())
 
 
-def _same_site(url: str | None) -> bool:
-    return bool(url) and safe_next("/" + url.split("/", 3)[-1]) is not None
+def _back_to_inbox() -> str:
+    """The inbox page the action came from (filters kept), as a local path only: the
+    Referer header is the client's word, so its host is never followed."""
+    referrer = urlsplit(request.referrer or "")
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(back) or "/team/failed-migrations"
 
 
 @bp.post("/failed-migrations/<int:failure_id>/retry")
