@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         sso_cli,
         sync_cli,
         scheduler_command,
+        secrets_cli,
     ):
         app.cli.add_command(command)
 
@@ -333,3 +334,39 @@ def scheduler_command():
 
     click.echo("scheduler running: one tick a minute (Ctrl+C to stop)")
     jobs.run_blocking(current_app._get_current_object())
+
+
+@click.group("secrets", help="Secrets at rest: key rotation (see docs/operations.md).")
+def secrets_cli():
+    pass
+
+
+@secrets_cli.command(
+    "rotate", help="Re-encrypt every stored secret under the first key of ENCRYPTION_KEYS."
+)
+@with_database
+def secrets_rotate_command():
+    from . import secret_rotation
+
+    report = secret_rotation.rotate_secrets()
+    click.echo(f"re-encrypted {report.rewritten} secret(s) under the newest key")
+    if report.unreadable:
+        raise click.ClickException(
+            "no configured key reads: " + ", ".join(report.unreadable) + " (restore the old key)"
+        )
+
+
+@secrets_cli.command(
+    "check", help="Exit 1 while a stored secret still needs a key other than the first."
+)
+@with_database
+def secrets_check_command():
+    from . import secret_rotation
+
+    needing = secret_rotation.secrets_needing_old_keys()
+    if needing:
+        raise click.ClickException(
+            f"{len(needing)} secret(s) still need an older key: {', '.join(needing)}; "
+            "run `flask secrets rotate`"
+        )
+    click.echo("every stored secret is readable with the newest key alone")

@@ -5,6 +5,7 @@ timeout; PostgreSQL comes through the same ``DATABASE_URL``. Schema changes are
 versioned migrations (peewee-migrate) kept in ``wizard/migrations``.
 """
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -40,13 +41,29 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, pw.SqliteDatabase)
 
 
-def write_transaction():
-    """A transaction for read-then-write work. On SQLite it takes the write lock up
-    front (BEGIN IMMEDIATE), so two writers queue on the busy timeout instead of one
-    failing with "database is locked" when it upgrades its read lock."""
+@contextmanager
+def write_transaction(organization=None):
+    """A transaction for read-then-write work, serialized with the other writers.
+
+    On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two writers queue
+    on the busy timeout instead of one failing with "database is locked" when it
+    upgrades its read lock. On PostgreSQL, given an organization, it first locks that
+    organization's row (``SELECT ... FOR UPDATE``): writers of one tenant queue, from
+    any process, and every read after the lock sees the previous writer's commit (seat
+    counts, "does this userName exist", group membership sets), while other tenants
+    write in parallel.
+    """
     if is_sqlite():
-        return database.atomic(lock_type="IMMEDIATE")
-    return database.atomic()
+        with database.atomic(lock_type="IMMEDIATE") as transaction:
+            yield transaction
+        return
+    with database.atomic() as transaction:
+        if organization is not None:
+            organization_id = getattr(organization, "id", organization)
+            database.execute_sql(
+                "SELECT id FROM organization WHERE id = %s FOR UPDATE", (organization_id,)
+            )
+        yield transaction
 
 
 def init_app(app: Flask) -> None:

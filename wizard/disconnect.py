@@ -57,7 +57,7 @@ def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
     if connection is None:
         raise DisconnectError("Okta is not connected.")
     deactivated = 0
-    with write_transaction():
+    with write_transaction(organization):
         for member in okta_managed(organization):
             member.active, member.deactivated_at = False, utcnow()
             member.session_version += 1

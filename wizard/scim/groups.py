@@ -79,10 +79,12 @@ def get_group(group_id):
 
 @bp.put("/Groups/<group_id>")
 def replace_group(group_id):
-    group = group_or_404(group_id)
-    check_version(group)
+    group_or_404(group_id)
     body = _fields(read_json())
-    with applying("group_update", {"user_name": group.display_name}):
+    with applying("group_update") as attempt:
+        group = group_or_404(group_id)  # as it is once this request holds the write lock
+        check_version(group)
+        attempt.who = {"user_name": group.display_name}
         directory.rename_group(
             group, _text(body.get("displayname"), "displayName"), actor_label=ACTOR
         )
@@ -94,10 +96,12 @@ def replace_group(group_id):
 
 @bp.patch("/Groups/<group_id>")
 def patch_group(group_id):
-    group = group_or_404(group_id)
-    check_version(group)
+    group_or_404(group_id)
     ops = patch.operations(read_json())
-    with applying("group_update", {"user_name": group.display_name}):
+    with applying("group_update") as attempt:
+        group = group_or_404(group_id)
+        check_version(group)
+        attempt.who = {"user_name": group.display_name}
         for kind, path, value in ops:
             _apply_group_op(group, kind, path, value)
     return render(group)
@@ -105,9 +109,11 @@ def patch_group(group_id):
 
 @bp.delete("/Groups/<group_id>")
 def delete_group(group_id):
-    group = group_or_404(group_id)
-    check_version(group)
-    with applying("group_delete", {"user_name": group.display_name}):
+    group_or_404(group_id)
+    with applying("group_delete") as attempt:
+        group = group_or_404(group_id)
+        check_version(group)
+        attempt.who = {"user_name": group.display_name}
         directory.delete_group(group, actor_label=ACTOR)
     return scim_response(None, 204)
 

@@ -3,13 +3,15 @@ as a failed migration after the rollback, so it is never lost."""
 
 import json
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
+import peewee as pw
 from flask import current_app, g, request
 
 from .. import failures
 from ..db import write_transaction
 from ..directory import DirectoryError
-from .errors import from_directory_error
+from .errors import ScimError, from_directory_error
 
 # Refusals worth a row in the failed-migrations inbox; a plain "already exists" is not.
 RECORDED_REASONS = set(failures.REASONS)
@@ -38,15 +40,34 @@ def record_refusal(error: DirectoryError, operation: str, who: dict) -> None:
     )
 
 
+@dataclass
+class Attempt:
+    """What a refused write is recorded as; the route may refine it once it has read
+    the resource inside the transaction."""
+
+    operation: str
+    who: dict = field(default_factory=dict)
+
+
 @contextmanager
-def applying(operation: str, who: dict):
-    """Run a write in one transaction; on a rule's refusal record it, answer SCIM."""
+def applying(operation: str, who: dict | None = None):
+    """Run a write in one transaction holding the organization's write lock; on a rule's
+    refusal record it and answer SCIM. Routes read the resource they change inside the
+    block, so concurrent requests (Okta sends bursts, from several processes) each see
+    the one before. A uniqueness race the lock could not prevent is a 409, never a 500."""
+    attempt = Attempt(operation, dict(who or {}))
     try:
-        with write_transaction():
-            yield
+        with write_transaction(g.scim_organization):
+            yield attempt
     except DirectoryError as error:
-        record_refusal(error, operation, who)
+        record_refusal(error, attempt.operation, attempt.who)
         raise from_directory_error(error) from None
+    except pw.IntegrityError:
+        raise ScimError(
+            409,
+            "The change collided with a concurrent one on a unique value; read and retry.",
+            "uniqueness",
+        ) from None
 
 
 def who_from_profile(profile: dict) -> dict:

@@ -82,53 +82,58 @@ def get_user(user_id):
 
 @bp.put("/Users/<user_id>")
 def replace_user(user_id):
-    member = member_or_404(user_id)
-    check_version(member)
+    member_or_404(user_id)  # an unknown id is a 404 whatever the body
     body = read_json()
     _note_password_push(body)
     profile, extras = profile_from_scim(body)
-    _update(member, profile, extras)
+    with applying("update", who_from_profile(profile)) as attempt:
+        member = member_or_404(user_id)
+        check_version(member)
+        _update(member, profile, extras, attempt)
     return render(member)
 
 
 @bp.patch("/Users/<user_id>")
 def patch_user(user_id):
-    member = member_or_404(user_id)
-    check_version(member)
+    member_or_404(user_id)
     body = read_json()
     _note_password_push(body)
     ops = patch.operations(body)
-    current = user_to_scim(member, None, grants.scim_role(member))
-    profile, extras = profile_from_scim(patch.apply(current, ops))
-    _update(member, profile, extras)
+    with applying("update") as attempt:
+        # Applied to the member as it is once this request holds the write lock, so
+        # two PATCHes racing from Okta's workers both land.
+        member = member_or_404(user_id)
+        check_version(member)
+        current = user_to_scim(member, None, grants.scim_role(member))
+        profile, extras = profile_from_scim(patch.apply(current, ops))
+        attempt.who = who_from_profile(profile)
+        _update(member, profile, extras, attempt)
     return render(member)
 
 
 @bp.delete("/Users/<user_id>")
 def delete_user(user_id):
-    member = member_or_404(user_id)
-    check_version(member)
-    with applying(
-        "delete", who_from_profile({"user_name": member.user_name, "email": member.email})
-    ):
+    member_or_404(user_id)
+    with applying("delete") as attempt:
+        member = member_or_404(user_id)
+        check_version(member)
+        attempt.who = who_from_profile({"user_name": member.user_name, "email": member.email})
         directory.hide_member(member, actor_label="okta-scim")
     return scim_response(None, 204)
 
 
-def _update(member: Member, profile: dict, extras: dict) -> None:
+def _update(member: Member, profile: dict, extras: dict, attempt) -> None:
     # A PUT without "active" leaves it unchanged (Okta's custom apps may omit it).
-    operation = "update"
     if "active" in extras and extras["active"] != member.active:
-        operation = "reactivate" if extras["active"] else "deactivate"
-    with applying(operation, who_from_profile(profile)):
-        directory.update_member(
-            member,
-            profile,
-            managed_by="scim",
-            role=extras["role"],
-            active=extras.get("active", directory.UNSET),
-            actor_label="okta-scim",
-        )
+        attempt.operation = "reactivate" if extras["active"] else "deactivate"
+    directory.update_member(
+        member,
+        profile,
+        managed_by="scim",
+        role=extras["role"],
+        active=extras.get("active", directory.UNSET),
+        actor_label="okta-scim",
+    )
 
 
 def _note_password_push(body: dict) -> None:

@@ -36,7 +36,7 @@ def retry(failure: FailedMigration) -> str:
         raise ActionError("Nothing stored to retry: wait for Okta to send it again.")
     g.scim_connection = connection  # resource URLs in the replay are built from it
     try:
-        with write_transaction():
+        with write_transaction(failure.organization_id):
             _replay(failure, method, path, body or {})
     except directory.DirectoryError as error:
         _record_again(failure, error)
@@ -134,7 +134,7 @@ def link_to_existing(failure: FailedMigration) -> Member:
     )
     if clash is not None:
         raise ActionError(f"Another member already has the userName {failure.user_name}.")
-    with write_transaction():
+    with write_transaction(member.organization_id):
         member.user_name, member.user_name_key = failure.user_name, fold(failure.user_name)
         member.managed_by, member.source = "scim", "okta"
         member.version += 1

@@ -191,7 +191,7 @@ def _apply_user(connection, member, user, outcome, details) -> Member | None:
     if member is not None and member.managed_by not in TAKES_OVER:
         return member  # SCIM's (or another source's) member: drift, never overwritten
     try:
-        with write_transaction():
+        with write_transaction(connection.organization_id):
             if member is None:
                 if not active:
                     return None
@@ -252,7 +252,7 @@ def _deactivate_unassigned(connection, seen: set[int], outcome: Outcome) -> None
         outcome.counts["held"] = len(gone)
         return
     for member in gone:
-        with write_transaction():
+        with write_transaction(connection.organization_id):
             directory.set_active(member, False, actor_label=ACTOR)
         outcome.counts["deactivated"] += 1
         outcome.note("deactivate", member.email, "no longer assigned in Okta")
@@ -270,7 +270,7 @@ def _sync_groups(connection, state: OktaState, outcome: Outcome) -> None:
             (Group.organization == organization) & (Group.okta_id == okta_group["id"])
         )
         name = (okta_group.get("profile") or {}).get("name") or okta_group["id"]
-        with write_transaction():
+        with write_transaction(organization):
             if group is None:
                 group, linked = directory.create_or_link_group(
                     organization, name, external_id=None, managed_by="sync", actor_label=ACTOR

@@ -159,7 +159,7 @@ def held(run_id: int, decision: str):
         for member in Member.select().where(
             Member.id.in_(ids) & Member.active & (Member.organization == run.organization)
         ):
-            with write_transaction():
+            with write_transaction(run.organization_id):
                 directory.set_active(member, False, actor_label=current_user.email)
     audit.record_request(
         f"sync.held_{decision}d",
