@@ -106,6 +106,25 @@ def test_unknown_member_is_skipped_recorded_and_linked_to_its_failure(scim, admi
     assert row.related.reason == "duplicate_email" and row.related.user_name == "dup"
 
 
+def test_a_push_naming_thousands_of_unknown_members_records_each_once(scim, db):
+    """Each unknown member is one row holding only its own PATCH (a retry re-sends that
+    member, not the whole push); pushing again bumps the rows instead of adding more."""
+    known = scim.create_user("known@acme.example.com")["id"]
+    group = scim.post("/Groups", {"displayName": "Big"}).json()
+    unknown = [{"value": f"00u{i:05d}", "display": f"u{i}@acme.example.com"} for i in range(3000)]
+    operations = [{"op": "add", "path": "members", "value": [{"value": known}, *unknown]}]
+    for attempt in (1, 2):
+        response = scim.patch(f"/Groups/{group['id']}", operations)
+        assert response.status_code == 200
+        rows = FailedMigration.select().where(FailedMigration.reason == "unknown_member")
+        assert rows.count() == 3000
+        assert {row.attempts for row in rows} == {attempt}
+    row = rows.where(FailedMigration.user_name == "u7@acme.example.com").get()
+    assert row.request["path"] == f"/Groups/{group['id']}"
+    assert row.request["body"]["Operations"][0]["value"] == [{"value": "00u00007"}]
+    assert members(scim, group["id"]) == [known]
+
+
 def test_deleting_a_group_keeps_its_members(scim, db):
     a = scim.create_user("a@acme.example.com")["id"]
     group = scim.post("/Groups", {"displayName": "Temp", "members": [{"value": a}]}).json()

@@ -105,3 +105,72 @@ def open_failure_for(organization: Organization, user_name: str) -> FailedMigrat
         .order_by(FailedMigration.last_seen.desc())
         .first()
     )
+
+
+def record_unknown_members(
+    organization: Organization, refs: list[tuple[str, str]], *, group_path: str
+) -> None:
+    """One ``unknown_member`` row per (ref, display) a group push named, in a few queries
+    whatever the count (Okta pushes groups of thousands). Each row keeps only its own
+    member's PATCH, never the whole push, and links the user's own open failure."""
+    now = utcnow()
+    displays = dict(refs)
+    keys = {fold(display or ref): ref for ref, display in refs}
+    existing, related = {}, {}
+    for chunk in _chunks(list(keys)):
+        for row in FailedMigration.select().where(
+            (FailedMigration.organization == organization)
+            & FailedMigration.user_name_key.in_(chunk)
+        ):
+            key = row.user_name_key
+            if row.reason == "unknown_member" and row.operation == "group_push":
+                existing[key] = row.id
+            elif row.status == "open" and (
+                key not in related or row.last_seen > related[key].last_seen
+            ):
+                related[key] = row
+    fresh = []
+    for key, ref in keys.items():
+        if key in existing:
+            continue
+        display = displays[ref]
+        fresh.append(
+            {
+                "organization": organization.id,
+                "source": "scim",
+                "reason": "unknown_member",
+                "operation": "group_push",
+                "user_name": (display or ref)[:254],
+                "user_name_key": key[:254],
+                "display_name": display[:240],
+                "message": f"Group push named member {ref!r} ({display or 'no name given'}), "
+                "whom we never received. Check that this user is assigned to the app and "
+                "provisioned.",
+                "request": {"method": "PATCH", "path": group_path, "body": _add_member(ref)},
+                "related": related[key].id if key in related and display else None,
+                "first_seen": now,
+                "last_seen": now,
+            }
+        )
+    with database.atomic():
+        for chunk in _chunks(fresh, 100):
+            FailedMigration.insert_many(chunk).execute()
+        for chunk in _chunks(list(existing.values())):
+            FailedMigration.update(
+                attempts=FailedMigration.attempts + 1,
+                last_seen=now,
+                status="open",
+                resolved_at=None,
+            ).where(FailedMigration.id.in_(chunk)).execute()
+
+
+def _add_member(ref: str) -> dict:
+    return {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": ref}]}],
+    }
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

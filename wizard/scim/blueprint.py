@@ -85,6 +85,15 @@ def authenticate():
         raise from_directory_error(exc) from None
 
 
+@bp.before_request
+def refuse_nul_in_url():
+    """Runs after authentication. PostgreSQL refuses NUL in text, and an id or filter
+    holding one can match nothing: a clear 400 rather than a database error."""
+    args = request.args.items(multi=True)
+    if "\x00" in request.path or any("\x00" in k + v for k, v in args):
+        raise ScimError(400, "The URL holds a NUL character.", "invalidValue")
+
+
 def _throttle_failures(scim_key: str, ip: str) -> None:
     """Failed authentication is limited per (connection key, client address): Okta calls
     every customer from shared addresses, so one tenant's stale token never throttles

@@ -14,7 +14,7 @@ from .blueprint import bp
 from .errors import ScimError, scim_response
 from .filters import to_expression
 from .mapping import group_filter_attributes, group_to_scim, members_of
-from .outcomes import applying, replayable_request
+from .outcomes import applying, path_below_base
 from .protocol import check_version, list_response, paging, project, read_json, wants_attribute
 
 ACTOR = "okta-scim"
@@ -183,20 +183,12 @@ def _replace_ids(group: Group, ids: list[int]) -> None:
 def _resolve(refs: list[tuple[str, str | None]]) -> list[int]:
     """Our member ids for the refs; unknown ones are recorded and skipped."""
     found, unknown = directory.members_for_refs(g.scim_organization, [ref for ref, _ in refs])
-    displays = dict(refs)
-    for ref in unknown:
-        display = displays.get(ref) or ""
-        failures.record(
+    if unknown:
+        displays = dict(refs)
+        failures.record_unknown_members(
             g.scim_organization,
-            source="scim",
-            reason="unknown_member",
-            operation="group_push",
-            user_name=display or ref,
-            display_name=display,
-            message=f"Group push named member {ref!r} ({display or 'no name given'}), whom we "
-            "never received. Check that this user is assigned to the app and provisioned.",
-            request=replayable_request(),
-            related=failures.open_failure_for(g.scim_organization, display) if display else None,
+            [(ref, displays.get(ref) or "") for ref in unknown],
+            group_path=path_below_base(),
         )
     return list(found.values())
 

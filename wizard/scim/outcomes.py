@@ -17,12 +17,15 @@ from .errors import ScimError, from_directory_error
 RECORDED_REASONS = set(failures.REASONS)
 
 
+def path_below_base() -> str:
+    prefix = f"/scim/v2/{g.scim_key}"
+    return request.path[len(prefix) :] if request.path.startswith(prefix) else request.path
+
+
 def replayable_request() -> dict:
     """Method, path below the base URL and the body, redacted: enough to retry later."""
-    prefix = f"/scim/v2/{g.scim_key}"
-    path = request.path[len(prefix) :] if request.path.startswith(prefix) else request.path
     body = _body_or(None)
-    return {"method": request.method, "path": path, "body": failures.redact(body)}
+    return {"method": request.method, "path": path_below_base(), "body": failures.redact(body)}
 
 
 def record_refusal(error: DirectoryError, operation: str, who: dict) -> None:

@@ -29,7 +29,32 @@ def read_json() -> dict:
         ) from None
     if not isinstance(body, dict):
         raise ScimError(400, "The body must be a JSON object.", "invalidSyntax")
+    bad = unstorable_text(body)
+    if bad:
+        raise ScimError(400, f"The body holds {bad}, which cannot be stored.", "invalidValue")
     return body
+
+
+def unstorable_text(value) -> str | None:
+    """What no database column can hold: a NUL character (PostgreSQL refuses it) or a
+    lone surrogate (``"\\ud800"`` parses, but is not Unicode). Walked with a stack, not
+    recursion: the JSON may be as deep as the parser allowed."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "a NUL character"
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "a lone surrogate (text that is not Unicode)"
+    return None
 
 
 def _int_arg(name: str, default: int) -> int:
