@@ -140,6 +140,9 @@ def test_ignore_needs_a_note_and_resolve_works(admin_client, scim):
     failure = FailedMigration.get()
     post_action(admin_client, failure, "ignore", note="")
     assert FailedMigration.get_by_id(failure.id).status == "open"
+    refused = post_action(admin_client, failure, "ignore", note="x" * 501)
+    assert FailedMigration.get_by_id(failure.id).status == "open"
+    assert "under 500 characters" in admin_client.get(refused.headers["Location"]).text
     post_action(admin_client, failure, "ignore", note="test account")
     assert FailedMigration.get_by_id(failure.id).note == "test account"
 

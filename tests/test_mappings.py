@@ -172,9 +172,12 @@ def test_sync_memberships_feed_mappings_and_details(app, synced_org, okta):
     assert Member.get_by_id(second.id).org_role is OrgRole.NONE
 
 
-def test_photo_mapping_needs_an_image_format(org):
+def test_detail_mapping_refuses_a_photo_without_format_and_bad_property_names(org):
     with pytest.raises(mappings.MappingError, match="image format"):
         mappings.save_detail_mappings(org, {"photo": "photoUrl"}, "")
+    for bad in ("x" * 101, "title; drop", "1stName"):
+        with pytest.raises(mappings.MappingError, match="not an Okta profile property"):
+            mappings.save_detail_mappings(org, {"title": bad}, "")
 
 
 def test_scim_and_sync_write_the_same_fields_most_recent_wins(app, scim, synced_org, okta):

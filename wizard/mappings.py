@@ -4,6 +4,7 @@ A preview is the save itself run inside a transaction that is rolled back, so wh
 page announces ("12 members lose Editor on Library") is exactly what saving does.
 """
 
+import re
 from collections import Counter
 
 from . import grants
@@ -30,6 +31,8 @@ DETAIL_FIELDS = {
     "photo": "Staff photo",
 }
 IMAGE_FORMATS = ("jpeg", "png", "webp")
+
+OKTA_PROPERTY = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,99}")
 
 
 class MappingError(ValueError):
@@ -118,6 +121,12 @@ def save_detail_mappings(organization: Organization, choices: dict, image_format
     """``choices``: field -> Okta property ('' for none). A photo needs an image format."""
     if choices.get("photo") and image_format not in IMAGE_FORMATS:
         raise MappingError("A staff photo mapping needs an image format (JPEG, PNG or WebP).")
+    for field, prop in choices.items():
+        if prop and not OKTA_PROPERTY.fullmatch(prop.strip()):
+            raise MappingError(
+                f"{field}: {prop[:40]!r} is not an Okta profile property name (letters, "
+                "digits and _, at most 100 characters)."
+            )
     with database.atomic():
         DetailMapping.delete().where(DetailMapping.organization == organization).execute()
         for field, prop in choices.items():
@@ -125,7 +134,7 @@ def save_detail_mappings(organization: Organization, choices: dict, image_format
                 DetailMapping.create(
                     organization=organization,
                     field=field,
-                    okta_property=prop.strip()[:100],
+                    okta_property=prop.strip(),
                     image_format=image_format if field == "photo" else "",
                 )
 

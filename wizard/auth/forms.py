@@ -12,7 +12,7 @@ class LoginForm(FlaskForm):
         description="Leave it empty if your organization signs in with Okta.",
         validators=[Optional(), Length(max=MAX_PASSWORD_LENGTH)],
     )
-    next = StringField()
+    next = StringField(validators=[Length(max=2000)])  # a local path; longer is not ours
 
 
 def new_password_field() -> PasswordField:
@@ -33,12 +33,18 @@ def new_password_field() -> PasswordField:
 def confirm_field() -> PasswordField:
     return PasswordField(
         "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")],
+        validators=[
+            DataRequired(),
+            Length(max=MAX_PASSWORD_LENGTH),
+            EqualTo("new_password", "The two passwords differ."),
+        ],
     )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     new_password = new_password_field()
     confirm = confirm_field()
 

@@ -144,16 +144,25 @@ def link_to_existing(failure: FailedMigration) -> Member:
     return member
 
 
+NOTE_LIMIT = 500
+
+
 def ignore(failure: FailedMigration, note: str) -> None:
     if not note.strip():
         raise ActionError("Say why you ignore it (the note is kept for the audit).")
-    FailedMigration.update(status="ignored", note=note.strip()[:500], resolved_at=utcnow()).where(
+    FailedMigration.update(status="ignored", note=_note(note), resolved_at=utcnow()).where(
         FailedMigration.id == failure.id
     ).execute()
 
 
 def mark_resolved(failure: FailedMigration, note: str = "") -> None:
-    _resolve(failure, note.strip()[:500] or "marked resolved")
+    _resolve(failure, _note(note) or "marked resolved")
+
+
+def _note(note: str) -> str:
+    if len(note.strip()) > NOTE_LIMIT:
+        raise ActionError(f"Keep the note under {NOTE_LIMIT} characters.")
+    return note.strip()
 
 
 def _resolve(failure: FailedMigration, note: str) -> None:

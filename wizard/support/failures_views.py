@@ -149,5 +149,8 @@ def ignore(failure_id: int):
 @admin_or_staff
 def resolve(failure_id: int):
     failure = _own(failure_id)
-    actions.mark_resolved(failure, request.form.get("note", ""))
+    try:
+        actions.mark_resolved(failure, request.form.get("note", ""))
+    except actions.ActionError as exc:
+        return _done(failure, "resolve_refused", str(exc), "error")
     return _done(failure, "resolved", "Marked resolved.")

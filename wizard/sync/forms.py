@@ -27,6 +27,7 @@ class ScheduleForm(FlaskForm):
         description="In the organization's time zone (24 h, HH:MM).",
         validators=[
             DataRequired(),
+            Length(max=5, message="Use HH:MM, e.g. 03:00."),
             Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Use HH:MM, e.g. 03:00."),
         ],
     )
