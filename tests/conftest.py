@@ -100,7 +100,7 @@ def migrated_sqlite_template(tmp_path_factory) -> Path:
     app = create_app(app_config(path.parent, f"sqlite:///{path}"))
     with app.app_context(), database.connection_context():
         upgrade()
-    database.obj.close()
+    database.obj.close_all()  # every pooled connection: WAL folded into the file we copy
     return path
 
 

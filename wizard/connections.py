@@ -102,6 +102,34 @@ def find_connection(scim_key: str) -> OktaConnection | None:
     return OktaConnection.get_or_none(OktaConnection.scim_key == scim_key)
 
 
+def authenticate(scim_key: str, presented: str | None):
+    """``(connection, token)`` for a SCIM request, in one query on the way that succeeds:
+    the connection's live tokens with the connection and its organization joined. The
+    token is None unless ``presented`` matches one, compared in constant time; the
+    connection is None for an unknown key."""
+    if not scim_key or len(scim_key) > 64:
+        return None, None
+    now = utcnow()
+    tokens = list(
+        ScimToken.select(ScimToken, OktaConnection, Organization)
+        .join(OktaConnection)
+        .join(Organization)
+        .where(
+            (OktaConnection.scim_key == scim_key)
+            & ScimToken.revoked_at.is_null()
+            & (ScimToken.expires_at.is_null() | (ScimToken.expires_at > now))
+        )
+    )
+    digest = token_digest(presented or "")
+    match = None
+    for token in tokens:
+        if same_secret(token.digest, digest) and presented:
+            match = token  # keep looping: the time spent does not depend on which matched
+    if match is not None:
+        return match.connection, match
+    return (tokens[0].connection if tokens else find_connection(scim_key)), None
+
+
 def verify_token(connection: OktaConnection, presented: str) -> ScimToken | None:
     """The connection's live token matching ``presented``, compared in constant time."""
     digest = token_digest(presented)

@@ -13,6 +13,7 @@ import peewee as pw
 from flask import Flask, g, request
 from flask.cli import with_appcontext
 from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledSqliteDatabase
 
 database = pw.DatabaseProxy()
 
@@ -31,9 +32,21 @@ def make_database(url: str) -> pw.Database:
     """A Peewee database for ``url`` (``sqlite:///path`` or ``postgresql://...``)."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else url.split("://", 1)[1]
-        if path not in ("", ":memory:"):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+        if path in ("", ":memory:"):
+            return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Pooled: a request takes an open connection instead of opening the file, reading
+        # the schema and setting the pragmas again (and, as the last one out, having WAL
+        # checkpointed on close). ``timeout`` is the wait for a free connection; the wait
+        # for the write lock is the busy_timeout pragma.
+        return PooledSqliteDatabase(
+            path,
+            pragmas=SQLITE_PRAGMAS,
+            max_connections=64,
+            stale_timeout=600,
+            timeout=10,
+            check_same_thread=False,  # a pooled connection moves between threads, one at a time
+        )
     return connect_url(url)
 
 

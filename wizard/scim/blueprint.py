@@ -65,11 +65,10 @@ def presented_token(header: str, scim_key: str) -> str | None:
 
 @bp.before_request
 def authenticate():
-    connection = connections.find_connection(g.scim_key)
+    token_text = presented_token(request.headers.get("Authorization", ""), g.scim_key)
+    connection, token = connections.authenticate(g.scim_key, token_text)
     g.scim_connection = connection
     ip = request.remote_addr or ""
-    token_text = presented_token(request.headers.get("Authorization", ""), g.scim_key)
-    token = connections.verify_token(connection, token_text) if connection and token_text else None
     if token is None:
         _throttle_failures(g.scim_key, ip)
         if connection is not None:

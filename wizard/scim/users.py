@@ -31,6 +31,7 @@ def member_or_404(user_id: str) -> Member:
     if member is None:
         raise ScimError(404, f"User {user_id} not found.")
     g.scim_resource = ("User", member.scim_id)
+    member.organization = g.scim_organization  # already loaded: no query for it later
     return member
 
 

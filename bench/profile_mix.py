@@ -1,0 +1,71 @@
+"""Profile the Okta mix in one process (Flask's test client, SQLite, no network), with
+pyinstrument: where a SCIM request spends its time. Prints the call tree.
+
+Run: ``python bench/profile_mix.py [--batches 10]``.
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pyinstrument import Profiler
+from scim_mix import BATCH, new_user, patch
+from servers import prepare_product, product_env
+
+from wizard import create_app
+
+
+def main(batches: int) -> None:
+    folder = tempfile.mkdtemp(prefix="okc-profile-")
+    url = f"sqlite:///{folder}/profile.db"
+    env = product_env(url)
+    key, token, _ = prepare_product(env, url)
+    client = create_app({**env, "INSTANCE_PATH": folder}).test_client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
+    base = f"/scim/v2/{key}"
+
+    def send(method, path, body=None):
+        data = None if body is None else json.dumps(body)
+        return client.open(base + path, method=method, data=data, headers=headers)
+
+    group = send("POST", "/Groups", {"displayName": "Profiled"}).json["id"]
+
+    def batch(first: int) -> int:
+        ids = []
+        for n in range(first, first + BATCH):
+            name = f"p{n}@bench.example.com"
+            send("GET", f"/Users?filter=userName%20eq%20%22{name}%22")
+            ids.append(send("POST", "/Users", new_user(name)).json["id"])
+        for user_id in ids:
+            send(
+                "PATCH",
+                f"/Users/{user_id}",
+                patch({"op": "replace", "path": "title", "value": "E"}),
+            )
+        members = [{"value": user_id} for user_id in ids]
+        send("PATCH", f"/Groups/{group}", patch({"op": "add", "path": "members", "value": members}))
+        for user_id in ids:
+            send("PATCH", f"/Users/{user_id}", patch({"op": "replace", "value": {"active": False}}))
+        return 4 * BATCH + 1
+
+    batch(10_000)  # warm up
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    profiler.start()
+    requests = sum(batch(n * BATCH) for n in range(batches))
+    profiler.stop()
+    elapsed = time.perf_counter() - started
+    print(f"{requests} requests in {elapsed:.2f} s: {elapsed / requests * 1000:.2f} ms each")
+    print(profiler.output_text(unicode=False, color=False))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, default=10)
+    main(parser.parse_args().batches)

@@ -1,0 +1,165 @@
+"""Start the benchmark targets under gunicorn on 127.0.0.1, each on a fresh database."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+@contextmanager
+def fresh_database(engine: str):
+    """A database URL for one run: a temporary SQLite file or a PostgreSQL schema."""
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="okc-bench-") as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def pooled(url: str, connections: int = 6) -> str:
+    if not url.startswith("postgresql://"):
+        return url
+    return url.replace("postgresql://", "postgresql+pool://", 1) + (
+        f"&max_connections={connections}&stale_timeout=300"
+    )
+
+
+class Gunicorn:
+    """``gunicorn MODULE:app`` with ``workers`` x ``threads``; ``pids()`` lists its workers."""
+
+    def __init__(self, target: str, env: dict, workers=2, threads=4, health="/healthz"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.health = health
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (lives as long as the server)
+            prefix="okc-bench-", suffix=".log", delete=False
+        )
+        command = [
+            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(workers), "--threads", str(threads),
+            "--pythonpath", str(ROOT / "bench"), "--log-level", "warning", target,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={"PATH": os.environ.get("PATH", "/usr/bin"), **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(Path(self.log.name).read_text()[-3000:])
+            try:
+                with urllib.request.urlopen(self.url + self.health, timeout=2) as response:
+                    if response.status < 500:
+                        return self
+            except OSError as exc:
+                if getattr(exc, "code", 500) < 500:
+                    return self
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.url} not ready")
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        text = Path(self.log.name).read_text()
+        os.unlink(self.log.name)
+        return text
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def product_env(database_url: str) -> dict:
+    from cryptography.fernet import Fernet
+
+    return {
+        "APP_ENV": "production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "SCHEDULER": "off",
+    }
+
+
+def prepare_product(env: dict, plain_url: str, seat_limit=None) -> tuple[str, str, int]:
+    """Migrate ``plain_url`` (no pool), create the organization and a SCIM token; returns
+    (connection key, token, organization id)."""
+    sys.path.insert(0, str(ROOT))
+    from wizard import create_app
+    from wizard.connections import ensure_connection, issue_scim_token
+    from wizard.db import database, upgrade
+    from wizard.organizations import create_organization
+
+    config = {**env, "DATABASE_URL": plain_url}
+    app = create_app({**config, "INSTANCE_PATH": tempfile.mkdtemp(prefix="okc-bench-")})
+    with app.app_context(), database.connection_context():
+        upgrade()
+        organization = create_organization(
+            "Bench", f"bench-{uuid.uuid4().hex[:6]}", seat_limit=seat_limit,
+            enterprise_enabled=True,
+        )  # fmt: skip
+        connection = ensure_connection(organization)
+        _, token = issue_scim_token(connection)
+        key = connection.scim_key
+    database.close()
+    return key, token, organization.id

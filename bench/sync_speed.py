@@ -1,0 +1,119 @@
+"""Sync speed: the Okta API emulator (tests/fakes/okta_api.py, on 127.0.0.1) holding
+100,000 users and 2,000 groups; a full first sync, then a re-sync with no change, each
+run as ``flask sync run`` in its own process. Wall time, Okta API calls, peak memory.
+
+Run: ``python bench/sync_speed.py [--users 100000] [--groups 2000] [--engine sqlite]``.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+from servers import fresh_database, postgres_available, prepare_product, product_env
+
+from tests.fakes.okta_api import TOKEN, OktaEmulator
+
+
+def emulator(users: int, groups: int, per_group: int = 50) -> OktaEmulator:
+    okta = OktaEmulator()
+    okta.add_users(users)
+    ids = list(okta.users)
+    for n in range(groups):
+        start = (n * per_group) % max(len(ids) - per_group, 1)
+        okta.add_group(f"00g{n:06d}", f"Okta group {n}", ids[start : start + per_group])
+    return okta
+
+
+def sync_once(env: dict, slug: str) -> dict:
+    """One ``flask sync run`` in a child process: its JSON, wall time and peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "sync", "run", "--org", slug],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", "/usr/bin"), **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode != 0:
+        raise RuntimeError(done.stdout[-2000:] + done.stderr[-3000:])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    # ru_maxrss of children is the largest child so far: report it only when it grew.
+    return {**result, "wall": wall, "peak_mb": max(peak, before) / 1024}
+
+
+def run(engine: str, users: int, groups: int) -> list[tuple[str, str]]:
+    from wizard import create_app
+    from wizard.connections import ensure_connection
+    from wizard.db import database
+    from wizard.models import Organization
+    from wizard.sync import api_connection
+
+    okta = emulator(users, groups)
+    server = make_server("127.0.0.1", 0, okta, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    okta_url = f"http://127.0.0.1:{server.server_port}"
+    rows = []
+    try:
+        with fresh_database(engine) as url:
+            env = product_env(url)
+            _key, _token, organization_id = prepare_product(env, url)
+            app = create_app({**env, "INSTANCE_PATH": "/tmp"})
+            with app.app_context(), database.connection_context():
+                organization = Organization.get_by_id(organization_id)
+                connection = ensure_connection(organization)
+                api_connection.save_api_settings(connection, okta_url, TOKEN)
+                connection.sync_app_id = "0oascim"
+                connection.save()
+                slug = organization.slug
+            for label in ("full first sync", "re-sync, no change"):
+                okta.calls.clear()
+                result = sync_once(env, slug)
+                counts = {k: v for k, v in result.items() if isinstance(v, int) and v}
+                rows.append(
+                    (
+                        f"{label} [{engine}]",
+                        f"{result['wall']:.1f} s wall, {result['api_calls']} API calls "
+                        f"({len(okta.calls)} served), peak {result['peak_mb']:.0f} MB; "
+                        f"status {result['status']}; {counts}",
+                    )
+                )
+    finally:
+        server.shutdown()
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--groups", type=int, default=2_000)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    args = parser.parse_args()
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    if "postgresql" in engines and not postgres_available():
+        engines.remove("postgresql")
+    print("| Sync | Result |\n| --- | --- |")
+    for engine in engines:
+        for name, value in run(engine, args.users, args.groups):
+            print(f"| {name} | {value} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
