@@ -112,7 +112,7 @@ def main():
     from servers import prepare_product, product_env
 
     env = product_env(args.database_url)
-    key, token, organization_id = prepare_product(env, args.database_url)
+    key, _token, organization_id = prepare_product(env, args.database_url)
     from wizard import create_app
 
     app = create_app({**env, "INSTANCE_PATH": str(Path(args.database_url).parent)})
