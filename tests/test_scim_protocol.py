@@ -59,6 +59,31 @@ def test_user_filters(scim, people, expression, expected):
     assert response.json()["totalResults"] == len(expected)
 
 
+def test_user_name_lookup_fast_path_answers_like_the_general_filter(scim, people):
+    """Okta's ``userName eq`` is answered by a compiled lookup; it must agree with the
+    general filter code on case, escapes, paging and hidden members."""
+    quoted = scim.create_user('qu"ote@acme.example.com')
+    cases = {
+        'userName eq "ANN@acme.example.com"': ["ann@acme.example.com"],
+        'USERNAME EQ "bob@acme.example.com"': ["bob@acme.example.com"],
+        'userName eq "qu\\"ote@acme.example.com"': [quoted["userName"]],
+        'userName eq "nobody@acme.example.com"': [],
+    }
+    for expression, expected in cases.items():
+        body = scim.get("/Users", params={"filter": expression}).json()
+        assert [r["userName"] for r in body["Resources"]] == expected, expression
+        assert body["totalResults"] == len(expected)
+    # Past the first page, or with count=0, the general path answers: same total.
+    for params in ({"startIndex": 2}, {"count": 0}):
+        body = scim.get(
+            "/Users", params={"filter": 'userName eq "ann@acme.example.com"', **params}
+        ).json()
+        assert (body["totalResults"], body["Resources"]) == (1, [])
+    assert scim.delete(f"/Users/{people[0]['id']}").status_code == 204
+    hidden = scim.get("/Users", params={"filter": 'userName eq "ann@acme.example.com"'})
+    assert hidden.json()["totalResults"] == 0
+
+
 def test_id_filter(scim, people):
     response = scim.get("/Users", params={"filter": f'id eq "{people[1]["id"]}"'})
     assert [r["userName"] for r in response.json()["Resources"]] == ["bob@acme.example.com"]

@@ -14,6 +14,7 @@ from flask import current_app
 
 from .db import database
 from .models import Member, OktaConnection, Organization, ScimToken, utcnow
+from .prepared import Prepared
 from .security import new_token, same_secret, token_digest
 
 TOKEN_PREFIX = "okcs_"  # noqa: S105 (a recognizable prefix, not a secret)
@@ -102,24 +103,30 @@ def find_connection(scim_key: str) -> OktaConnection | None:
     return OktaConnection.get_or_none(OktaConnection.scim_key == scim_key)
 
 
-def authenticate(scim_key: str, presented: str | None):
-    """``(connection, token)`` for a SCIM request, in one query on the way that succeeds:
-    the connection's live tokens with the connection and its organization joined. The
-    token is None unless ``presented`` matches one, compared in constant time; the
-    connection is None for an unknown key."""
-    if not scim_key or len(scim_key) > 64:
-        return None, None
-    now = utcnow()
-    tokens = list(
+_LIVE_TOKENS_BY_KEY = Prepared(
+    lambda key: (
         ScimToken.select(ScimToken, OktaConnection, Organization)
         .join(OktaConnection)
         .join(Organization)
-        .where(
-            (OktaConnection.scim_key == scim_key)
-            & ScimToken.revoked_at.is_null()
-            & (ScimToken.expires_at.is_null() | (ScimToken.expires_at > now))
-        )
-    )
+        .where((OktaConnection.scim_key == key) & ScimToken.revoked_at.is_null())
+    ),
+    str,
+)
+
+
+def authenticate(scim_key: str, presented: str | None):
+    """``(connection, token)`` for a SCIM request, in one query on the way that succeeds:
+    the connection's unrevoked tokens with the connection and its organization joined.
+    The token is None unless ``presented`` matches a live one, compared in constant time;
+    the connection is None for an unknown key."""
+    if not scim_key or len(scim_key) > 64:
+        return None, None
+    now = utcnow()
+    tokens = [
+        token
+        for token in _LIVE_TOKENS_BY_KEY.rows(scim_key)
+        if token.expires_at is None or token.expires_at > now
+    ]
     digest = token_digest(presented or "")
     match = None
     for token in tokens:

@@ -7,6 +7,7 @@ every open row for that user.
 
 from .db import database
 from .models import FailedMigration, Member, Organization, fold, utcnow
+from .prepared import Prepared
 
 REASONS = {
     "duplicate_email": "Another member already uses this email address.",
@@ -78,18 +79,26 @@ def record(
         return row
 
 
+_RESOLVE_FOR_USER = Prepared(
+    lambda org, key, now, note: FailedMigration.update(
+        status="resolved", resolved_at=now, note=note
+    ).where(
+        (FailedMigration.organization == org)
+        & (FailedMigration.user_name_key == key)
+        & (FailedMigration.status == "open")
+        & (FailedMigration.reason != "unknown_member")
+    ),
+    int,
+    str,
+    str,
+    str,
+)
+
+
 def resolve_for_user(organization: Organization, user_name: str, note: str = "") -> int:
-    """Mark the user's open failures resolved (a later change for them went through)."""
-    return (
-        FailedMigration.update(status="resolved", resolved_at=utcnow(), note=note)
-        .where(
-            (FailedMigration.organization == organization)
-            & (FailedMigration.user_name_key == fold(user_name))
-            & (FailedMigration.status == "open")
-            & (FailedMigration.reason != "unknown_member")
-        )
-        .execute()
-    )
+    """Mark the user's open failures resolved (a later change for them went through).
+    Runs after every SCIM and sync write, hence compiled once."""
+    return _RESOLVE_FOR_USER.run(organization.id, fold(user_name), utcnow(), note)
 
 
 def open_failure_for(organization: Organization, user_name: str) -> FailedMigration | None:

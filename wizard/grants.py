@@ -5,6 +5,7 @@ organization role, cached on ``Member.role``, is the highest organization-scope 
 """
 
 from .models import Member, Membership, RoleAssignment, RoleMapping, Site
+from .prepared import Prepared
 from .roles import OrgRole
 
 
@@ -31,9 +32,14 @@ def recompute_org_role(member: Member) -> bool:
     return True
 
 
+_SCIM_GRANTS = Prepared(
+    lambda member_id: org_grants(member_id).where(RoleAssignment.source == "scim"), int
+)
+
+
 def set_scim_role(member: Member, role: OrgRole | None) -> bool:
     """Make the SCIM grant ``role`` (None or NONE: no SCIM grant); True when roles changed."""
-    current = org_grants(member).where(RoleAssignment.source == "scim")
+    current = _SCIM_GRANTS.rows(member.id)
     wanted = None if role in (None, OrgRole.NONE) else role.value_name
     existing = [grant.role for grant in current]
     if existing == ([wanted] if wanted else []):
@@ -45,9 +51,15 @@ def set_scim_role(member: Member, role: OrgRole | None) -> bool:
     return True
 
 
+_SCIM_GRANT = Prepared(
+    lambda member_id: org_grants(member_id).where(RoleAssignment.source == "scim").limit(1),
+    int,
+)
+
+
 def scim_role(member: Member) -> str | None:
     """The role Okta gave through SCIM, if any (what SCIM reads back)."""
-    grant = org_grants(member).where(RoleAssignment.source == "scim").first()
+    grant = _SCIM_GRANT.first(member.id)
     return grant.role if grant else None
 
 

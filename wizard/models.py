@@ -112,6 +112,9 @@ class Member(UserMixin, BaseModel):
     version = pw.IntegerField(default=1)  # bumped on every change; meta.version / ETag
 
     class Meta:
+        # save() writes the changed columns only: smaller statements on the SCIM hot path,
+        # and a concurrent writer's untouched columns are never written back stale.
+        only_save_dirty = True
         indexes = (
             (("organization", "email_key"), True),
             (("organization", "user_name_key"), True),
@@ -156,6 +159,7 @@ class Group(BaseModel):
     version = pw.IntegerField(default=1)
 
     class Meta:
+        only_save_dirty = True
         indexes = (
             (("organization", "name_key"), True),
             (("organization", "okta_id"), False),

@@ -4,6 +4,7 @@ import re
 
 from .. import audit, failures, grants
 from ..models import Member, Organization, fold, utcnow
+from ..prepared import Prepared
 from ..roles import OrgRole
 from .rules import DirectoryError, ensure_seat, require_enterprise
 
@@ -57,16 +58,28 @@ def validate_profile(profile: dict, *, creating: bool) -> dict:
     return profile
 
 
+_BY_USER_NAME = Prepared(
+    lambda org, key: Member.select().where(
+        (Member.organization == org) & (Member.user_name_key == key)
+    ),
+    int,
+    str,
+)
+_BY_EMAIL = Prepared(
+    lambda org, key: Member.select().where(
+        (Member.organization == org) & (Member.email_key == key)
+    ),
+    int,
+    str,
+)
+
+
 def member_by_user_name(organization: Organization, user_name: str) -> Member | None:
-    return Member.get_or_none(
-        (Member.organization == organization) & (Member.user_name_key == fold(user_name))
-    )
+    return _BY_USER_NAME.first(getattr(organization, "id", organization), fold(user_name))
 
 
 def member_by_email(organization: Organization, email: str) -> Member | None:
-    return Member.get_or_none(
-        (Member.organization == organization) & (Member.email_key == fold(email))
-    )
+    return _BY_EMAIL.first(getattr(organization, "id", organization), fold(email))
 
 
 def create_member(
@@ -257,6 +270,8 @@ def _touch(member: Member) -> None:
 
 
 def _check_email_free(organization, email: str, member: Member | None) -> None:
+    if member is not None and fold(email) == member.email_key:
+        return  # unchanged: the unique index already holds it for this member
     other = member_by_email(organization, email)
     if other is None or (member is not None and other.id == member.id):
         return

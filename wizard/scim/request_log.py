@@ -5,10 +5,12 @@ request log and each member's timeline read it; ``scim prune`` enforces retentio
 import json
 import time
 
+import peewee as pw
 from flask import current_app, g, request
 
 from ..failures import redact
-from ..models import ScimEvent
+from ..models import ScimEvent, utcnow
+from ..prepared import Prepared
 
 MAX_BODY = 8_000
 
@@ -23,23 +25,38 @@ def record(response):
     if connection is None or "scim_started" not in g:
         return response  # unknown keys are not logged: nobody's log to fill
     resource_type, resource_id = g.get("scim_resource", ("", ""))
-    ScimEvent.create(
-        organization=connection.organization_id,
-        connection=connection.id,
-        token=g.get("scim_token"),
-        method=request.method,
-        path=request.path[:500],
-        query=request.query_string.decode("utf-8", "replace")[:1000],
-        status=response.status_code,
-        latency_ms=round((time.perf_counter() - g.scim_started) * 1000, 2),
-        ip=request.remote_addr or "",
-        authenticated=g.get("scim_token") is not None,
-        error=getattr(response, "error_detail", "")[:2000],
-        body=_redacted_body(),
-        resource_type=resource_type,
-        resource_id=resource_id,
+    token = g.get("scim_token")
+    _INSERT_EVENT.run(
+        connection.organization_id,
+        connection.id,
+        token.id if token is not None else None,
+        request.method,
+        request.path[:500],
+        request.query_string.decode("utf-8", "replace")[:1000],
+        response.status_code,
+        round((time.perf_counter() - g.scim_started) * 1000, 2),
+        request.remote_addr or "",
+        token is not None,
+        getattr(response, "error_detail", "")[:2000],
+        _redacted_body(),
+        resource_type,
+        resource_id,
+        utcnow(),
     )
     return response
+
+
+_FIELDS = (
+    "organization", "connection", "token", "method", "path", "query", "status", "latency_ms",
+    "ip", "authenticated", "error", "body", "resource_type", "resource_id", "created_at",
+)  # fmt: skip
+_INSERT_EVENT = Prepared(
+    # Bare values (no field conversion): every value below is already what the column takes.
+    lambda *values: ScimEvent.insert(
+        {name: pw.Value(value, unpack=False) for name, value in zip(_FIELDS, values, strict=True)}
+    ),
+    int, int, int, str, str, str, int, str, str, str, str, str, str, str, str,
+)  # fmt: skip
 
 
 def _redacted_body() -> str:

@@ -1,17 +1,29 @@
 """``/Users`` (RFC 7644 §3, as Okta uses it). Each route is a short wrapper: parse,
 call ``directory``, answer with the full resource."""
 
+import json
+import re
+
 from flask import g, request
 
 from .. import directory, grants
-from ..models import Member, OktaConnection, RoleAssignment, utcnow
+from ..models import Member, OktaConnection, RoleAssignment, fold, utcnow
+from ..prepared import Prepared
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
 from .filters import to_expression
 from .mapping import groups_of, profile_from_scim, user_filter_attributes, user_to_scim
 from .outcomes import applying, who_from_profile
-from .protocol import check_version, list_response, paging, project, read_json, wants_attribute
+from .protocol import (
+    check_version,
+    list_response,
+    paging,
+    project,
+    read_json,
+    unstorable_text,
+    wants_attribute,
+)
 
 
 def visible_members():
@@ -22,12 +34,17 @@ def visible_members():
     )
 
 
+_VISIBLE_BY_ID = Prepared(
+    lambda org, scim_id: Member.select().where(
+        (Member.organization == org) & (Member.scim_id == scim_id) & ~Member.scim_hidden
+    ),
+    int,
+    str,
+)
+
+
 def member_or_404(user_id: str) -> Member:
-    member = Member.get_or_none(
-        (Member.organization == g.scim_organization)
-        & (Member.scim_id == user_id[:64])
-        & ~Member.scim_hidden
-    )
+    member = _VISIBLE_BY_ID.first(g.scim_organization.id, user_id[:64])
     if member is None:
         raise ScimError(404, f"User {user_id} not found.")
     g.scim_resource = ("User", member.scim_id)
@@ -42,15 +59,38 @@ def render(member: Member, status: int = 200, headers=None):
     return scim_response(resource, status, headers)
 
 
+# Okta's existence check before every create; answered by one compiled, indexed lookup.
+USER_NAME_EQ = re.compile(r'\s*username\s+eq\s+"((?:[^"\\]|\\.)*)"\s*', re.IGNORECASE)
+_VISIBLE_BY_USER_NAME = Prepared(
+    lambda org, key: (
+        Member.select()
+        .where(
+            (Member.organization == org)
+            & ~Member.scim_hidden
+            & ~Member.keep_local
+            & (Member.user_name_key == key)
+        )
+        .order_by(Member.id)
+    ),
+    int,
+    str,
+)
+
+
 @bp.get("/Users")
 def list_users():
     start, count = paging()
-    query = visible_members()
     text = _filter_argument()
-    if text:
-        query = query.where(to_expression(text, user_filter_attributes()))
-    total = query.count()
-    page = list(query.order_by(Member.id).offset(start - 1).limit(count)) if count else []
+    user_name = _exact_user_name(text) if start == 1 and count else None
+    if user_name is not None:
+        page = _VISIBLE_BY_USER_NAME.rows(g.scim_organization.id, fold(user_name))
+        total = len(page)
+    else:
+        query = visible_members()
+        if text:
+            query = query.where(to_expression(text, user_filter_attributes()))
+        total = query.count()
+        page = list(query.order_by(Member.id).offset(start - 1).limit(count)) if count else []
     groups = groups_of([m.id for m in page]) if wants_attribute("groups") else {}
     roles = _scim_roles([m.id for m in page])
     resources = [project(user_to_scim(m, groups.get(m.id), roles.get(m.id))) for m in page]
@@ -160,6 +200,18 @@ def _sets_password(node) -> bool:
 
 def _filter_argument() -> str:
     return (request.args.get("filter") or "").strip()
+
+
+def _exact_user_name(text: str) -> str | None:
+    """The value of a bare ``userName eq "..."`` filter (JSON string escapes allowed)."""
+    match = USER_NAME_EQ.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        value = json.loads(f'"{match[1]}"')
+    except ValueError:
+        return None
+    return None if unstorable_text(value) else value
 
 
 def _scim_roles(member_ids: list[int]) -> dict[int, str]:

@@ -1,0 +1,77 @@
+"""Hot queries compiled once.
+
+Peewee builds the SQL text of a query on every call: 0.3-0.5 ms for a ``Member`` select,
+about thirty times what SQLite then needs to run it. The SCIM request path runs the same
+handful of queries thousands of times, so it keeps their SQL and only binds new values
+(bench/profile_mix.py shows the difference; docs/benchmarks.md has the figures).
+
+A prepared query is built once per database kind from a function of placeholder values;
+the SQL must not depend on the values (no ``IN`` lists, no ``None`` comparisons).
+"""
+
+import peewee as pw
+
+from .db import database
+
+_INT_MARKER = -7_340_000_000_000
+
+
+class Prepared:
+    """``Prepared(build, int, str)``: ``build(a, b)`` returns a peewee query whose
+    parameters are ``a`` and ``b``; ``rows(x, y)`` runs it with ``x`` and ``y`` bound.
+
+    A kind is ``int``, ``str`` or a peewee field whose ``db_value`` converts the value
+    (a JSON field, say)."""
+
+    def __init__(self, build, *kinds):
+        self.build, self.kinds = build, kinds
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self) -> tuple:
+        key = database.obj.param
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            markers = [
+                _INT_MARKER - i if kind is int else f"\x00prepared-{i}\x00"
+                for i, kind in enumerate(self.kinds)
+            ]
+            expected = [
+                kind.db_value(marker) if isinstance(kind, pw.Field) else marker
+                for kind, marker in zip(self.kinds, markers, strict=True)
+            ]
+            query = self.build(*markers)
+            sql, params = query.sql()
+            slots = [
+                ("value", expected.index(p))
+                if isinstance(p, int | str) and not isinstance(p, bool) and p in expected
+                else ("constant", p)
+                for p in params
+            ]
+            missing = set(range(len(markers))) - {i for kind, i in slots if kind == "value"}
+            if missing:
+                raise ValueError(f"prepared query does not use arguments {sorted(missing)}")
+            compiled = self._compiled[key] = (query, sql, slots)
+        return compiled
+
+    def _execute(self, values):
+        query, sql, slots = self._compile()
+        values = [
+            kind.db_value(value) if isinstance(kind, pw.Field) else value
+            for kind, value in zip(self.kinds, values, strict=True)
+        ]
+        params = [values[i] if kind == "value" else i for kind, i in slots]
+        return query, database.execute_sql(sql, params)
+
+    def rows(self, *values) -> list:
+        """Model instances (joined models attached), as the query itself would return."""
+        query, cursor = self._execute(values)
+        return list(query._get_cursor_wrapper(cursor))
+
+    def first(self, *values):
+        found = self.rows(*values)
+        return found[0] if found else None
+
+    def run(self, *values) -> int:
+        """Execute a write; returns the row count."""
+        _query, cursor = self._execute(values)
+        return cursor.rowcount
