@@ -103,9 +103,22 @@ def find_connection(scim_key: str) -> OktaConnection | None:
     return OktaConnection.get_or_none(OktaConnection.scim_key == scim_key)
 
 
+# Only what a SCIM request reads of the token and connection (neither is ever saved
+# from a request: their updates are single-column UPDATEs), and the whole organization.
 _LIVE_TOKENS_BY_KEY = Prepared(
     lambda key: (
-        ScimToken.select(ScimToken, OktaConnection, Organization)
+        ScimToken.select(
+            ScimToken.id,
+            ScimToken.connection,
+            ScimToken.digest,
+            ScimToken.expires_at,
+            ScimToken.last_used_at,
+            OktaConnection.id,
+            OktaConnection.organization,
+            OktaConnection.scim_key,
+            OktaConnection.last_scim_request_at,
+            Organization,
+        )
         .join(OktaConnection)
         .join(Organization)
         .where((OktaConnection.scim_key == key) & ScimToken.revoked_at.is_null())

@@ -5,6 +5,7 @@ timeout; PostgreSQL comes through the same ``DATABASE_URL``. Schema changes are
 versioned migrations (peewee-migrate) kept in ``wizard/migrations``.
 """
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
 database = pw.DatabaseProxy()
+_SQLITE_WRITERS = threading.RLock()  # re-entrant: a nested write_transaction is a savepoint
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_PRAGMAS = {
@@ -67,7 +69,9 @@ def write_transaction(organization=None):
     write in parallel.
     """
     if is_sqlite():
-        with database.atomic(lock_type="IMMEDIATE") as transaction:
+        # Threads of this process queue on a mutex first: SQLite's busy handler waits by
+        # sleeping (1, 2, 5, 10 ms... between tries), a mutex wakes the next writer at once.
+        with _SQLITE_WRITERS, database.atomic(lock_type="IMMEDIATE") as transaction:
             yield transaction
         return
     with database.atomic() as transaction:

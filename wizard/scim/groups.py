@@ -79,7 +79,6 @@ def get_group(group_id):
 
 @bp.put("/Groups/<group_id>")
 def replace_group(group_id):
-    group_or_404(group_id)
     body = _fields(read_json())
     with applying("group_update") as attempt:
         group = group_or_404(group_id)  # as it is once this request holds the write lock
@@ -96,7 +95,6 @@ def replace_group(group_id):
 
 @bp.patch("/Groups/<group_id>")
 def patch_group(group_id):
-    group_or_404(group_id)
     ops = patch.operations(read_json())
     with applying("group_update") as attempt:
         group = group_or_404(group_id)
@@ -109,7 +107,6 @@ def patch_group(group_id):
 
 @bp.delete("/Groups/<group_id>")
 def delete_group(group_id):
-    group_or_404(group_id)
     with applying("group_delete") as attempt:
         group = group_or_404(group_id)
         check_version(group)

@@ -123,7 +123,6 @@ def get_user(user_id):
 
 @bp.put("/Users/<user_id>")
 def replace_user(user_id):
-    member_or_404(user_id)  # an unknown id is a 404 whatever the body
     body = read_json()
     _note_password_push(body)
     profile, extras = profile_from_scim(body)
@@ -136,7 +135,6 @@ def replace_user(user_id):
 
 @bp.patch("/Users/<user_id>")
 def patch_user(user_id):
-    member_or_404(user_id)
     body = read_json()
     _note_password_push(body)
     ops = patch.operations(body)
@@ -154,7 +152,6 @@ def patch_user(user_id):
 
 @bp.delete("/Users/<user_id>")
 def delete_user(user_id):
-    member_or_404(user_id)
     with applying("delete") as attempt:
         member = member_or_404(user_id)
         check_version(member)
