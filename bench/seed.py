@@ -95,6 +95,9 @@ def seed(organization_id: int, members: int, groups: int, per_group: int = 50) -
     with database.atomic():
         for chunk in _chunks(memberships, 1000):
             Membership.insert_many(chunk).execute()
+    # A bulk load leaves the planner's statistics behind; autovacuum (PostgreSQL) or
+    # ``PRAGMA optimize`` would catch up in production.
+    database.execute_sql("ANALYZE")
     return {
         "members": members,
         "groups": groups,

@@ -118,3 +118,36 @@ def test_team_page_in_browser_shows_provisioned_users(
     screenshot("team-users")
     page.get_by_role("link", name="jane@acme.example.com").click()
     expect(page.get_by_role("heading", name="Jane Doe")).to_be_visible()
+
+
+def test_search_is_a_prefix_match_on_both_engines(any_db_app):
+    """The search is index-backed ranges (and the "C" collation on PostgreSQL): prefixes
+    of email, userName, given and family names, any case; never a middle of a word."""
+    from wizard.db import database, is_sqlite
+    from wizard.organizations import create_organization
+    from wizard.team import queries
+
+    with any_db_app.app_context(), database.connection_context():
+        organization = create_organization("Acme", "acme", enterprise_enabled=True)
+        people = [
+            ("jane@acme.example.com", "Jane", "Doe"),
+            ("zoe@acme.example.com", "Zoë", "Émile"),
+            ("bob@acme.example.com", "Bob", "Smith-Jones"),
+        ]
+        for email, given, family in people:
+            accounts.create_local_admin(organization, email, PASSWORD, OrgRole.READ_ONLY)
+            Member.update(given_name=given, family_name=family).where(
+                Member.email == email
+            ).execute()
+
+        def found(search):
+            return sorted(m.email.split("@")[0] for m in queries.member_query(organization, search))
+
+        assert found("JA") == ["jane"]
+        assert found("doe") == ["jane"]
+        assert found("zoë") == ["zoe"]
+        # SQLite's lower() folds ASCII letters only (as its LIKE did): "É" stays "É" there.
+        assert found("émi") == ([] if is_sqlite() else ["zoe"])
+        assert found("smith-") == ["bob"]
+        assert found("acme") == []  # the middle of an address is not a prefix
+        assert found("") == ["bob", "jane", "zoe"]

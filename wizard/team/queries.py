@@ -3,6 +3,7 @@ members (indexed columns, one query per page for groups and roles)."""
 
 import peewee as pw
 
+from ..db import is_sqlite
 from ..models import (
     Group,
     Member,
@@ -24,10 +25,10 @@ def member_query(organization: Organization, search: str = "", source: str = "",
     if search:
         key = fold(search)
         query = query.where(
-            Member.email_key.startswith(key)
-            | Member.user_name_key.startswith(key)
-            | pw.fn.LOWER(Member.family_name).startswith(key)
-            | pw.fn.LOWER(Member.given_name).startswith(key)
+            _prefix(Member.email_key, key)
+            | _prefix(Member.user_name_key, key)
+            | _prefix(pw.fn.LOWER(Member.family_name), key)
+            | _prefix(pw.fn.LOWER(Member.given_name), key)
         )
     if source in SOURCES:
         query = query.where(Member.managed_by == source)
@@ -36,6 +37,20 @@ def member_query(organization: Organization, search: str = "", source: str = "",
     elif status == "inactive":
         query = query.where(~Member.active)
     return query.order_by(Member.created_at.desc(), Member.id.desc())
+
+
+# Above every character a name can hold: ``key <= x < key + TOP`` is "x starts with key".
+TOP = "\U0010ffff"
+
+
+def _prefix(column, key: str):
+    """``column`` starts with ``key`` as a range, which an index answers (``LIKE 'k%'``
+    scans every row). The columns hold lowercased text, as does ``key``. PostgreSQL
+    compares in the "C" collation (code point order, as SQLite does), matching the
+    indexes of migration 009 whatever collation the database was created with."""
+    if not is_sqlite():
+        column = column.collate('"C"')
+    return (column >= key) & (column < key + TOP)
 
 
 def groups_by_member(member_ids: list[int]) -> dict[int, list[str]]:
