@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format clean
+.PHONY: run test bench lint format clean
 
 run: $(VENV)/.installed
 	@APP_ENV=development $(BIN)/flask --app app db upgrade
@@ -18,6 +18,10 @@ test: $(VENV)/.installed-test $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Figures, not tests: loopback only, bounded; about 10 minutes (docs/benchmarks.md).
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -37,6 +41,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 # Debian's chromium for the browser tests (we run as root; never `playwright install`).
 $(CHROMIUM):

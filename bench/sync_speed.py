@@ -7,6 +7,7 @@ Run: ``python bench/sync_speed.py [--users 100000] [--groups 2000] [--engine sql
 
 import argparse
 import json
+import logging
 import os
 import resource
 import subprocess
@@ -65,6 +66,7 @@ def run(engine: str, users: int, groups: int) -> list[tuple[str, str]]:
     from wizard.models import Organization
     from wizard.sync import api_connection
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per call is noise
     okta = emulator(users, groups)
     server = make_server("127.0.0.1", 0, okta, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -107,7 +107,7 @@ def test_sync_now_shows_progress_then_the_result(
     from datetime import datetime
 
     OktaConnection.update(sync_paused_at=datetime.utcnow()).execute()  # no scheduled run
-    okta.delay = 0.02
+    okta.delay = 0.1  # reading ~25 pages takes long enough for the page to poll a run
     sign_in(page, live_server, admin.email)
     page.goto(f"{live_server.url}/integrations/okta/sync")
     page.get_by_role("button", name="Sync now").click()  # works while auto sync is paused

@@ -34,6 +34,30 @@ def record(
     )
 
 
+def record_many(
+    action: str, *, organization: Organization, actor_label: str, targets: list[tuple]
+) -> None:
+    """One event per ``(target type, target id, details)``, inserted together (bulk
+    creates by the sync)."""
+    now = utcnow()
+    rows = [
+        {
+            "organization": organization.id,
+            "actor": None,
+            "actor_label": actor_label,
+            "action": action,
+            "target_type": target_type,
+            "target_id": str(target_id),
+            "details": details or {},
+            "ip": "",
+            "created_at": now,
+        }
+        for target_type, target_id, details in targets
+    ]
+    for start in range(0, len(rows), 500):
+        AuditEvent.insert_many(rows[start : start + 500]).execute()
+
+
 _FIELDS = (
     "organization", "actor", "actor_label", "action", "target_type", "target_id", "details",
     "ip", "created_at",

@@ -101,6 +101,34 @@ def resolve_for_user(organization: Organization, user_name: str, note: str = "")
     return _RESOLVE_FOR_USER.run(organization.id, fold(user_name), utcnow(), note)
 
 
+def open_user_keys(organization: Organization) -> set[str]:
+    """The userNames (folded) with an open failure, other than unknown members."""
+    query = FailedMigration.select(FailedMigration.user_name_key).where(
+        (FailedMigration.organization == organization)
+        & (FailedMigration.status == "open")
+        & (FailedMigration.reason != "unknown_member")
+    )
+    return {key for (key,) in query.tuples()}
+
+
+def resolve_for_users(organization: Organization, user_names: list[str], note: str = "") -> int:
+    """``resolve_for_user`` for many users, a few statements whatever the count."""
+    keys = sorted({fold(name) for name in user_names})
+    resolved = 0
+    for start in range(0, len(keys), 2000):
+        resolved += (
+            FailedMigration.update(status="resolved", resolved_at=utcnow(), note=note)
+            .where(
+                (FailedMigration.organization == organization)
+                & FailedMigration.user_name_key.in_(keys[start : start + 2000])
+                & (FailedMigration.status == "open")
+                & (FailedMigration.reason != "unknown_member")
+            )
+            .execute()
+        )
+    return resolved
+
+
 def open_failure_for(organization: Organization, user_name: str) -> FailedMigration | None:
     """The user's own most recent open failure (to link an ``unknown_member`` row to)."""
     return (

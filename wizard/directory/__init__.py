@@ -7,6 +7,7 @@ through. Functions take and return models and never touch the request; callers o
 the transaction, and on ``DirectoryError`` roll back and record a failed migration.
 """
 
+from .bulk import BulkResult, create_members
 from .groups import (
     add_members,
     create_or_link_group,
@@ -22,6 +23,7 @@ from .members import (
     PROFILE_FIELDS,
     UNSET,
     create_member,
+    differs,
     hide_member,
     member_by_email,
     member_by_user_name,
@@ -34,11 +36,14 @@ from .rules import DirectoryError, ensure_seat, require_enterprise, seats_used
 __all__ = [
     "PROFILE_FIELDS",
     "UNSET",
+    "BulkResult",
     "DirectoryError",
     "add_members",
     "create_member",
+    "create_members",
     "create_or_link_group",
     "delete_group",
+    "differs",
     "ensure_seat",
     "group_by_name",
     "hide_member",

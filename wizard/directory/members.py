@@ -203,6 +203,15 @@ def update_member(
     return changed
 
 
+def differs(member: Member, profile: dict, *, managed_by: str, active: bool) -> bool:
+    """Whether ``update_member`` would change anything (the sync skips the rest when not).
+    Checked against what is stored, so a profile that would now be refused still counts
+    as a change and goes through the rules."""
+    if member.managed_by != managed_by or member.active != active:
+        return True
+    return any(getattr(member, f) != v for f, v in _stored(profile).items())
+
+
 def set_active(member: Member, active: bool, *, actor_label: str) -> bool:
     """Deactivate (ends the member's sessions) or reactivate (needs a seat)."""
     require_enterprise(member.organization)

@@ -25,6 +25,7 @@ INACTIVE = {"SUSPENDED", "DEPROVISIONED"}
 SCIM_LIVE_WINDOW = timedelta(days=30)
 TAKES_OVER = ("sync", "local", "jit")  # the sync never overwrites SCIM's members
 PREVIEW_LIMIT = 1000
+SYNC_BATCH = 500  # Okta users per transaction
 
 
 @dataclass
@@ -164,66 +165,119 @@ def run_sync(
 
 
 def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, progress) -> None:
-    organization = connection.organization
-    details = mappings.detail_mappings(organization)
-    by_okta_id = _members_by_okta_id(connection)
+    """Apply Okta's users in batches: each batch reads its members in two queries,
+    creates the new ones together (the directory's bulk create, same rules) and updates
+    the changed ones one by one, all in one transaction with a savepoint per member."""
+    details = mappings.detail_mappings(connection.organization)
+    open_failures = failures.open_user_keys(connection.organization)
     seen: set[int] = set()
-    total = len(state.users)
-    for done, (okta_id, user) in enumerate(state.users.items(), start=1):
-        member = by_okta_id.get(okta_id) or _match(organization, user)
-        member = _apply_user(connection, member, user, outcome, details)
-        if member is not None:
-            seen.add(member.id)
-        if done % 200 == 0:
-            progress(done, total)
+    items = list(state.users.items())
+    for start in range(0, len(items), SYNC_BATCH):
+        batch = items[start : start + SYNC_BATCH]
+        with write_transaction(connection.organization_id):
+            _provision_batch(connection, batch, outcome, details, seen, open_failures)
+        progress(min(start + SYNC_BATCH, len(items)), len(items))
     _deactivate_unassigned(connection, seen, outcome)
     _sync_groups(connection, state, outcome)
-    progress(total, total)
+    progress(len(items), len(items))
 
 
-def _apply_user(connection, member, user, outcome, details) -> Member | None:
-    """Create or update one member; returns it (None when no member exists for the user)."""
-    profile = mappings.apply_detail_mappings(
-        profile_from_okta(user), user.get("profile") or {}, details
+def _provision_batch(connection, batch, outcome, details, seen, open_failures) -> None:
+    organization = connection.organization
+    wanted = [
+        (
+            okta_id,
+            user,
+            mappings.apply_detail_mappings(
+                profile_from_okta(user), user.get("profile") or {}, details
+            ),
+        )
+        for okta_id, user in batch
+    ]
+    by_okta_id = _members_where(organization, Member.okta_id, [okta_id for okta_id, _ in batch])
+    by_login = _members_where(
+        organization,
+        Member.user_name_key,
+        [fold(p["user_name"]) for okta_id, _, p in wanted if okta_id not in by_okta_id],
     )
-    active = user.get("status") not in INACTIVE
+    new = []
+    for okta_id, user, profile in wanted:
+        active = user.get("status") not in INACTIVE
+        member = by_okta_id.get(okta_id) or by_login.get(fold(profile["user_name"]))
+        if member is None:
+            if active:
+                new.append((okta_id, user, profile))
+            continue
+        seen.add(member.id)
+        if member.managed_by not in TAKES_OVER:
+            continue  # SCIM's (or another source's) member: drift, never overwritten
+        if not directory.differs(member, profile, managed_by="sync", active=active):
+            outcome.counts["unchanged"] += 1
+            if member.user_name_key in open_failures:
+                failures.resolve_for_user(organization, member.user_name, note="updated")
+            if member.okta_id != okta_id:
+                Member.update(okta_id=okta_id).where(Member.id == member.id).execute()
+            continue
+        _update_one(connection, member, okta_id, profile, active, outcome)
+    if new:
+        _create_many(connection, new, outcome, seen)
+
+
+def _members_where(organization, column, keys: list[str]) -> dict:
+    keys = [key for key in keys if key]
+    if not keys:
+        return {}
+    query = Member.select().where((Member.organization == organization) & column.in_(keys))
+    return {getattr(member, column.name): member for member in query}
+
+
+def _update_one(connection, member, okta_id, profile, active, outcome) -> None:
     who = profile["user_name"] or profile["email"]
-    if member is not None and member.managed_by not in TAKES_OVER:
-        return member  # SCIM's (or another source's) member: drift, never overwritten
     try:
-        with write_transaction(connection.organization_id):
-            if member is None:
-                if not active:
-                    return None
-                member = directory.create_member(
-                    connection.organization, profile, managed_by="sync", actor_label=ACTOR
-                )
-                outcome.counts["created"] += 1
-                outcome.note("create", who)
-            else:
-                was_active = member.active
-                changed = directory.update_member(
-                    member, profile, managed_by="sync", active=active, actor_label=ACTOR
-                )
-                _count_update(outcome, changed, was_active, member, who)
-            if member.okta_id != user["id"]:
-                Member.update(okta_id=user["id"]).where(Member.id == member.id).execute()
-    except directory.DirectoryError as error:
-        outcome.counts["failed"] += 1
-        outcome.note("failed", who, error.message)
-        if error.reason in failures.REASONS:
-            failures.record(
-                connection.organization,
-                source="sync",
-                reason=error.reason,
-                operation="create" if member is None else "update",
-                message=error.message,
-                user_name=profile["user_name"],
-                email=profile["email"],
-                member=error.member,
-                request={"okta_user": user["id"]},
+        with database.atomic():  # a savepoint: a refusal undoes this member only
+            was_active = member.active
+            changed = directory.update_member(
+                member, profile, managed_by="sync", active=active, actor_label=ACTOR
             )
-    return member
+            _count_update(outcome, changed, was_active, member, who)
+            if member.okta_id != okta_id:
+                Member.update(okta_id=okta_id).where(Member.id == member.id).execute()
+    except directory.DirectoryError as error:
+        _refused(connection, outcome, error, profile, okta_id, "update")
+
+
+def _create_many(connection, new, outcome, seen) -> None:
+    result = directory.create_members(
+        connection.organization,
+        [(profile, {"okta_id": okta_id}) for okta_id, _, profile in new],
+        managed_by="sync",
+        actor_label=ACTOR,
+    )
+    for index, member_id in result.created:
+        seen.add(member_id)
+        outcome.counts["created"] += 1
+        profile = new[index][2]
+        outcome.note("create", profile["user_name"] or profile["email"])
+    for index, error in result.refused:
+        okta_id, _, profile = new[index]
+        _refused(connection, outcome, error, profile, okta_id, "create")
+
+
+def _refused(connection, outcome, error, profile, okta_id, operation) -> None:
+    outcome.counts["failed"] += 1
+    outcome.note("failed", profile["user_name"] or profile["email"], error.message)
+    if error.reason in failures.REASONS:
+        failures.record(
+            connection.organization,
+            source="sync",
+            reason=error.reason,
+            operation=operation,
+            message=error.message,
+            user_name=profile["user_name"],
+            email=profile["email"],
+            member=error.member,
+            request={"okta_user": okta_id},
+        )
 
 
 def _count_update(outcome, changed, was_active, member, who):
@@ -240,13 +294,19 @@ def _count_update(outcome, changed, was_active, member, who):
 
 def _deactivate_unassigned(connection, seen: set[int], outcome: Outcome) -> None:
     """Deactivate sync-managed members Okta no longer assigns, unless too many at once."""
-    managed = Member.select().where(
-        (Member.organization == connection.organization)
-        & (Member.managed_by == "sync")
-        & Member.active
-    )
-    gone = [m for m in managed if m.id not in seen]
-    limit = connection.deactivation_limit / 100 * max(managed.count(), 1)
+    managed = [
+        member_id
+        for (member_id,) in Member.select(Member.id)
+        .where(
+            (Member.organization == connection.organization)
+            & (Member.managed_by == "sync")
+            & Member.active
+        )
+        .tuples()
+    ]
+    gone_ids = [member_id for member_id in managed if member_id not in seen]
+    gone = list(Member.select().where(Member.id.in_(gone_ids))) if gone_ids else []
+    limit = connection.deactivation_limit / 100 * max(len(managed), 1)
     if len(gone) > limit:
         outcome.held = [{"member": m.id, "email": m.email} for m in gone]
         outcome.counts["held"] = len(gone)
@@ -331,21 +391,3 @@ def _drift(outcome, kind, who, fix):
     outcome.counts["drift"] += 1
     if len(outcome.drift) < PREVIEW_LIMIT:
         outcome.drift.append({"kind": kind, "who": who, "fix": fix})
-
-
-def _members_by_okta_id(connection) -> dict[str, Member]:
-    query = Member.select().where(
-        (Member.organization == connection.organization) & Member.okta_id.is_null(False)
-    )
-    return {m.okta_id: m for m in query}
-
-
-def _match(organization, user) -> Member | None:
-    """The member Okta's login names (as Okta's own existence check matches userName); an
-    email held by someone else is a duplicate for the directory rules to refuse."""
-    login = fold((user.get("profile") or {}).get("login"))
-    return (
-        Member.get_or_none((Member.organization == organization) & (Member.user_name_key == login))
-        if login
-        else None
-    )

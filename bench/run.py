@@ -1,0 +1,74 @@
+"""Every benchmark in one run, printed as Markdown tables (``make bench``).
+
+Benchmarks print figures and never fail: a missed target is reported, not raised.
+Loopback only; every load is bounded in requests and seconds.
+"""
+
+import argparse
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import scale
+import scim_mix
+import sync_speed
+from servers import postgres_available
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1]) // 1024 // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    postgres = "not available"
+    if postgres_available():
+        postgres = subprocess.run(
+            ["psql", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {memory} GiB; Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {postgres}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=60, help="Okta mix: new users per client")
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--groups", type=int, default=2_000)
+    parser.add_argument("--quick", action="store_true", help="10x smaller, for a smoke run")
+    args = parser.parse_args()
+    if args.quick:
+        args.users, args.members, args.groups = 10, args.members // 10, args.groups // 10
+    engines = ["sqlite"] + (["postgresql"] if postgres_available() else [])
+    print(f"Machine: {machine()}\n")
+    print("## SCIM throughput and latency (Okta mix, 8 clients)\n")
+    print(scim_mix.table(scim_mix.run(args.users, 60)))
+    print(f"\n## Scale ({args.members:,} members, {args.groups:,} groups)\n")
+    print("| Measure | Result |\n| --- | --- |")
+    for engine in engines:
+        for name, value in scale.run(engine, args.members, args.groups):
+            print(f"| {name} | {value} |", flush=True)
+    print(f"\n## Sync ({args.members:,} Okta users, {args.groups:,} groups)\n")
+    print("| Sync | Result |\n| --- | --- |")
+    for engine in engines:
+        for name, value in sync_speed.run(engine, args.members, args.groups):
+            print(f"| {name} | {value} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
