@@ -43,13 +43,16 @@ def test_token_is_stored_encrypted(synced_org):
 def test_first_sync_provisions_and_a_rerun_writes_nothing(app, synced_org, okta):
     okta.add_users(12)
     okta.add_group("00g1", "Engineering", ["00u000001", "00u000002"])
+    okta.add_group("00g2", "Design", ["00u000002", "00u000003", "00u000004"])
     first = sync(app, synced_org)
     assert first.status == "succeeded", first.error
-    assert first.counts["created"] == 12 and first.counts["groups_created"] == 1
+    assert first.counts["created"] == 12 and first.counts["groups_created"] == 2
+    assert first.counts["memberships_changed"] == 2
     assert first.counts["held"] == 0 and first.counts["deactivated"] == 0
     member = Member.get(Member.okta_id == "00u000001")
     assert (member.managed_by, member.given_name) == ("sync", "First1")
-    assert Group.get().memberships.count() == 2
+    sizes = {g.display_name: g.memberships.count() for g in Group.select()}
+    assert sizes == {"Engineering": 2, "Design": 3}
     snapshot = [(m.id, m.updated_at, m.version) for m in Member.select().order_by(Member.id)]
     audits = AuditEvent.select().count()
     again = sync(app, synced_org)

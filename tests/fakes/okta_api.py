@@ -97,7 +97,7 @@ class OktaEmulator:
     def _route(self, start_response, path, query, base):
         parts = path.strip("/").split("/")
         if path == "/api/v1/users":
-            return self._page(start_response, list(self.users.values()), query, base, path)
+            return self._page(start_response, list(self.users), query, base, path, self.users.get)
         if path == "/api/v1/users/me":
             return self._json(
                 start_response, {"id": "00uadmin", "profile": {"login": "it@acme.example.com"}}
@@ -107,24 +107,13 @@ class OktaEmulator:
         if path == "/api/v1/groups":
             return self._page(start_response, list(self.groups.values()), query, base, path)
         if len(parts) == 5 and parts[2] == "groups" and parts[4] == "users":
-            members = [
-                self.users[i] for i in self.group_members.get(parts[3], []) if i in self.users
-            ]
-            return self._page(start_response, members, query, base, path)
+            members = self.group_members.get(parts[3], [])
+            return self._page(start_response, members, query, base, path, self.users.get)
         if path == "/api/v1/apps":
             return self._json(start_response, self.apps)
         if len(parts) == 5 and parts[2] == "apps" and parts[4] == "users":
-            app_users = [
-                {
-                    "id": i,
-                    "scope": "USER",
-                    "status": "PROVISIONED",
-                    "credentials": {"userName": self.users[i]["profile"]["login"]},
-                }
-                for i in self.app_users.get(parts[3], [])
-                if i in self.users
-            ]
-            return self._page(start_response, app_users, query, base, path)
+            assigned = self.app_users.get(parts[3], [])
+            return self._page(start_response, assigned, query, base, path, self._app_user)
         if path == "/api/v1/meta/schemas/user/default":
             return self._json(
                 start_response,
@@ -154,18 +143,43 @@ class OktaEmulator:
             start_response, 404, "E0000007", f"Not found: Resource not found: {path}"
         )
 
-    def _page(self, start_response, items, query, base, path):
+    def _app_user(self, user_id: str) -> dict | None:
+        if user_id not in self.users:
+            return None
+        return {
+            "id": user_id,
+            "scope": "USER",
+            "status": "PROVISIONED",
+            "credentials": {"userName": self.users[user_id]["profile"]["login"]},
+        }
+
+    def _page(self, start_response, items, query, base, path, build=lambda item: item):
+        """One page of ``items`` (ids, or objects with an id), each built with ``build``
+        (None: gone, left out) only for the page. The ``after`` cursor is opaque, as
+        Okta's is: here the last id and its position, so an emulator holding 100,000
+        users answers each page without searching the whole list."""
         limit = min(int(query.get("limit", 200)), self.page_size or 200)
-        after = query.get("after")
-        start = 0
-        if after:
-            ids = [item["id"] for item in items]
-            start = ids.index(after) + 1 if after in ids else len(items)
-        page = items[start : start + limit]
+        start = self._position(items, query.get("after"))
+        page = [x for x in (build(item) for item in items[start : start + limit]) if x]
         headers = {}
         if start + limit < len(items):
-            headers["Link"] = f'<{base}{path}?after={page[-1]["id"]}&limit={limit}>; rel="next"'
+            last = items[start + limit - 1]
+            cursor = f"{last if isinstance(last, str) else last['id']}~{start + limit}"
+            headers["Link"] = f'<{base}{path}?after={cursor}&limit={limit}>; rel="next"'
         return self._json(start_response, page, headers)
+
+    @staticmethod
+    def _position(items, after: str | None) -> int:
+        if not after:
+            return 0
+        last, _, position = after.partition("~")
+        ids = lambda: [i if isinstance(i, str) else i["id"] for i in items]  # noqa: E731
+        if position.isdigit() and 0 < int(position) <= len(items):
+            previous = items[int(position) - 1]
+            if (previous if isinstance(previous, str) else previous["id"]) == last:
+                return int(position)
+        known = ids()
+        return known.index(last) + 1 if last in known else len(items)
 
     @staticmethod
     def _json(start_response, body, headers=None):

@@ -123,6 +123,11 @@ def add_members(
     group: Group, member_ids: Iterable[int], *, managed_by: str, actor_label: str
 ) -> int:
     new = sorted(set(member_ids) - current_member_ids(group))
+    return _insert_members(group, new, managed_by=managed_by, actor_label=actor_label)
+
+
+def _insert_members(group: Group, new: list[int], *, managed_by: str, actor_label: str) -> int:
+    """Add ``new`` (ids not yet members) to the group."""
     now = utcnow()
     for chunk in _chunks(new):
         rows = [
@@ -150,13 +155,21 @@ def remove_members(group: Group, member_ids: Iterable[int], *, actor_label: str)
     return removed
 
 
-def replace_members(group: Group, member_ids: Iterable[int], *, managed_by: str, actor_label: str):
-    """Make the membership exactly ``member_ids`` (Okta's "Push Now" and PUT)."""
+def replace_members(
+    group: Group, member_ids: Iterable[int], *, managed_by: str, actor_label: str
+) -> int:
+    """Make the membership exactly ``member_ids`` (Okta's "Push Now" and PUT); returns
+    how many memberships were added or removed."""
     wanted = set(member_ids)
     current = current_member_ids(group)
+    if wanted == current:
+        return 0
     with database.atomic():
-        remove_members(group, current - wanted, actor_label=actor_label)
-        add_members(group, wanted - current, managed_by=managed_by, actor_label=actor_label)
+        removed = remove_members(group, current - wanted, actor_label=actor_label)
+        added = _insert_members(
+            group, sorted(wanted - current), managed_by=managed_by, actor_label=actor_label
+        )
+    return removed + added
 
 
 def delete_group(group: Group, *, actor_label: str) -> None:

@@ -203,13 +203,14 @@ def update_member(
     return changed
 
 
-def differs(member: Member, profile: dict, *, managed_by: str, active: bool) -> bool:
+def differs(member: dict, profile: dict, *, managed_by: str, active: bool) -> bool:
     """Whether ``update_member`` would change anything (the sync skips the rest when not).
-    Checked against what is stored, so a profile that would now be refused still counts
-    as a change and goes through the rules."""
-    if member.managed_by != managed_by or member.active != active:
+    ``member`` is a row as a dict (``managed_by``, ``active`` and the stored profile
+    columns). Checked against what is stored, so a profile that would now be refused
+    still counts as a change and goes through the rules."""
+    if member["managed_by"] != managed_by or bool(member["active"]) != active:
         return True
-    return any(getattr(member, f) != v for f, v in _stored(profile).items())
+    return any(member[f] != v for f, v in _stored(profile).items())
 
 
 def set_active(member: Member, active: bool, *, actor_label: str) -> bool:
