@@ -151,3 +151,32 @@ def test_search_is_a_prefix_match_on_both_engines(any_db_app):
         assert found("smith-") == ["bob"]
         assert found("acme") == []  # the middle of an address is not a prefix
         assert found("") == ["bob", "jane", "zoe"]
+
+
+def test_pages_past_the_middle_read_from_the_end_and_match(org, db):
+    """Every page, including those read in reverse, is the slice of the full order."""
+    from datetime import timedelta
+
+    from wizard.models import utcnow
+    from wizard.team import queries
+    from wizard.team.paging import Pages
+
+    start = utcnow()
+    for n in range(11):
+        member = accounts.create_local_admin(
+            org, f"p{n}@acme.example.com", PASSWORD, OrgRole.READ_ONLY
+        )
+        # Two members share each timestamp: the id decides between them.
+        Member.update(created_at=start + timedelta(seconds=n // 2)).where(
+            Member.id == member.id
+        ).execute()
+    everyone = [m.id for m in queries.member_query(org)]
+    reverse = (Member.created_at.asc(), Member.id.asc())
+    for size in (2, 3, 4, 11, 20):
+        pages = Pages(queries.member_query(org), size, reverse=reverse, page=1)
+        count = pages.get_page_count()
+        assert count == -(-len(everyone) // size)
+        for number in range(1, count + 2):
+            page = Pages(queries.member_query(org), size, reverse=reverse, page=number)
+            got = [m.id for m in page.get_object_list()]
+            assert got == everyone[(number - 1) * size : number * size], (size, number)

@@ -5,7 +5,7 @@ One row per (organization, userName, operation, reason): a repeat bumps ``attemp
 every open row for that user.
 """
 
-from .db import database
+from .db import database, one_of
 from .models import FailedMigration, Member, Organization, fold, utcnow
 from .prepared import Prepared
 
@@ -120,7 +120,7 @@ def resolve_for_users(organization: Organization, user_names: list[str], note: s
             FailedMigration.update(status="resolved", resolved_at=utcnow(), note=note)
             .where(
                 (FailedMigration.organization == organization)
-                & FailedMigration.user_name_key.in_(keys[start : start + 2000])
+                & one_of(FailedMigration.user_name_key, keys[start : start + 2000])
                 & (FailedMigration.status == "open")
                 & (FailedMigration.reason != "unknown_member")
             )
@@ -157,7 +157,7 @@ def record_unknown_members(
     for chunk in _chunks(list(keys)):
         for row in FailedMigration.select().where(
             (FailedMigration.organization == organization)
-            & FailedMigration.user_name_key.in_(chunk)
+            & one_of(FailedMigration.user_name_key, chunk)
         ):
             key = row.user_name_key
             if row.reason == "unknown_member" and row.operation == "group_push":

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from .. import audit, failures
-from ..db import database
+from ..db import database, one_of
 from ..models import Member, Organization, fold, utcnow
 from .members import _stored, create_member, validate_profile
 from .rules import DirectoryError, require_enterprise, seats_used
@@ -34,7 +34,7 @@ def _taken(organization: Organization, column, keys: list[str]) -> set[str]:
     taken = set()
     for chunk in _chunks(keys, 2000):
         query = Member.select(column).where(
-            (Member.organization == organization) & column.in_(chunk)
+            (Member.organization == organization) & one_of(column, chunk)
         )
         taken |= {key for (key,) in query.tuples()}
     return taken
@@ -120,7 +120,7 @@ def _insert(organization, clean, managed_by: str, actor_label: str) -> list[tupl
     ids = {}
     for chunk in _chunks(keys, 2000):
         query = Member.select(Member.user_name_key, Member.id).where(
-            (Member.organization == organization) & Member.user_name_key.in_(chunk)
+            (Member.organization == organization) & one_of(Member.user_name_key, chunk)
         )
         ids.update(dict(query.tuples()))
     failures.resolve_for_users(organization, keys, note="created")

@@ -4,7 +4,7 @@ push of 10,000 members is a handful of statements, not 10,000 round trips."""
 from collections.abc import Iterable
 
 from .. import audit, grants
-from ..db import database
+from ..db import database, one_of
 from ..models import Group, Member, Membership, Organization, fold, utcnow
 from .rules import DirectoryError, require_enterprise
 
@@ -107,7 +107,7 @@ def members_for_refs(organization: Organization, refs: Iterable[str]) -> tuple[d
     found: dict[str, int] = {}
     for chunk in _chunks(wanted):
         query = Member.select(Member.id, Member.scim_id).where(
-            (Member.organization == organization) & Member.scim_id.in_(chunk)
+            (Member.organization == organization) & one_of(Member.scim_id, chunk)
         )
         found.update({scim_id: member_id for member_id, scim_id in query.tuples()})
     return found, [ref for ref in wanted if ref not in found]
@@ -146,7 +146,7 @@ def remove_members(group: Group, member_ids: Iterable[int], *, actor_label: str)
     for chunk in _chunks(member_ids):
         removed += (
             Membership.delete()
-            .where((Membership.group == group) & Membership.member.in_(chunk))
+            .where((Membership.group == group) & one_of(Membership.member, chunk))
             .execute()
         )
     _membership_changed(group, 0, removed, actor_label)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .. import directory, failures, mappings
-from ..db import database, write_transaction
+from ..db import database, one_of, write_transaction
 from ..models import (
     Group,
     Member,
@@ -251,7 +251,7 @@ def _members_where(organization, column, keys: list[str]) -> dict:
         return {}
     query = (
         Member.select(*COMPARED)
-        .where((Member.organization == organization) & column.in_(keys))
+        .where((Member.organization == organization) & one_of(column, keys))
         .dicts()
     )
     return {row[column.name]: row for row in query}

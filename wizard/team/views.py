@@ -8,6 +8,7 @@ from ..auth.guards import role_required
 from ..models import Group, Member
 from ..roles import OrgRole
 from . import queries
+from .paging import Pages
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 PAGE_SIZE = 50
@@ -20,8 +21,8 @@ def users():
     query = queries.member_query(
         current_user.organization, filters["q"], filters["source"], filters["status"]
     )
-    page = PaginatedQuery(query, paginate_by=PAGE_SIZE, check_bounds=False)
-    members = list(page.get_object_list())
+    page = Pages(query, PAGE_SIZE, reverse=(Member.created_at.asc(), Member.id.asc()))
+    members = page.get_object_list()
     return render_template(
         "team/users.html",
         members=members,
