@@ -59,6 +59,12 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, pw.SqliteDatabase)
 
 
+def chunks(items: list, size: int):
+    """``items`` in slices of ``size``: statements stay under the bound-parameter limit."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def one_of(column, values: list):
     """``column IN values`` for long lists. On PostgreSQL it is ``= ANY(array)``: one
     parameter, so the plan psycopg prepares after a few runs is the same index scan

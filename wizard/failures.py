@@ -5,7 +5,7 @@ One row per (organization, userName, operation, reason): a repeat bumps ``attemp
 every open row for that user.
 """
 
-from .db import database, one_of
+from .db import chunks, database, one_of
 from .models import FailedMigration, Member, Organization, fold, utcnow
 from .prepared import Prepared
 
@@ -154,7 +154,7 @@ def record_unknown_members(
     displays = dict(refs)
     keys = {fold(display or ref): ref for ref, display in refs}
     existing, related = {}, {}
-    for chunk in _chunks(list(keys)):
+    for chunk in chunks(list(keys), 500):
         for row in FailedMigration.select().where(
             (FailedMigration.organization == organization)
             & one_of(FailedMigration.user_name_key, chunk)
@@ -190,9 +190,9 @@ def record_unknown_members(
             }
         )
     with database.atomic():
-        for chunk in _chunks(fresh, 100):
+        for chunk in chunks(fresh, 100):
             FailedMigration.insert_many(chunk).execute()
-        for chunk in _chunks(list(existing.values())):
+        for chunk in chunks(list(existing.values()), 500):
             FailedMigration.update(
                 attempts=FailedMigration.attempts + 1,
                 last_seen=now,
@@ -206,8 +206,3 @@ def _add_member(ref: str) -> dict:
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "add", "path": "members", "value": [{"value": ref}]}],
     }
-
-
-def _chunks(items: list, size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from .. import audit, failures
-from ..db import database, one_of
+from ..db import chunks, database, one_of
 from ..models import Member, Organization, fold, utcnow
 from .members import _stored, create_member, validate_profile
 from .rules import DirectoryError, require_enterprise, seats_used
@@ -25,14 +25,9 @@ class BulkResult:
     refused: list[tuple[int, DirectoryError]] = field(default_factory=list)
 
 
-def _chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _taken(organization: Organization, column, keys: list[str]) -> set[str]:
     taken = set()
-    for chunk in _chunks(keys, 2000):
+    for chunk in chunks(keys, 2000):
         query = Member.select(column).where(
             (Member.organization == organization) & one_of(column, chunk)
         )
@@ -114,11 +109,11 @@ def _insert(organization, clean, managed_by: str, actor_label: str) -> list[tupl
                 "updated_at": now,
             }
         )
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows, CHUNK):
         Member.insert_many(chunk).execute()
     keys = [row["user_name_key"] for row in rows]
     ids = {}
-    for chunk in _chunks(keys, 2000):
+    for chunk in chunks(keys, 2000):
         query = Member.select(Member.user_name_key, Member.id).where(
             (Member.organization == organization) & one_of(Member.user_name_key, chunk)
         )

@@ -4,16 +4,11 @@ push of 10,000 members is a handful of statements, not 10,000 round trips."""
 from collections.abc import Iterable
 
 from .. import audit, grants
-from ..db import database, one_of
+from ..db import chunks, database, one_of
 from ..models import Group, Member, Membership, Organization, fold, utcnow
 from .rules import DirectoryError, require_enterprise
 
 CHUNK = 2000  # rows or ids per statement: below SQLite's 32,766 bound parameters
-
-
-def _chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def group_by_name(organization: Organization, name: str) -> Group | None:
@@ -105,7 +100,7 @@ def members_for_refs(organization: Organization, refs: Iterable[str]) -> tuple[d
     ``({scim_id: member_id}, [unknown scim ids])``. Another tenant's ids are unknown."""
     wanted = list(dict.fromkeys(ref for ref in refs if ref))
     found: dict[str, int] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted, CHUNK):
         query = Member.select(Member.id, Member.scim_id).where(
             (Member.organization == organization) & one_of(Member.scim_id, chunk)
         )
@@ -129,7 +124,7 @@ def add_members(
 def _insert_members(group: Group, new: list[int], *, managed_by: str, actor_label: str) -> int:
     """Add ``new`` (ids not yet members) to the group."""
     now = utcnow()
-    for chunk in _chunks(new):
+    for chunk in chunks(new, CHUNK):
         rows = [
             {"group": group.id, "member": m, "managed_by": managed_by, "created_at": now}
             for m in chunk
@@ -143,7 +138,7 @@ def _insert_members(group: Group, new: list[int], *, managed_by: str, actor_labe
 def remove_members(group: Group, member_ids: Iterable[int], *, actor_label: str) -> int:
     removed = 0
     member_ids = sorted(set(member_ids))
-    for chunk in _chunks(member_ids):
+    for chunk in chunks(member_ids, CHUNK):
         removed += (
             Membership.delete()
             .where((Membership.group == group) & one_of(Membership.member, chunk))
