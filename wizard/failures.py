@@ -113,14 +113,13 @@ def open_user_keys(organization: Organization) -> set[str]:
 
 def resolve_for_users(organization: Organization, user_names: list[str], note: str = "") -> int:
     """``resolve_for_user`` for many users, a few statements whatever the count."""
-    keys = sorted({fold(name) for name in user_names})
     resolved = 0
-    for start in range(0, len(keys), 2000):
+    for chunk in chunks(sorted({fold(name) for name in user_names}), 2000):
         resolved += (
             FailedMigration.update(status="resolved", resolved_at=utcnow(), note=note)
             .where(
                 (FailedMigration.organization == organization)
-                & one_of(FailedMigration.user_name_key, keys[start : start + 2000])
+                & one_of(FailedMigration.user_name_key, chunk)
                 & (FailedMigration.status == "open")
                 & (FailedMigration.reason != "unknown_member")
             )
