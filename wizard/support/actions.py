@@ -184,7 +184,7 @@ def retry_license_limits(limit: int = 50) -> int:
         .order_by(FailedMigration.first_seen)
         .limit(limit)
     )
-    for failure in waiting:
+    for failure in list(waiting):  # read first: writing while a SELECT is open (SQLite) fails
         organization = failure.organization
         free = organization.seat_limit is None or (
             directory.seats_used(organization) < organization.seat_limit

@@ -38,7 +38,10 @@ def claim(owner: str, now: datetime) -> SyncRun | None:
     """The oldest queued run whose organization's lease this owner could take."""
     expire_killed_runs(now)
     queued = SyncRun.select().where(SyncRun.status == "queued").order_by(SyncRun.queued_at)
-    for run in queued.limit(50):
+    # Read them all first: on SQLite, an UPDATE while this SELECT's rows are still being
+    # read upgrades a read snapshot, and if another scheduler committed meanwhile SQLite
+    # answers "database is locked" at once instead of waiting.
+    for run in list(queued.limit(50)):
         taken = (
             OktaConnection.update(sync_lease_owner=owner, sync_lease_expires_at=now + LEASE)
             .where(

@@ -156,9 +156,10 @@ def held(run_id: int, decision: str):
         abort(404)
     if decision == "approve":
         ids = [item["member"] for item in run.held]
-        for member in Member.select().where(
+        held = Member.select().where(
             Member.id.in_(ids) & Member.active & (Member.organization == run.organization)
-        ):
+        )
+        for member in list(held):  # read first: no write while a SELECT is open (SQLite)
             with write_transaction(run.organization_id):
                 directory.set_active(member, False, actor_label=current_user.email)
     audit.record_request(
