@@ -150,16 +150,6 @@ def authenticate(scim_key: str, presented: str | None):
     return (tokens[0].connection if tokens else find_connection(scim_key)), None
 
 
-def verify_token(connection: OktaConnection, presented: str) -> ScimToken | None:
-    """The connection's live token matching ``presented``, compared in constant time."""
-    digest = token_digest(presented)
-    match = None
-    for token in live_tokens(connection):
-        if same_secret(token.digest, digest):
-            match = token  # keep looping: the time spent does not depend on which matched
-    return match
-
-
 def note_token_use(token: ScimToken, connection: OktaConnection, ip: str) -> None:
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
