@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale
 import scim_mix
 import sync_speed
-from servers import postgres_available
+from servers import engines, postgres_available
 
 
 def machine() -> str:
@@ -54,18 +54,18 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.users, args.members, args.groups = 10, args.members // 10, args.groups // 10
-    engines = ["sqlite"] + (["postgresql"] if postgres_available() else [])
+    available = engines()
     print(f"Machine: {machine()}\n")
     print("## SCIM throughput and latency (Okta mix, 8 clients)\n")
     print(scim_mix.table(scim_mix.run(args.users, 60)))
     print(f"\n## Scale ({args.members:,} members, {args.groups:,} groups)\n")
     print("| Measure | Result |\n| --- | --- |")
-    for engine in engines:
+    for engine in available:
         for name, value in scale.run(engine, args.members, args.groups):
             print(f"| {name} | {value} |", flush=True)
     print(f"\n## Sync ({args.members:,} Okta users, {args.groups:,} groups)\n")
     print("| Sync | Result |\n| --- | --- |")
-    for engine in engines:
+    for engine in available:
         for name, value in sync_speed.run(engine, args.members, args.groups):
             print(f"| {name} | {value} |", flush=True)
 

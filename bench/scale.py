@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from seed import ADMIN_EMAIL, ADMIN_PASSWORD, seed
 from servers import (
     Gunicorn,
+    engines,
     fresh_database,
     peak_rss_mb,
     pooled,
-    postgres_available,
     prepare_product,
     product_env,
     rss_mb,
@@ -192,11 +192,8 @@ def main():
     parser.add_argument("--groups", type=int, default=2_000)
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    if "postgresql" in engines and not postgres_available():
-        engines.remove("postgresql")
     print("| Measure | Result |\n| --- | --- |")
-    for engine in engines:
+    for engine in engines(args.engine):
         for name, value in run(engine, args.members, args.groups):
             print(f"| {name} | {value} |", flush=True)
 

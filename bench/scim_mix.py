@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from httpload import Connection, Stats, run_clients
 from servers import (
     Gunicorn,
+    engines,
     fresh_database,
     pooled,
-    postgres_available,
     prepare_product,
     product_env,
 )
@@ -156,8 +156,7 @@ def peer():
 
 
 def targets():
-    engines = ["sqlite"] + (["postgresql"] if postgres_available() else [])
-    for engine in engines:
+    for engine in engines():
         label = "SQLite" if engine == "sqlite" else "PostgreSQL"
         yield f"okta-connector, {label}", lambda e=engine: product(e)
         yield f"stack ceiling, {label}", lambda e=engine: ceiling(e)

@@ -2,24 +2,24 @@
 
 import os
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import AppProcess
+
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def engines(choice: str = "both") -> list[str]:
+    """``sqlite``, ``postgresql`` or both; PostgreSQL only where a server answers."""
+    wanted = ["sqlite", "postgresql"] if choice == "both" else [choice]
+    return [e for e in wanted if e != "postgresql" or postgres_available()]
 
 
 def postgres_available() -> bool:
@@ -59,57 +59,19 @@ def pooled(url: str, connections: int = 6) -> str:
     )
 
 
-class Gunicorn:
-    """``gunicorn MODULE:app`` with ``workers`` x ``threads``; ``pids()`` lists its workers."""
+class Gunicorn(AppProcess):
+    """``gunicorn MODULE:app`` (the product or a bench/ app), ``workers`` x ``threads``,
+    logging to a temporary file that ``stop()`` reads and removes."""
 
     def __init__(self, target: str, env: dict, workers=2, threads=4, health="/healthz"):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.health = health
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (lives as long as the server)
-            prefix="okc-bench-", suffix=".log", delete=False
+        log = Path(tempfile.mkstemp(prefix="okc-bench-", suffix=".log")[1])
+        super().__init__(
+            env, log, workers, threads, target=target, pythonpath=ROOT / "bench", health=health
         )
-        command = [
-            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(workers), "--threads", str(threads),
-            "--pythonpath", str(ROOT / "bench"), "--log-level", "warning", target,
-        ]  # fmt: skip
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={"PATH": os.environ.get("PATH", "/usr/bin"), **env},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(Path(self.log.name).read_text()[-3000:])
-            try:
-                with urllib.request.urlopen(self.url + self.health, timeout=2) as response:
-                    if response.status < 500:
-                        return self
-            except OSError as exc:
-                if getattr(exc, "code", 500) < 500:
-                    return self
-            time.sleep(0.1)
-        raise TimeoutError(f"{self.url} not ready")
-
-    def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
     def stop(self) -> str:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-        text = Path(self.log.name).read_text()
-        os.unlink(self.log.name)
+        text = super().stop()
+        self.log_path.unlink(missing_ok=True)
         return text
 
 

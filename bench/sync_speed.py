@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from servers import fresh_database, postgres_available, prepare_product, product_env
+from servers import engines, fresh_database, prepare_product, product_env
 
 from tests.fakes.okta_api import TOKEN, OktaEmulator
 
@@ -108,11 +108,8 @@ def main():
     parser.add_argument("--groups", type=int, default=2_000)
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="sqlite")
     args = parser.parse_args()
-    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    if "postgresql" in engines and not postgres_available():
-        engines.remove("postgresql")
     print("| Sync | Result |\n| --- | --- |")
-    for engine in engines:
+    for engine in engines(args.engine):
         for name, value in run(engine, args.users, args.groups):
             print(f"| {name} | {value} |", flush=True)
 

@@ -4,15 +4,13 @@ or lost, nothing answers 500, SQLite never says "database is locked", and the fi
 state is the one the requests add up to. PostgreSQL runs pooled, as docs/operations.md
 says to deploy it."""
 
-import subprocess
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import ScimClient, app_config
-from tests.servers import ROOT, AppProcess
+from tests.servers import AppProcess, run_scheduler_ticks
 from wizard import create_app
 from wizard.connections import ensure_connection, issue_scim_token
 from wizard.db import database, upgrade
@@ -289,25 +287,9 @@ def test_two_scheduler_processes_run_each_organization_once(shared_database, okt
             runs.queue(organization, "manual")
         assert second.id
     database.close()
-    code = (
-        "from wizard import create_app; from wizard.sync.jobs import tick; "
-        f"app = create_app({{'INSTANCE_PATH': {str(tmp_path)!r}}}); "
-        "ctx = app.app_context(); ctx.push(); print(len(tick()))"
-    )
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", code],
-            env={**env, "PATH": "/usr/bin"},
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [p.communicate(timeout=120) for p in processes]
-    assert all(p.returncode == 0 for p in processes), outputs
-    assert sum(int(out.strip()) for out, _ in outputs) == 2  # two runs, whoever took them
+    ticks = run_scheduler_ticks(env, tmp_path)
+    assert all(code == 0 for code, _, _ in ticks), ticks
+    assert sum(int(ran) for _, ran, _ in ticks) == 2  # two runs, whoever took them
     with app.app_context(), database.connection_context():
         for organization in Organization.select():
             done = SyncRun.select().where(SyncRun.organization == organization)

@@ -2,12 +2,11 @@
 failures, leases and the schedule (with an injected clock)."""
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta
 
 from tests.conftest import run_sync_now
 from tests.fakes.okta_api import TOKEN
+from tests.servers import run_scheduler_ticks
 from wizard.models import AuditEvent, FailedMigration, Group, Member, OktaConnection, SyncRun
 from wizard.sync import api_connection, jobs, runs
 
@@ -169,24 +168,9 @@ def test_two_scheduler_processes_run_an_organization_once(app, synced_org, okta,
         "ENCRYPTION_KEYS": ",".join(app.config["ENCRYPTION_KEYS"]),
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     }
-    code = (
-        "from wizard import create_app; from wizard.sync.jobs import tick; "
-        f"app = create_app({{'INSTANCE_PATH': {str(tmp_path)!r}}}); "
-        "ctx = app.app_context(); ctx.push(); print(len(tick()))"
-    )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code],
-            env={**env, "PATH": "/usr/bin"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [p.communicate(timeout=120) for p in procs]
-    assert all(p.returncode == 0 for p in procs), outputs
-    assert sorted(int(out.strip()) for out, _ in outputs) == [0, 1]
+    ticks = run_scheduler_ticks(env, tmp_path)
+    assert all(code == 0 for code, _, _ in ticks), ticks
+    assert sorted(int(ran) for _, ran, _ in ticks) == [0, 1]
     assert SyncRun.select().where(SyncRun.status == "succeeded").count() == 1
     assert Member.select().where(Member.managed_by == "sync").count() == 30
 
