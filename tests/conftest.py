@@ -211,10 +211,27 @@ def auth(client):
 # --- a live server and a browser -------------------------------------------------------
 
 
+def closing_responses(app):
+    """werkzeug's development server skips the response's ``close()`` when the browser
+    drops the connection while the server drains the request body (serving.py,
+    ``execute``): a static file stays open and its ResourceWarning fails the run. The
+    test server reads each (small, never streamed) response and closes it itself."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
