@@ -395,6 +395,21 @@ def discovery_server():
     server.stop()
 
 
+# --- a real DNS server on 127.0.0.1 ---------------------------------------------------------
+
+
+@pytest.fixture
+def dns_server(app):
+    """dnslib's DNS server on a free 127.0.0.1 port, the app's resolver pointed at it
+    (``DNS_RESOLVER``); ``dns_server.zone.set(name, "TXT", value)`` edits its answers."""
+    from tests.fakes.dns_server import LocalDnsServer
+
+    server = LocalDnsServer().start()
+    app.config["DNS_RESOLVER"] = server.address
+    yield server
+    server.stop()
+
+
 # --- the Okta API emulator ----------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
         errors,
         health,
         org,
+        permissions,
         request_context,
         scim,
         security_headers,
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.user_loader(load_member)
     request_context.init_app(app)
+    app.context_processor(permissions.template_helpers)
     security_headers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

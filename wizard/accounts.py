@@ -64,6 +64,10 @@ def authenticate(email: str, password: str) -> Member | None:
     return None
 
 
+def check_member_password(member: Member, password: str) -> bool:
+    return member.active and check_password(member.password_hash, password)
+
+
 def record_sign_in(member: Member) -> None:
     Member.update(last_login_at=utcnow()).where(Member.id == member.id).execute()
 

@@ -71,6 +71,7 @@ def from_environment(environ) -> dict:
         "ENCRYPTION_KEYS",
         "TRUSTED_PROXIES",
         "RATE_LIMIT_STORAGE",
+        "DNS_RESOLVER",
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -162,6 +163,13 @@ def _check(config: dict) -> None:
             raise ValueError
     except ValueError:
         raise UnsafeConfiguration("TRUSTED_PROXIES must be a whole number of proxy hops") from None
+    if config.get("DNS_RESOLVER"):
+        from .dns import parse_resolver
+
+        try:
+            parse_resolver(config["DNS_RESOLVER"])
+        except ValueError as exc:
+            raise UnsafeConfiguration(str(exc)) from None
     url = str(config["DATABASE_URL"])
     if not url.startswith(("sqlite:", "postgres", "postgresql")):
         raise UnsafeConfiguration("DATABASE_URL must be sqlite:///PATH or postgresql://...")

@@ -56,5 +56,14 @@ class SetPasswordForm(FlaskForm):
     confirm = confirm_field()
 
 
+class ConfirmForm(FlaskForm):
+    """The password again, before a critical action (``auth.fresh``)."""
+
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    next = StringField(validators=[Length(max=2000)])
+
+
 class EndSessionsForm(FlaskForm):
     """No fields: the CSRF token alone makes the POST safe."""

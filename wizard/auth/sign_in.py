@@ -46,6 +46,17 @@ def check_password_allowed(member: Member) -> bool:
     )
 
 
+def okta_reauth_url(member: Member, next_path: str) -> str | None:
+    """Where a member confirms with Okta (``prompt=login``), when their organization
+    signs in with Okta; None for members without it (staff, password-only orgs)."""
+    if member.is_staff or member.organization_id is None:
+        return None
+    connection = OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
+    if connection is None or not connection.sso_configured_at:
+        return None
+    return url_for("sso.start", slug=member.organization.slug, mode="reauth", next=next_path)
+
+
 def okta_logout_url(sso_session: dict | None) -> str | None:
     """Okta's end-session URL with our logout redirect URI, when Okta offers one."""
     if not sso_session:

@@ -9,8 +9,8 @@ from .. import accounts, audit, disconnect
 from ..extensions import limiter
 from ..models import utcnow
 from ..roles import OrgRole
-from . import sign_in
-from .forms import ChangePasswordForm, EndSessionsForm, LoginForm, SetPasswordForm
+from . import fresh, sign_in
+from .forms import ChangePasswordForm, ConfirmForm, EndSessionsForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 SIGN_IN_LIMIT = "10 per minute"  # per client address: slows password guessing
@@ -77,6 +77,7 @@ def _password_sign_in(form):
         return None
     session.clear()  # a fresh session: nothing from before sign-in carries over
     login_user(member)
+    fresh.mark_authenticated()
     accounts.record_sign_in(member)
     action = "auth.break_glass_used" if break_glass else "auth.sign_in"
     audit.record_request(
@@ -110,6 +111,26 @@ def account():
         member=current_user,
         password_form=ChangePasswordForm(),
         end_sessions_form=EndSessionsForm(),
+    )
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def confirm():
+    """Prove it is you again before a critical action: the password, or Okta."""
+    member = current_user._get_current_object()
+    form = ConfirmForm(next=request.args.get("next", ""))
+    target = safe_next(form.next.data) or url_for("auth.account")
+    if member.password_hash and form.validate_on_submit():
+        if accounts.check_member_password(member, form.password.data):
+            fresh.mark_authenticated()
+            audit.record_request("auth.confirmed", organization=member.organization, target=member)
+            return redirect(target)
+        form.password.errors.append("The password is not correct.")
+    okta = sign_in.okta_reauth_url(member, target)
+    return render_template("auth/confirm.html", form=form, okta_url=okta), (
+        401 if form.errors else 200
     )
 
 

@@ -2,6 +2,7 @@
 test sign-in share the one login redirect URI; the mode travels in the signed state."""
 
 import secrets
+import time
 
 import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
@@ -21,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc.errors import JoseError
 
 from .. import audit, connections
+from ..auth import fresh
 from ..auth.views import home_for, safe_next
 from ..models import Organization, utcnow
 from ..roles import OrgRole
@@ -31,6 +33,7 @@ from .members import SignInRefused, member_for_claims
 bp = Blueprint("sso", __name__, url_prefix="/login/okta/<slug>")
 STATE_SALT = "okta-sso-state"
 STATE_MAX_AGE = 600  # seconds for the round trip through Okta
+MODES = ("signin", "test", "reauth")  # reauth: a fresh sign-in before a critical action
 OKTA_ERRORS = {
     "access_denied": (
         403,
@@ -70,19 +73,23 @@ def _connection(slug: str):
 @bp.get("")
 def start(slug: str):
     connection = _connection(slug)
-    mode = "test" if request.args.get("mode") == "test" else "signin"
+    mode = request.args.get("mode") if request.args.get("mode") in MODES else "signin"
     if mode == "test" and not _is_admin_of(connection.organization):
+        abort(403)
+    if mode == "reauth" and not _is_member_of(connection.organization):
         abort(403)
     state = _serializer().dumps(
         {"m": mode, "n": safe_next(request.args.get("next")) or "", "r": secrets.token_urlsafe(8)}
     )
     hint = request.args.get("login_hint", "")[:254]
+    extra = {"login_hint": hint} if hint else {}
+    if mode == "reauth":
+        # OpenID Connect Core §3.1.2.1: make Okta ask again rather than reuse its session.
+        extra.update(prompt="login", max_age=0, login_hint=current_user.email)
     try:
         client = client_for(connection)
         return client.authorize_redirect(
-            redirect_uris(connection.organization)["login"],
-            state=state,
-            **({"login_hint": hint} if hint else {}),
+            redirect_uris(connection.organization)["login"], state=state, **extra
         )
     except (requests.RequestException, ValueError, KeyError) as exc:
         return _refuse(
@@ -119,10 +126,13 @@ def callback(slug: str):
         if mode == "test":
             return _finish_test(connection, claims)
         member = member_for_claims(connection, claims)
+        if mode == "reauth":
+            return _finish_reauth(connection, member, claims, state)
     except SignInRefused as refused:
         return _refuse(connection, mode, refused)
     session.clear()  # a fresh session: nothing from before sign-in carries over
     login_user(member)
+    fresh.mark_authenticated()
     session["sso"] = {"org": slug, "id_token": claims.get("_id_token", "")}
     member.last_login_at = utcnow()
     member.save()
@@ -215,6 +225,32 @@ def _finish_test(connection, claims: dict):
     return redirect(url_for("connect.step", slug="sso"))
 
 
+REAUTH_MAX_AGE = 300  # seconds: Okta's auth_time must be this recent for a confirmation
+
+
+def _finish_reauth(connection, member, claims: dict, state: dict):
+    """A confirmation signs nobody new in: the Okta account must be the signed-in
+    member's, and Okta must have asked for the credentials just now."""
+    if not current_user.is_authenticated or member.id != current_user.id:
+        raise SignInRefused(
+            403,
+            "That is another Okta account",
+            "Confirm with the Okta account you signed in with.",
+            "reauth_other_member",
+        )
+    auth_time = claims.get("auth_time")
+    if isinstance(auth_time, int | float) and time.time() - auth_time > REAUTH_MAX_AGE:
+        raise SignInRefused(
+            401,
+            "Okta did not ask for your sign-in again",
+            "Sign in to Okta again when it asks, then retry.",
+            "reauth_stale",
+        )
+    fresh.mark_authenticated()
+    audit.record_request("auth.confirmed", organization=connection.organization, target=member)
+    return redirect(state.get("n") or url_for("auth.account"))
+
+
 def _refuse(connection, mode: str, refused: SignInRefused):
     audit.record(
         "sso.sign_in_refused",
@@ -232,6 +268,14 @@ def _refuse(connection, mode: str, refused: SignInRefused):
         }
         return redirect(url_for("connect.step", slug="sso"))
     return render_template("sso/error.html", refused=refused), refused.status
+
+
+def _is_member_of(organization) -> bool:
+    return (
+        current_user.is_authenticated
+        and not current_user.is_staff
+        and current_user.organization_id == organization.id
+    )
 
 
 def _is_admin_of(organization) -> bool:
