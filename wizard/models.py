@@ -374,6 +374,29 @@ class SetupLink(BaseModel):
     uses = pw.IntegerField(default=0)
 
 
+class EmailDomain(BaseModel):
+    """An email domain an organization claims. It routes sign-ins to the organization's
+    Okta and lets an Okta sign-in match an account by email only once ``status`` is
+    ``verified`` (a DNS TXT record with ``token`` proved the claim, wizard/domains.py).
+    Several organizations may claim a domain; at most one holds it verified."""
+
+    organization = pw.ForeignKeyField(Organization, backref="email_domains", on_delete="CASCADE")
+    domain = pw.CharField(max_length=253)  # lowercased, no trailing dot
+    status = pw.CharField(max_length=10, default="pending")  # pending | verified | lapsed
+    token = pw.CharField(max_length=64)  # the TXT record's value names it
+    method = pw.CharField(max_length=10, default="")  # dns | skip_dns (CLI, audited)
+    created_at = pw.DateTimeField(default=utcnow)
+    verified_at = pw.DateTimeField(null=True)
+    last_checked_at = pw.DateTimeField(null=True)
+    failing_since = pw.DateTimeField(null=True)  # the record went missing; grace runs
+
+    class Meta:
+        indexes = (
+            (("organization", "domain"), True),
+            (("domain", "status"), False),
+        )
+
+
 class SyncRun(BaseModel):
     """One pull sync: queued by the schedule or *Sync now*, claimed through a lease so two
     schedulers never run one organization at once; a run whose lease lapses was killed."""
@@ -408,3 +431,4 @@ SCIM_MODELS = [OktaConnection, ScimToken, ScimEvent, FailedMigration]
 SYNC_MODELS = [SyncRun]
 MAPPING_MODELS = [RoleMapping, DetailMapping]
 SUPPORT_MODELS = [PasswordSetLink, SetupLink]
+TRUST_MODELS = [EmailDomain]
