@@ -18,6 +18,9 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 DEMO_SLUG = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.example.com"
+# Accounts one email may hold with a password (one per organization, or staff): each
+# sign-in checks this many hashes, whatever the email matches (see ``authenticate``).
+PASSWORD_CHECKS = 5
 
 
 class AccountError(ValueError):
@@ -44,8 +47,10 @@ def authenticate(email: str, password: str) -> Member | None:
     """The active member whose email and password match, or None.
 
     The same email may exist in several organizations (each keeps its own accounts);
-    the password decides which one signs in. Every path spends one password check at
-    least, so a wrong email and a wrong password take about the same time.
+    the password decides which one signs in. Every call spends exactly
+    ``PASSWORD_CHECKS`` password-hash checks, padding with checks against a dummy hash
+    and never stopping at the first match, so the time taken tells nobody whether the
+    email has no account, one, or several, nor which one matched.
     """
     candidates = list(
         Member.select()
@@ -53,15 +58,15 @@ def authenticate(email: str, password: str) -> Member | None:
             (Member.email_key == fold(email)) & Member.active & Member.password_hash.is_null(False)
         )
         .order_by(Member.is_staff.desc(), Member.id)
-        .limit(5)
+        .limit(PASSWORD_CHECKS)
     )
-    if not candidates:
-        check_password(None, password)
-        return None
+    matched = None
     for member in candidates:
-        if check_password(member.password_hash, password):
-            return member
-    return None
+        if check_password(member.password_hash, password) and matched is None:
+            matched = member
+    for _ in range(PASSWORD_CHECKS - len(candidates)):
+        check_password(None, password)
+    return matched
 
 
 def check_member_password(member: Member, password: str) -> bool:
