@@ -231,6 +231,8 @@ def test_tick_does_housekeeping(app, scim, db):
         "tokens_revoked": 1,
         "setup_links_removed": 0,
         "license_limit_retries": 0,
+        "sessions_removed": 0,
+        "sign_in_states_removed": 0,
     }
     assert ScimToken.get().revoked_at is not None
 

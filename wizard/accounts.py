@@ -13,6 +13,7 @@ from .db import database
 from .models import Member, Organization, RoleAssignment, fold, utcnow
 from .roles import OrgRole
 from .security import check_password, hash_password
+from .session_records import SessionEnd, end_all
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -77,26 +78,32 @@ def record_sign_in(member: Member) -> None:
     Member.update(last_login_at=utcnow()).where(Member.id == member.id).execute()
 
 
-def end_all_sessions(member: Member) -> None:
-    """Bump the session version: every session of this member ends on its next request."""
+def end_all_sessions(
+    member: Member, reason: SessionEnd = SessionEnd.ENDED_EVERYWHERE, keep_session=None
+) -> None:
+    """End every session record of this member (but ``keep_session``) and bump the
+    session version, so even a cookie older than the records is refused."""
+    end_all(member, reason, keep=keep_session)
     Member.update(session_version=Member.session_version + 1).where(
         Member.id == member.id
     ).execute()
     member.session_version = Member.get_by_id(member.id).session_version
 
 
-def change_password(member: Member, current: str, new: str) -> None:
+def change_password(member: Member, current: str, new: str, keep_session=None) -> None:
     if not check_password(member.password_hash, current):
         raise AccountError("The current password is not correct.")
-    set_password(member, new)
+    set_password(member, new, keep_session=keep_session)
 
 
-def set_password(member: Member, password: str) -> None:
-    """Set a password and end the member's other sessions."""
+def set_password(member: Member, password: str, keep_session=None) -> None:
+    """Set a password and end the member's sessions, but ``keep_session`` (the one that
+    changed it, which the caller signs in again under the new session version)."""
     member.password_hash = hash_password(validate_password(password))
     member.updated_at = utcnow()
     member.save()
-    end_all_sessions(member)
+    reason = SessionEnd.PASSWORD_CHANGED if keep_session else SessionEnd.ENDED_EVERYWHERE
+    end_all_sessions(member, reason, keep_session=keep_session)
 
 
 def create_local_admin(
