@@ -149,9 +149,7 @@ def test_help_is_available(runner, group):
 
 
 NEW_PASSWORD = "long enough password"
-
-
-@pytest.mark.parametrize(
+NEW_ACCOUNT_COMMANDS = pytest.mark.parametrize(
     "command",
     [
         ["member", "create-admin", "--org", "acme", "--email", "boss@acme.example.com"],
@@ -159,6 +157,9 @@ NEW_PASSWORD = "long enough password"
     ],
     ids=["create-admin", "create-staff"],
 )
+
+
+@NEW_ACCOUNT_COMMANDS
 def test_new_password_comes_from_a_hidden_prompt_typed_twice(runner, db, org, command):
     """Without ``--password`` the password is asked for, hidden (never echoed), twice; a
     mismatch asks again; nothing lands in argv or shell history."""
@@ -171,14 +172,7 @@ def test_new_password_comes_from_a_hidden_prompt_typed_twice(runner, db, org, co
     assert Member.get(Member.email_key == email).password_hash
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ["member", "create-admin", "--org", "acme", "--email", "boss@acme.example.com"],
-        ["member", "create-staff", "--email", "help@connector.example.com"],
-    ],
-    ids=["create-admin", "create-staff"],
-)
+@NEW_ACCOUNT_COMMANDS
 def test_new_password_comes_from_the_environment(runner, db, org, client, command):
     """``OKTA_CONNECTOR_PASSWORD`` gives the password with no prompt (scripts, CI); the
     account signs in with it."""
