@@ -235,3 +235,22 @@ def test_sign_in_state_store_on_both_databases(any_db_app):
         SignInState.update(expires_at=utcnow() - timedelta(seconds=1)).execute()
         assert store.get("_state_okta-1_old") is None
         assert remove_expired(utcnow()) == 1
+
+
+def test_live_sessions_per_member_are_bounded(any_db_app):
+    """Signing in again and again (cookies thrown away) cannot grow the table without
+    bound: past MAX_LIVE_PER_MEMBER live sessions, a sign-in ends the oldest."""
+    from wizard.db import database
+    from wizard.organizations import create_organization
+    from wizard.session_records import MAX_LIVE_PER_MEMBER, SignInMethod, open_record
+
+    with any_db_app.app_context(), database.connection_context():
+        organization = create_organization("Acme", "acme")
+        member = accounts.create_local_admin(organization, "a@acme.example.com", PASSWORD)
+        first, _ = open_record(member, SignInMethod.PASSWORD)
+        for _ in range(MAX_LIVE_PER_MEMBER):
+            newest, _ = open_record(member, SignInMethod.PASSWORD)
+        live = SessionRecord.select().where(SessionRecord.ended_at.is_null())
+        assert live.count() == MAX_LIVE_PER_MEMBER
+        assert SessionRecord.get_by_id(first.id).end_reason == "superseded"
+        assert SessionRecord.get_by_id(newest.id).ended_at is None

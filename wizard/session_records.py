@@ -19,6 +19,9 @@ from .security import decrypt_secret, encrypt_secret, new_token, token_digest
 
 # A live session's last_seen_at moves at most this often: no database write per request.
 TOUCH_EVERY = timedelta(minutes=1)
+# Live sessions one member may hold (browsers, devices); a sign-in beyond it ends the
+# oldest, so signing in over and over cannot grow the table without bound.
+MAX_LIVE_PER_MEMBER = 20
 
 
 class SignInMethod(StrEnum):
@@ -33,6 +36,7 @@ class SessionEnd(StrEnum):
     ENDED_EVERYWHERE = "ended_everywhere"  # "Sign out everywhere", deactivation, reset
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (the member's other sessions)
     SETUP_LINK = "setup_link"  # replaced by a setup link's session, after asking
+    SUPERSEDED = "superseded"  # the oldest beyond MAX_LIVE_PER_MEMBER
     IDLE = "idle"
     EXPIRED = "expired"
 
@@ -61,6 +65,15 @@ def open_record(member: Member, method: SignInMethod) -> tuple[SessionRecord, st
     """A new live record; returns it and the token for the cookie (shown nowhere else)."""
     token = new_token("okcs_", 32)
     record = SessionRecord.create(member=member, digest=token_digest(token), method=method)
+    oldest = (
+        SessionRecord.select(SessionRecord.id)
+        .where((SessionRecord.member == member.id) & SessionRecord.ended_at.is_null())
+        .order_by(SessionRecord.id.desc())
+        .offset(MAX_LIVE_PER_MEMBER)
+    )
+    SessionRecord.update(ended_at=utcnow(), end_reason=SessionEnd.SUPERSEDED).where(
+        SessionRecord.id.in_(oldest)
+    ).execute()
     return record, token
 
 

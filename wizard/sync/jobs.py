@@ -10,6 +10,7 @@ from flask import Flask, current_app
 
 from ..db import database
 from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
+from ..session_records import Lifetimes, remove_finished
 from . import api_connection, runs
 from .engine import run_sync
 from .okta_api import OktaApiError
@@ -82,7 +83,6 @@ def housekeeping(now) -> dict:
     )
     # Imported here: the support package imports the page modules, which import this one.
     from ..auth import oidc_state
-    from ..session_records import Lifetimes, remove_finished
     from ..setup_links import remove_expired
     from ..support.actions import retry_license_limits
 
