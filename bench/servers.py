@@ -98,7 +98,9 @@ def product_env(database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_urlsafe(48),
         "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        # Production refuses plain http; the processes are reached on their own loopback
+        # ports, and this address (what URLs shown to admins start with) is never dialled.
+        "PUBLIC_BASE_URL": "https://connector.example.com",
         "SCHEDULER": "off",
     }
 

@@ -63,7 +63,9 @@ class AppProcess:
             try:
                 if requests.get(f"{self.url}{self.health}", timeout=2).status_code < 500:
                     return self
-            except requests.ConnectionError:
+            # Not listening yet, or a worker still booting (a production app checks its
+            # SECRET_KEY at start, which takes a moment on a loaded machine): ask again.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             time.sleep(0.1)  # polling a starting process, not waiting on a page
         raise TimeoutError(f"app process not ready in {timeout}s: {self.log_path.read_text()}")

@@ -263,3 +263,60 @@ def test_form_fields_carry_no_empty_aria_attributes(client):
     """Fields without hints or errors have no aria-describedby pointing nowhere."""
     page = client.get("/login").text
     assert '="None"' not in page and 'aria-invalid="false"' not in page
+
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """Counts werkzeug's password-hash checks (the expensive part of a sign-in)."""
+    from wizard import security
+
+    calls = []
+    real = security.check_password_hash
+
+    def counting(pwhash, password):
+        calls.append(pwhash)
+        return real(pwhash, password)
+
+    monkeypatch.setattr(security, "check_password_hash", counting)
+    return calls
+
+
+def same_email_in(count: int) -> None:
+    from wizard.organizations import create_organization
+
+    for index in range(count):
+        organization = create_organization(f"Org {index}", f"org-{index}")
+        accounts.create_local_admin(organization, "shared@example.com", f"{PASSWORD} {index}")
+
+
+@pytest.mark.parametrize(
+    ("accounts_with_email", "password"),
+    [
+        (0, PASSWORD),
+        (1, f"{PASSWORD} 0"),
+        (1, "wrong password here"),
+        (3, f"{PASSWORD} 0"),
+        (3, f"{PASSWORD} 2"),
+        (3, "wrong password here"),
+        (5, f"{PASSWORD} 4"),
+    ],
+)
+def test_password_sign_in_costs_the_same_hash_checks(
+    client, auth, db, hash_checks, accounts_with_email, password
+):
+    """Attack: time the sign-in to learn whether an email has accounts, and how many.
+    Whether it matches none, one or several accounts, and whichever password matches,
+    a sign-in spends the same number of password-hash checks."""
+    same_email_in(accounts_with_email)
+    hash_checks.clear()
+    auth.login(email="shared@example.com", password=password)
+    assert len(hash_checks) == accounts.PASSWORD_CHECKS
+
+
+def test_each_of_several_accounts_signs_in_with_its_own_password(client, auth, db):
+    """Padding changes no outcome: the password decides which account signs in."""
+    same_email_in(3)
+    auth.login(email="shared@example.com", password=f"{PASSWORD} 2")
+    event = AuditEvent.get(AuditEvent.action == "auth.sign_in")
+    member = Member.get_by_id(int(event.target_id))
+    assert member.organization.slug == "org-2"

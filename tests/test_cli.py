@@ -146,3 +146,63 @@ def test_demo_prints_credentials_that_work(runner, client, db):
 def test_help_is_available(runner, group):
     result = run(runner, group, "--help")
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+NEW_PASSWORD = "long enough password"
+NEW_ACCOUNT_COMMANDS = pytest.mark.parametrize(
+    "command",
+    [
+        ["member", "create-admin", "--org", "acme", "--email", "boss@acme.example.com"],
+        ["member", "create-staff", "--email", "help@connector.example.com"],
+    ],
+    ids=["create-admin", "create-staff"],
+)
+
+
+@NEW_ACCOUNT_COMMANDS
+def test_new_password_comes_from_a_hidden_prompt_typed_twice(runner, db, org, command):
+    """Without ``--password`` the password is asked for, hidden (never echoed), twice; a
+    mismatch asks again; nothing lands in argv or shell history."""
+    typed = f"{NEW_PASSWORD}\nsomething else\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n"
+    result = runner.invoke(args=command, input=typed)
+    assert result.exit_code == 0, result.output
+    assert "Password:" in result.output and "do not match" in result.output
+    assert NEW_PASSWORD not in result.output
+    email = command[command.index("--email") + 1]
+    assert Member.get(Member.email_key == email).password_hash
+
+
+@NEW_ACCOUNT_COMMANDS
+def test_new_password_comes_from_the_environment(runner, db, org, client, command):
+    """``OKTA_CONNECTOR_PASSWORD`` gives the password with no prompt (scripts, CI); the
+    account signs in with it."""
+    from tests.conftest import Auth
+
+    result = runner.invoke(args=command, env={"OKTA_CONNECTOR_PASSWORD": NEW_PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert "Password:" not in result.output
+    email = command[command.index("--email") + 1]
+    assert Auth(client).login(email=email, password=NEW_PASSWORD).status_code == 302
+
+
+def test_password_on_the_command_line_still_works_with_a_warning(runner, db, org):
+    """``--password`` keeps working for existing scripts, and says why to prefer the others."""
+    result = runner.invoke(
+        args=[
+            "member",
+            "create-staff",
+            "--email",
+            "h@connector.example.com",
+            "--password",
+            NEW_PASSWORD,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "visible to other users" in result.output
+
+
+def test_closed_input_creates_nothing(runner, db, org):
+    """No terminal, no variable, no flag: the prompt ends the command, nothing is made."""
+    result = runner.invoke(args=["member", "create-staff", "--email", "h@connector.example.com"])
+    assert result.exit_code != 0
+    assert not Member.select().where(Member.email_key == "h@connector.example.com").exists()

@@ -64,3 +64,18 @@ def test_failed_scim_auth_is_limited_per_key_and_address_only(limited_app, org, 
         assert other.status_code == 401  # another tenant's key is not throttled
     finally:
         server.stop()
+
+
+def test_setup_link_guesses_are_limited_signed_in_or_not(limited_app, db, org):
+    """Guessing setup-link tokens is limited per address (20 an hour), and asking a
+    signed-in visitor first does not open a way around the limit."""
+    from tests.conftest import PASSWORD, Auth
+    from wizard.accounts import create_local_admin
+    from wizard.roles import OrgRole
+
+    create_local_admin(org, "admin@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN)
+    client = limited_app.test_client()
+    Auth(client).login()
+    statuses = [client.get(f"/setup/okcl_guess{n}").status_code for n in range(21)]
+    assert statuses[:20] == [410] * 20 and statuses[20] == 429
+    assert client.get("/account").status_code == 200  # still signed in

@@ -48,7 +48,9 @@ def shared_database(request, tmp_path):
         "DATABASE_URL": served_url,
         "SECRET_KEY": config["SECRET_KEY"],
         "ENCRYPTION_KEYS": config["ENCRYPTION_KEYS"],
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        # Production refuses plain http; the processes are reached on their own loopback
+        # ports, and this address (what URLs shown to admins start with) is never dialled.
+        "PUBLIC_BASE_URL": "https://connector.example.com",
         "SCHEDULER": "off",
     }
     yield app, env, scim_key, token

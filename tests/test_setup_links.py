@@ -65,3 +65,79 @@ def test_expired_links_are_cleaned_up(db, org):
         organization=org, digest="x" * 64, expires_at=datetime.utcnow() - timedelta(days=1)
     )
     assert setup_links.remove_expired(datetime.utcnow()) == 1
+
+
+def test_signed_in_visit_asks_before_replacing_the_session(app, client, auth, admin):
+    """Attack: a setup link sent to a signed-in admin must not silently sign them out
+    and into the link's session. The visit asks first and changes nothing."""
+    path = make_link(client, auth)
+    auth.login()
+    asked = client.get(path)
+    assert asked.status_code == 200
+    assert "You are signed in as admin@acme.example.com" in asked.text
+    assert "opening this setup link signs you out here" in asked.text
+    assert client.get("/account").status_code == 200  # still signed in
+    assert SetupLink.get().uses == 0
+    assert path.rsplit("/", 1)[-1] not in asked.text  # Continue posts without the token
+    assert asked.headers["Referrer-Policy"] == "no-referrer"  # nor leaks it onward
+    assert asked.headers["Cache-Control"] == "no-store"
+
+
+def test_continue_signs_out_and_opens_the_link(app, client, auth, admin):
+    """Continue (a POST with CSRF) ends the signed-in session on the server and opens
+    the link's steps; a copy of the old cookie is refused afterwards."""
+    path = make_link(client, auth)
+    auth.login()
+    copied = client.get_cookie("session").value
+    asked = client.get(path)
+    assert client.post("/setup/continue").status_code == 400  # no CSRF token: refused
+    assert client.get("/account").status_code == 200
+    opened = client.post("/setup/continue", data={"csrf_token": csrf_token(asked.text)})
+    assert opened.headers["Location"] == "/connect/okta/apps"
+    assert client.get("/connect/okta/apps").status_code == 200
+    assert client.get("/account").status_code == 302  # the admin session is gone
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/account").status_code == 302
+    assert SetupLink.get().uses == 1
+    last_sign_out = (
+        AuditEvent.select()
+        .where(AuditEvent.action == "auth.sign_out")
+        .order_by(AuditEvent.id.desc())
+        .get()
+    )
+    assert last_sign_out.details == {"reason": "setup_link"}
+
+
+def test_cancel_keeps_the_session(app, client, auth, admin):
+    """Cancel is a plain link home: the admin stays signed in, the link unused."""
+    path = make_link(client, auth)
+    auth.login()
+    asked = client.get(path)
+    assert re.search(r'<a[^>]+href="/"[^>]*>Cancel</a>', asked.text)
+    assert client.get("/").headers["Location"] == "/org/"
+    assert SetupLink.get().uses == 0
+
+
+def test_signed_out_visit_opens_at_once(app, client, auth, admin):
+    """Without a signed-in session there is nothing to lose: the link opens directly."""
+    path = make_link(client, auth)
+    assert app.test_client().get(path).headers["Location"] == "/connect/okta/apps"
+
+
+def test_continue_needs_a_link_still_valid(app, client, auth, admin):
+    """Continue opens only the link this browser was asked about, and only while it is
+    still valid: revoked in between, nothing opens and the admin stays signed in."""
+    path = make_link(client, auth)
+    auth.login()
+    asked = client.get(path)
+    SetupLink.update(revoked_at=datetime.utcnow()).execute()
+    refused = client.post("/setup/continue", data={"csrf_token": csrf_token(asked.text)})
+    assert refused.status_code == 410
+    assert client.get("/account").status_code == 200
+    fresh_browser = app.test_client()
+    page = fresh_browser.get("/login")
+    nothing_asked = fresh_browser.post(
+        "/setup/continue", data={"csrf_token": csrf_token(page.text)}
+    )
+    assert nothing_asked.status_code == 410

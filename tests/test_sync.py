@@ -4,6 +4,8 @@ failures, leases and the schedule (with an injected clock)."""
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from tests.conftest import run_sync_now
 from tests.fakes.okta_api import TOKEN
 from tests.servers import run_scheduler_ticks
@@ -229,6 +231,8 @@ def test_tick_does_housekeeping(app, scim, db):
         "tokens_revoked": 1,
         "setup_links_removed": 0,
         "license_limit_retries": 0,
+        "sessions_removed": 0,
+        "sign_in_states_removed": 0,
     }
     assert ScimToken.get().revoked_at is not None
 
@@ -287,3 +291,18 @@ def test_without_an_app_the_mapped_groups_decide_who_belongs(app, synced_org, ok
         "00u000002",
     }
     assert Group.get_by_id(group.id).memberships.count() == 2
+
+
+@pytest.mark.parametrize("way", ["prompt", "environment"])
+def test_cli_api_token_from_a_hidden_prompt_or_the_environment(runner, app, org, okta, db, way):
+    """``sync configure`` without ``--api-token`` takes it from a hidden prompt or from
+    ``OKTA_CONNECTOR_API_TOKEN``; it never appears in the output."""
+    options = (
+        {"input": f"{TOKEN}\n"} if way == "prompt" else {"env": {"OKTA_CONNECTOR_API_TOKEN": TOKEN}}
+    )
+    result = runner.invoke(
+        args=["sync", "configure", "--org", "acme", "--org-url", okta.url], **options
+    )
+    assert result.exit_code == 0, result.output
+    assert "Okta API connected" in result.output and TOKEN not in result.output
+    assert ("API token:" in result.output) is (way == "prompt")

@@ -13,11 +13,15 @@ from .db import database
 from .models import Member, Organization, RoleAssignment, fold, utcnow
 from .roles import OrgRole
 from .security import check_password, hash_password
+from .session_records import SessionEnd, end_all
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 DEMO_SLUG = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.example.com"
+# Accounts one email may hold with a password (one per organization, or staff): each
+# sign-in checks this many hashes, whatever the email matches (see ``authenticate``).
+PASSWORD_CHECKS = 5
 
 
 class AccountError(ValueError):
@@ -44,8 +48,10 @@ def authenticate(email: str, password: str) -> Member | None:
     """The active member whose email and password match, or None.
 
     The same email may exist in several organizations (each keeps its own accounts);
-    the password decides which one signs in. Every path spends one password check at
-    least, so a wrong email and a wrong password take about the same time.
+    the password decides which one signs in. Every call spends exactly
+    ``PASSWORD_CHECKS`` password-hash checks, padding with checks against a dummy hash
+    and never stopping at the first match, so the time taken tells nobody whether the
+    email has no account, one, or several, nor which one matched.
     """
     candidates = list(
         Member.select()
@@ -53,15 +59,15 @@ def authenticate(email: str, password: str) -> Member | None:
             (Member.email_key == fold(email)) & Member.active & Member.password_hash.is_null(False)
         )
         .order_by(Member.is_staff.desc(), Member.id)
-        .limit(5)
+        .limit(PASSWORD_CHECKS)
     )
-    if not candidates:
-        check_password(None, password)
-        return None
+    matched = None
     for member in candidates:
-        if check_password(member.password_hash, password):
-            return member
-    return None
+        if check_password(member.password_hash, password) and matched is None:
+            matched = member
+    for _ in range(PASSWORD_CHECKS - len(candidates)):
+        check_password(None, password)
+    return matched
 
 
 def check_member_password(member: Member, password: str) -> bool:
@@ -72,26 +78,32 @@ def record_sign_in(member: Member) -> None:
     Member.update(last_login_at=utcnow()).where(Member.id == member.id).execute()
 
 
-def end_all_sessions(member: Member) -> None:
-    """Bump the session version: every session of this member ends on its next request."""
+def end_all_sessions(
+    member: Member, reason: SessionEnd = SessionEnd.ENDED_EVERYWHERE, keep_session=None
+) -> None:
+    """End every session record of this member (but ``keep_session``) and bump the
+    session version, so even a cookie older than the records is refused."""
+    end_all(member, reason, keep=keep_session)
     Member.update(session_version=Member.session_version + 1).where(
         Member.id == member.id
     ).execute()
     member.session_version = Member.get_by_id(member.id).session_version
 
 
-def change_password(member: Member, current: str, new: str) -> None:
+def change_password(member: Member, current: str, new: str, keep_session=None) -> None:
     if not check_password(member.password_hash, current):
         raise AccountError("The current password is not correct.")
-    set_password(member, new)
+    set_password(member, new, keep_session=keep_session)
 
 
-def set_password(member: Member, password: str) -> None:
-    """Set a password and end the member's other sessions."""
+def set_password(member: Member, password: str, keep_session=None) -> None:
+    """Set a password and end the member's sessions, but ``keep_session`` (the one that
+    changed it, which the caller signs in again under the new session version)."""
     member.password_hash = hash_password(validate_password(password))
     member.updated_at = utcnow()
     member.save()
-    end_all_sessions(member)
+    reason = SessionEnd.PASSWORD_CHANGED if keep_session else SessionEnd.ENDED_EVERYWHERE
+    end_all_sessions(member, reason, keep_session=keep_session)
 
 
 def create_local_admin(

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import click
+from click.core import ParameterSource
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -45,6 +46,40 @@ def with_database(command):
                 raise click.ClickException(details) from None
 
     return wrapper
+
+
+def _warn_if_typed_in_argv(ctx, param, value):
+    if ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE:
+        click.echo(
+            f"Warning: {param.opts[0]} on the command line is visible to other users (ps) "
+            f"and stays in shell history; leave it out to be asked, or set {param.envvar}.",
+            err=True,
+        )
+    return value
+
+
+def secret_option(name: str, *, envvar: str, prompt: str, new: bool, help: str):
+    """A secret from a hidden prompt (typed twice when ``new``) or an environment
+    variable; the old command-line flag still works, with a warning."""
+    return click.option(
+        name,
+        envvar=envvar,
+        prompt=prompt,
+        hide_input=True,
+        confirmation_prompt=new,
+        callback=_warn_if_typed_in_argv,
+        help=f"{help} Asked for (hidden) when omitted, or read from {envvar}.",
+    )
+
+
+def new_password_option():
+    return secret_option(
+        "--password",
+        envvar="OKTA_CONNECTOR_PASSWORD",
+        prompt="Password",
+        new=True,
+        help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+    )
 
 
 def organization_by_slug(slug: str) -> Organization:
@@ -87,9 +122,7 @@ def member_cli():
 )
 @click.option("--org", "slug", required=True, help="The organization's slug.")
 @click.option("--email", required=True)
-@click.option(
-    "--password", required=True, help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters."
-)
+@new_password_option()
 @with_database
 def create_admin_command(slug, email, password):
     organization = organization_by_slug(slug)
@@ -99,9 +132,7 @@ def create_admin_command(slug, email, password):
 
 @member_cli.command("create-staff", help="Create a staff account (our support people).")
 @click.option("--email", required=True)
-@click.option(
-    "--password", required=True, help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters."
-)
+@new_password_option()
 @with_database
 def create_staff_command(email, password):
     member = accounts.create_staff(email, password)
@@ -237,7 +268,13 @@ def sync_cli():
 @sync_cli.command("configure", help="Set the Okta API connection; refuses one whose test fails.")
 @click.option("--org", "slug", required=True, help="The organization's slug.")
 @click.option("--org-url", required=True, help="e.g. https://acme.okta.com")
-@click.option("--api-token", required=True, help="From Okta: Security > API > Tokens.")
+@secret_option(
+    "--api-token",
+    envvar="OKTA_CONNECTOR_API_TOKEN",
+    prompt="API token",
+    new=False,
+    help="From Okta: Security > API > Tokens.",
+)
 @click.option("--app-id", default="", help="The Okta app whose assignments are synced.")
 @with_database
 def sync_configure_command(slug, org_url, api_token, app_id):

@@ -16,6 +16,10 @@ from cryptography.fernet import Fernet
 ENVIRONMENTS = ("production", "development")
 SCHEDULER_MODES = ("embedded", "off")
 LOOPBACK_HOSTS = {"localhost"}
+# Server-side session limits (wizard/session_records.py): unused for SESSION_IDLE_HOURS,
+# or older than SESSION_MAX_DAYS, a session ends whatever its cookie says.
+SESSION_LIFETIMES = {"SESSION_IDLE_HOURS": 12, "SESSION_MAX_DAYS": 7}
+NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
 
 
 class UnsafeConfiguration(SystemExit):
@@ -72,6 +76,8 @@ def from_environment(environ) -> dict:
         "TRUSTED_PROXIES",
         "RATE_LIMIT_STORAGE",
         "DNS_RESOLVER",
+        "SESSION_IDLE_HOURS",
+        "SESSION_MAX_DAYS",
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -79,7 +85,7 @@ def from_environment(environ) -> dict:
 def build_config(instance_path: str, overrides: dict) -> dict:
     """Merge defaults with ``overrides`` and check the result; returns the final dict."""
     instance = Path(instance_path)
-    config = {"APP_ENV": "production", "TRUSTED_PROXIES": 0, **overrides}
+    config = {"APP_ENV": "production", "TRUSTED_PROXIES": 0, **SESSION_LIFETIMES, **overrides}
     env = config["APP_ENV"]
     if env not in ENVIRONMENTS:
         raise UnsafeConfiguration(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
@@ -97,6 +103,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
                 instance, "encryption_keys", lambda: Fernet.generate_key().decode()
             )
     _check(config)
+    _check_session_lifetimes(config)
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
     config["ENCRYPTION_KEYS"] = _split_keys(config["ENCRYPTION_KEYS"])
@@ -130,12 +137,11 @@ def _split_keys(value) -> list[str]:
 def _check(config: dict) -> None:
     """Refuse settings that would be unsafe; every message names the variable to fix."""
     if not config.get("SECRET_KEY"):
-        raise UnsafeConfiguration(
-            "SECRET_KEY is not set (generate one: python -c "
-            "'import secrets; print(secrets.token_urlsafe(48))')"
-        )
+        raise UnsafeConfiguration(f"SECRET_KEY is not set (generate one: {NEW_SECRET_COMMAND})")
     if len(str(config["SECRET_KEY"])) < 32:
         raise UnsafeConfiguration("SECRET_KEY must be at least 32 characters long")
+    if config["APP_ENV"] == "production":
+        _check_secret_key_strength(str(config["SECRET_KEY"]))
     keys = _split_keys(config.get("ENCRYPTION_KEYS") or "")
     if not keys:
         raise UnsafeConfiguration(
@@ -151,11 +157,7 @@ def _check(config: dict) -> None:
     base_url = config.get("PUBLIC_BASE_URL") or ""
     if not base_url:
         raise UnsafeConfiguration("PUBLIC_BASE_URL is not set (e.g. https://connector.example.com)")
-    if not is_secure_or_loopback_url(base_url):
-        raise UnsafeConfiguration(
-            "PUBLIC_BASE_URL must start with https:// (Okta connects over HTTPS only); "
-            "http:// is accepted for loopback hosts"
-        )
+    _check_public_base_url(base_url, development=config["APP_ENV"] == "development")
     if config["SCHEDULER"] not in SCHEDULER_MODES:
         raise UnsafeConfiguration(f"SCHEDULER must be one of {', '.join(SCHEDULER_MODES)}")
     try:
@@ -173,3 +175,40 @@ def _check(config: dict) -> None:
     url = str(config["DATABASE_URL"])
     if not url.startswith(("sqlite:", "postgres", "postgresql")):
         raise UnsafeConfiguration("DATABASE_URL must be sqlite:///PATH or postgresql://...")
+
+
+def _check_secret_key_strength(key: str) -> None:
+    from .key_strength import secret_key_weakness
+
+    weakness = secret_key_weakness(key)
+    if weakness:
+        raise UnsafeConfiguration(
+            f"SECRET_KEY is too easy to guess ({weakness}); generate one: {NEW_SECRET_COMMAND}"
+        )
+
+
+def _check_public_base_url(base_url: str, *, development: bool) -> None:
+    """https everywhere; plain http only for a loopback host in development, where no
+    browser but the developer's own reaches it (production would send cookies in clear
+    and show Okta redirect URIs it refuses)."""
+    if urlsplit(base_url).scheme == "https":
+        return
+    if development and is_secure_or_loopback_url(base_url):
+        return
+    raise UnsafeConfiguration(
+        "PUBLIC_BASE_URL must start with https:// (Okta connects over HTTPS only); "
+        "http:// on a loopback host is accepted in development only (APP_ENV=development)"
+    )
+
+
+def _check_session_lifetimes(config: dict) -> None:
+    for name in SESSION_LIFETIMES:
+        try:
+            value = float(config[name])
+            if not 0 < value < float("inf"):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise UnsafeConfiguration(
+                f"{name} must be a positive number (default {SESSION_LIFETIMES[name]})"
+            ) from None
+        config[name] = int(value) if value.is_integer() else value

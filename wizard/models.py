@@ -397,6 +397,34 @@ class EmailDomain(BaseModel):
         )
 
 
+class SessionRecord(BaseModel):
+    """One sign-in, kept on the server (wizard/session_records.py). The cookie holds a
+    random token, this row only its digest; a request is signed in only while its row
+    is live, so signing out ends the session for every copy of the cookie. The Okta
+    sign-in state (which organization, the ID token for Okta's sign-out) lives here
+    too, never in the cookie."""
+
+    member = pw.ForeignKeyField(Member, backref="session_records", on_delete="CASCADE")
+    digest = pw.CharField(max_length=64, unique=True)
+    method = pw.CharField(max_length=10)  # SignInMethod: password | okta
+    created_at = pw.DateTimeField(default=utcnow)
+    last_seen_at = pw.DateTimeField(default=utcnow)  # written at most once a minute
+    ended_at = pw.DateTimeField(null=True)
+    end_reason = pw.CharField(max_length=20, default="")  # SessionEnd
+    okta_org = pw.CharField(max_length=40, default="")  # the slug an Okta sign-in used
+    id_token = pw.TextField(default="")  # encrypted (security.encrypt_secret)
+
+
+class SignInState(BaseModel):
+    """authlib's state for an Okta sign-in under way (PKCE verifier, nonce, redirect
+    URI), kept here rather than in the cookie (wizard/auth/oidc_state.py): one row per
+    sign-in started, deleted when used, expired ones by housekeeping."""
+
+    digest = pw.CharField(max_length=64, unique=True)  # of authlib's key, naming the state
+    value = pw.TextField()  # encrypted JSON
+    expires_at = pw.DateTimeField(index=True)
+
+
 class SyncRun(BaseModel):
     """One pull sync: queued by the schedule or *Sync now*, claimed through a lease so two
     schedulers never run one organization at once; a run whose lease lapses was killed."""
@@ -432,3 +460,4 @@ SYNC_MODELS = [SyncRun]
 MAPPING_MODELS = [RoleMapping, DetailMapping]
 SUPPORT_MODELS = [PasswordSetLink, SetupLink]
 TRUST_MODELS = [EmailDomain]
+SESSION_MODELS = [SessionRecord, SignInState]

@@ -11,6 +11,9 @@ from .security import new_token, token_digest
 DEFAULT_LIFETIME = timedelta(days=7)
 STEPS = ("apps", "sso", "credentials", "settings", "assign", "push")
 SESSION_KEY = "setup_link"
+# A signed-in visitor is asked before the link replaces their session; until they
+# answer, the link waits here (its id, not its token, which stays out of the page).
+PENDING_KEY = "setup_link_pending"
 
 
 def create(
@@ -38,6 +41,17 @@ def find(token: str) -> SetupLink | None:
 
 def from_session() -> SetupLink | None:
     link_id = session.get(SESSION_KEY)
+    link = SetupLink.get_or_none(SetupLink.id == link_id) if link_id else None
+    return link if valid(link) else None
+
+
+def hold_pending(link: SetupLink) -> None:
+    session[PENDING_KEY] = link.id
+
+
+def pending() -> SetupLink | None:
+    """The link this browser was asked about, while it is still valid."""
+    link_id = session.get(PENDING_KEY)
     link = SetupLink.get_or_none(SetupLink.id == link_id) if link_id else None
     return link if valid(link) else None
 

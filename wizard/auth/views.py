@@ -2,14 +2,14 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
 
 from .. import accounts, audit, disconnect
 from ..extensions import limiter
 from ..models import utcnow
 from ..roles import OrgRole
-from . import fresh, sign_in
+from . import fresh, sessions, sign_in
 from .forms import ChangePasswordForm, ConfirmForm, EndSessionsForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -75,9 +75,7 @@ def _password_sign_in(form):
     except sign_in.PasswordRefused as refused:
         form.password.errors.append(str(refused))
         return None
-    session.clear()  # a fresh session: nothing from before sign-in carries over
-    login_user(member)
-    fresh.mark_authenticated()
+    sessions.sign_in(member, sessions.SignInMethod.PASSWORD)
     accounts.record_sign_in(member)
     action = "auth.break_glass_used" if break_glass else "auth.sign_in"
     audit.record_request(
@@ -94,9 +92,8 @@ def logout():
         organization=current_user.organization,
         target=current_user._get_current_object(),
     )
-    okta_logout = sign_in.okta_logout_url(session.get("sso"))
-    logout_user()
-    session.clear()
+    okta_logout = sign_in.okta_logout_url(sessions.sso_state())
+    sessions.sign_out()
     if okta_logout:
         return redirect(okta_logout)
     flash("You are signed out.", "info")
@@ -141,7 +138,12 @@ def change_password():
     member = current_user._get_current_object()
     if form.validate_on_submit():
         try:
-            accounts.change_password(member, form.current_password.data, form.new_password.data)
+            accounts.change_password(
+                member,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=sessions.current_record(),
+            )
         except accounts.AccountError as exc:
             form.current_password.errors.append(str(exc))
         else:
@@ -167,8 +169,7 @@ def end_sessions():
     member = current_user._get_current_object()
     accounts.end_all_sessions(member)
     audit.record_request("account.sessions_ended", organization=member.organization, target=member)
-    logout_user()
-    session.clear()
+    sessions.sign_out(sessions.SessionEnd.ENDED_EVERYWHERE)
     flash("You are signed out everywhere.", "info")
     return redirect(url_for("auth.login"))
 

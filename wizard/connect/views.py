@@ -23,6 +23,7 @@ from flask import (
 from flask_login import current_user
 
 from .. import audit, connections, setup_links, sso_settings
+from ..auth import sessions
 from ..auth.guards import role_required
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
@@ -120,15 +121,51 @@ def start():
 @bp.get("/setup/<token>")
 @limiter.limit("20 per hour")
 def open_setup_link(token: str):
-    """An IT person's way in: the link's organization, the Okta steps only."""
+    """An IT person's way in: the link's organization, the Okta steps only. Someone
+    signed in is asked first: the link's session would replace theirs."""
     link = setup_links.find(token)
     if link is None:
-        return render_template(
-            "errors/error.html",
-            code=410,
-            title="This setup link is not valid",
-            message="It has expired or was revoked. Ask your admin for a new one.",
-        ), 410
+        return _invalid_setup_link()
+    if not current_user.is_authenticated:
+        return _enter_with(link)
+    setup_links.hold_pending(link)
+    response = shown_once(
+        render_template(
+            "connect/setup_link_confirm.html", form=ContinueForm(), organization=link.organization
+        )
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"  # the address holds the token
+    return response
+
+
+@bp.post("/setup/continue")
+def continue_setup_link():
+    """The signed-in visitor chose Continue: sign them out here, then open the link."""
+    link = setup_links.pending()
+    if link is None or not ContinueForm().validate_on_submit():
+        return _invalid_setup_link()
+    if current_user.is_authenticated:
+        member = current_user._get_current_object()
+        audit.record_request(
+            "auth.sign_out",
+            organization=member.organization,
+            target=member,
+            details={"reason": sessions.SessionEnd.SETUP_LINK},
+        )
+        sessions.sign_out(sessions.SessionEnd.SETUP_LINK)
+    return _enter_with(link)
+
+
+def _invalid_setup_link():
+    return render_template(
+        "errors/error.html",
+        code=410,
+        title="This setup link is not valid",
+        message="It has expired or was revoked. Ask your admin for a new one.",
+    ), 410
+
+
+def _enter_with(link):
     session.clear()
     session[setup_links.SESSION_KEY] = link.id
     setup_links.note_use(link)

@@ -10,13 +10,14 @@ import time
 
 from authlib.integrations.flask_client import OAuth
 
+from ..auth.oidc_state import store
 from ..models import OktaConnection
 from ..sso_settings import client_secret_of
 
 METADATA_TTL = 600  # seconds
 SCOPES = "openid email profile"
 
-oauth = OAuth()
+oauth = OAuth(cache=store)  # state, nonce and PKCE verifier in the database, not the cookie
 _built: dict[str, tuple[str, float]] = {}  # client name -> (settings fingerprint, built at)
 
 

@@ -17,12 +17,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc.errors import JoseError
 
 from .. import audit, connections
-from ..auth import fresh
+from ..auth import fresh, sessions
 from ..auth.views import home_for, safe_next
 from ..models import Organization, utcnow
 from ..roles import OrgRole
@@ -130,10 +130,8 @@ def callback(slug: str):
             return _finish_reauth(connection, member, claims, state)
     except SignInRefused as refused:
         return _refuse(connection, mode, refused)
-    session.clear()  # a fresh session: nothing from before sign-in carries over
-    login_user(member)
-    fresh.mark_authenticated()
-    session["sso"] = {"org": slug, "id_token": claims.get("_id_token", "")}
+    sessions.sign_in(member, sessions.SignInMethod.OKTA)
+    sessions.remember_sso(slug, claims.get("_id_token", ""))
     member.last_login_at = utcnow()
     member.save()
     audit.record(

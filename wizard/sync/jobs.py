@@ -6,10 +6,11 @@ import socket
 import threading
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 
 from ..db import database
 from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
+from ..session_records import Lifetimes, remove_finished
 from . import api_connection, runs
 from .engine import run_sync
 from .okta_api import OktaApiError
@@ -71,8 +72,9 @@ def tick(now=None, owner: str | None = None) -> list[SyncRun]:
 
 
 def housekeeping(now) -> dict:
-    """Riding the same tick: SCIM request records past retention, and tokens whose grace
-    period ended marked revoked."""
+    """Riding the same tick: SCIM request records past retention, tokens whose grace
+    period ended marked revoked, expired links, seat retries, ended or expired session
+    records and abandoned Okta sign-in states."""
     pruned = ScimEvent.delete().where(ScimEvent.created_at < now - SCIM_RETENTION).execute()
     expired = (
         ScimToken.update(revoked_at=now)
@@ -80,6 +82,7 @@ def housekeeping(now) -> dict:
         .execute()
     )
     # Imported here: the support package imports the page modules, which import this one.
+    from ..auth import oidc_state
     from ..setup_links import remove_expired
     from ..support.actions import retry_license_limits
 
@@ -88,6 +91,8 @@ def housekeeping(now) -> dict:
         "tokens_revoked": expired,
         "setup_links_removed": remove_expired(now),
         "license_limit_retries": retry_license_limits(),
+        "sessions_removed": remove_finished(now, Lifetimes.from_config(current_app.config)),
+        "sign_in_states_removed": oidc_state.remove_expired(now),
     }
 
 
