@@ -71,8 +71,8 @@ def tick(now=None, owner: str | None = None) -> list[SyncRun]:
 
 
 def housekeeping(now) -> dict:
-    """Riding the same tick: SCIM request records past retention, and tokens whose grace
-    period ended marked revoked."""
+    """Riding the same tick: SCIM request records past retention, tokens whose grace
+    period ended marked revoked, and the verified domains due for their daily re-check."""
     pruned = ScimEvent.delete().where(ScimEvent.created_at < now - SCIM_RETENTION).execute()
     expired = (
         ScimToken.update(revoked_at=now)
@@ -80,6 +80,7 @@ def housekeeping(now) -> dict:
         .execute()
     )
     # Imported here: the support package imports the page modules, which import this one.
+    from ..domain_recheck import recheck_due
     from ..setup_links import remove_expired
     from ..support.actions import retry_license_limits
 
@@ -88,6 +89,7 @@ def housekeeping(now) -> dict:
         "tokens_revoked": expired,
         "setup_links_removed": remove_expired(now),
         "license_limit_retries": retry_license_limits(),
+        "domains_rechecked": recheck_due(now),
     }
 
 
