@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token, verify_domain
+from tests.conftest import PASSWORD, Auth, csrf_token, verify_domain
 from wizard import accounts, domain_verification, domains, setup_links
 from wizard.models import AuditEvent, EmailDomain
 from wizard.roles import OrgRole
@@ -204,3 +204,98 @@ def test_verify_only_with_the_form_token(client, auth, admin, org):
     auth.login()
     assert client.post(f"{PAGE}/{claim.id}/remove").status_code in (400, 404)
     assert EmailDomain.get_or_none(EmailDomain.id == claim.id) is not None
+
+
+def test_a_verified_domain_routes_to_its_organization_only(
+    app, client, auth, admin, other_org, dns_server, discovery_server
+):
+    """Globex's pending claim on acme.example.com changes nothing; Acme proves it, and
+    from then on Acme's people go to Acme's Okta."""
+    domains.claim(other_org, "acme.example.com")
+    auth.login()
+    assert post_sso_step(client, discovery_server.url, "acme.example.com").status_code == 302
+    assert login_page_answer(app, "jane@acme.example.com").status_code == 401
+    claim = EmailDomain.get(EmailDomain.organization == admin.organization)
+    record = domain_verification.record_for(claim)
+    dns_server.zone.set(record.name, "TXT", record.value)
+    post_action(client, claim.id, "verify")
+    routed = login_page_answer(app, "jane@acme.example.com")
+    assert routed.headers["Location"].startswith("/login/okta/acme?login_hint=jane")
+
+
+def test_support_releases_a_domain_so_another_organization_can_verify_it(
+    app, client, auth, org, other_org, staff, dns_server
+):
+    """Acme holds acme.example.com verified: Globex's Verify now is refused with the way
+    out. Support releases Acme's claim (audited); Globex's next Verify now succeeds."""
+    acme = verify_domain(org, "acme.example.com")
+    accounts.create_local_admin(
+        other_org, "admin@globex.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN
+    )
+    globex = EmailDomain.create(
+        organization=other_org, domain="acme.example.com", token="globex-token-0123456789"
+    )  # claimed before Acme proved it (a claim now would be refused)
+    record = domain_verification.record_for(globex)
+    dns_server.zone.set(record.name, "TXT", record.value)
+    auth.login(email="admin@globex.example.com")
+    post_action(client, globex.id, "verify")
+    assert "Ask our support team" in client.get(PAGE).text
+    assert EmailDomain.get_by_id(globex.id).status == "pending"
+    assert AuditEvent.get(AuditEvent.action == "domain.taken").organization_id == other_org.id
+
+    support = app.test_client()
+    Auth(support).login(email=staff.email)
+    page = support.get("/support/organizations/acme").text
+    assert "acme.example.com" in page and "Release the domain" in page
+    support.post(
+        "/support/organizations/acme/release-domain",
+        data={"csrf_token": csrf_token(page), "domain": "acme.example.com"},
+    )
+    assert EmailDomain.get_or_none(EmailDomain.id == acme.id) is None
+    released = AuditEvent.get(AuditEvent.action == "staff.email_domain_released")
+    assert (released.actor_id, released.details) == (staff.id, {"domain": "acme.example.com"})
+
+    post_action(client, globex.id, "verify")
+    assert EmailDomain.get_by_id(globex.id).status == "verified"
+    assert domains.organization_for_email("jane@acme.example.com").id == other_org.id
+
+
+def test_a_missing_record_shows_a_notice_then_the_lapse_on_both_pages(
+    app, client, auth, admin, org, dns_server
+):
+    from datetime import timedelta
+
+    from wizard import domain_recheck
+    from wizard.models import utcnow
+
+    claim, _ = domains.claim(org, "acme.example.com")
+    record = domain_verification.record_for(claim)
+    dns_server.zone.set(record.name, "TXT", record.value)
+    start = utcnow() - timedelta(days=10)
+    with app.app_context():
+        domain_verification.check_now(claim, now=start)
+        dns_server.zone.set(record.name, "TXT")
+        domain_recheck.recheck_due(start + timedelta(days=1, minutes=1))
+    auth.login()
+    for path in ("/integrations", PAGE):
+        page = client.get(path).text
+        assert 'class="flash flash-warning domain-notice"' in page, path
+        assert "acme.example.com lapses on" in page
+    with app.app_context():
+        domain_recheck.recheck_due(start + timedelta(days=9))
+    for path in ("/integrations", PAGE):
+        page = client.get(path).text
+        assert 'class="flash flash-error domain-notice"' in page, path
+        assert "acme.example.com lapsed on" in page and "no longer go to your Okta" in page
+
+
+def test_disconnect_keeps_the_domain_claims(client, auth, admin, org, scim):
+    """Claims are proofs of ownership, not Okta settings: they survive a disconnect."""
+    claim = verify_domain(org, "acme.example.com")
+    auth.login()
+    page = client.get("/integrations/okta/disconnect").text
+    client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "Acme"},
+    )
+    assert EmailDomain.get_by_id(claim.id).status == "verified"
