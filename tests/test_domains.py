@@ -31,23 +31,30 @@ def test_only_a_verified_domain_routes_to_its_organization(org, other_org):
     assert domains.claim(org, "acme.example.com") == (EmailDomain.get_by_id(mine.id), False)
 
 
+def insert_old_connection(email_domain: str) -> None:
+    """Acme and its connection as a schema before migration 014 stored them."""
+    database.execute_sql(
+        "INSERT INTO organization (name, slug, timezone, enterprise_enabled, created_at, "
+        "updated_at) VALUES ('Acme', 'acme', 'UTC', true, '2026-01-01', '2026-01-01')"
+    )
+    database.execute_sql(
+        "INSERT INTO okta_connection (organization_id, scim_key, status, created_at, "
+        "updated_at, issuer, client_id, client_secret, client_secret_hint, email_domain, "
+        "sso_enforced, wizard_state, jit_enabled, api_org_url, api_token, api_token_hint, "
+        "api_check, sync_app_id, sync_time, deactivation_limit, sync_lease_owner, "
+        "last_auth_failure_ip) VALUES (1, 'k', 'active', '2026-01-01', '2026-01-01', '', '',"
+        f" '', '', {database.param}, false, '{{}}', false, '', '', '', '{{}}', '', '03:00', 20,"
+        " '', '')",
+        (email_domain,),
+    )
+
+
 def test_migration_turns_the_old_email_domain_into_a_pending_claim(tmp_path):
     """Migration 010: the connection's unproven email_domain becomes a pending claim."""
     create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'old.db'}"))
     with database.connection_context():
         Router(database.obj, migrate_dir=str(MIGRATIONS_DIR)).run("009_scale_indexes")
-        database.execute_sql(
-            "INSERT INTO organization (name, slug, timezone, enterprise_enabled, created_at, "
-            "updated_at) VALUES ('Acme', 'acme', 'UTC', 1, '2026-01-01', '2026-01-01')"
-        )
-        database.execute_sql(
-            "INSERT INTO okta_connection (organization_id, scim_key, status, created_at, "
-            "updated_at, issuer, client_id, client_secret, client_secret_hint, email_domain, "
-            "sso_enforced, wizard_state, jit_enabled, api_org_url, api_token, api_token_hint, "
-            "api_check, sync_app_id, sync_time, deactivation_limit, sync_lease_owner, "
-            "last_auth_failure_ip) VALUES (1, 'k', 'active', '2026-01-01', '2026-01-01', '', '',"
-            " '', '', ' Acme.Example.com', 0, '{}', 0, '', '', '', '{}', '', '03:00', 20, '', '')"
-        )
+        insert_old_connection(" Acme.Example.com")
         upgrade()
         claims = list(EmailDomain.select())
     assert [(c.organization_id, c.domain, c.status) for c in claims] == [
@@ -315,19 +322,7 @@ def test_migration_014_keeps_a_domain_written_after_010_and_drops_the_column(
     with database.connection_context():
         router = Router(database.obj, migrate_dir=str(MIGRATIONS_DIR))
         router.run("010_email_domains")
-        database.execute_sql(
-            "INSERT INTO organization (name, slug, timezone, enterprise_enabled, created_at, "
-            "updated_at) VALUES ('Acme', 'acme', 'UTC', true, '2026-01-01', '2026-01-01')"
-        )
-        database.execute_sql(
-            "INSERT INTO okta_connection (organization_id, scim_key, status, created_at, "
-            "updated_at, issuer, client_id, client_secret, client_secret_hint, email_domain, "
-            "sso_enforced, wizard_state, jit_enabled, api_org_url, api_token, api_token_hint, "
-            "api_check, sync_app_id, sync_time, deactivation_limit, sync_lease_owner, "
-            "last_auth_failure_ip) VALUES (1, 'k', 'active', '2026-01-01', '2026-01-01', '', '',"
-            " '', '', 'Acme.Example.com', false, '{}', false, '', '', '', '{}', '', '03:00', 20,"
-            " '', '')"
-        )
+        insert_old_connection("Acme.Example.com")
         upgrade()
         claims = [(c.organization_id, c.domain, c.status) for c in EmailDomain.select()]
         columns = {c.name for c in database.get_columns("okta_connection")}

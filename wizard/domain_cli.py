@@ -58,13 +58,14 @@ def domain_verify_command(slug, domain, skip_dns):
         check = domain_verification.verify_without_dns(claim)
     else:
         check = domain_verification.check_now(claim)
+    method = domains.VerifyMethod.SKIP_DNS if skip_dns else domains.VerifyMethod.DNS
     if check.audit_action:
         audit.record(
             check.audit_action,
             organization=organization,
             actor_label="cli",
             target=claim,
-            details={"domain": claim.domain, "method": "skip_dns" if skip_dns else "dns"},
+            details={"domain": claim.domain, "method": method},
         )
     if not check.ok:
         raise click.ClickException(check.message)

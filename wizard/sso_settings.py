@@ -60,10 +60,11 @@ def issuer_from_input(value: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
-def claimable_email_domain(organization: Organization, value: str) -> str:
-    """Free-mail, disposable and other organizations' verified domains are refused."""
+def email_domain_field(call, organization: Organization, value: str):
+    """A domain rule (``domains.check_claimable``, ``domains.claim``) whose refusal, e.g.
+    a free-mail domain or another organization's verified one, belongs to the field."""
     try:
-        return domains.check_claimable(organization, value)
+        return call(organization, value)
     except domains.DomainError as error:
         raise SsoSettingsError("email_domain", str(error)) from None
 
@@ -157,7 +158,7 @@ def save_sso_settings(
     with database.atomic():
         connection.issuer, connection.client_id = issuer, client_id
         # The domain is claimed, pending: it routes nothing until its DNS record proves it.
-        _, claimed = domains.claim(connection.organization, domain)
+        _, claimed = email_domain_field(domains.claim, connection.organization, domain)
         if client_secret:
             connection.client_secret = encrypt_secret(client_secret)
             connection.client_secret_hint = secret_hint(client_secret)
@@ -176,7 +177,10 @@ def _check_fields(connection, okta_domain, client_id, client_secret, email_domai
     checks = (
         (issuer_from_input, okta_domain),
         (check_client_id, client_id),
-        (partial(claimable_email_domain, connection.organization), email_domain),
+        (
+            partial(email_domain_field, domains.check_claimable, connection.organization),
+            email_domain,
+        ),
     )
     for check, value in checks:
         try:

@@ -12,6 +12,9 @@ from .forms import ContinueForm, DomainForm
 from .views import bp
 
 PAGE = "connect.domains_page"
+# Templates name statuses by their enum (DomainStatus.VERIFIED), never a bare string.
+bp.add_app_template_global(domains.DomainStatus, "DomainStatus")
+bp.add_app_template_global(domains.VerifyMethod, "VerifyMethod")
 
 
 def _organization():
@@ -83,7 +86,7 @@ def verify_domain(claim_id: int):
             check.audit_action,
             organization=claim.organization,
             target=claim,
-            details={"domain": claim.domain, "method": "dns"},
+            details={"domain": claim.domain, "method": domains.VerifyMethod.DNS},
         )
     flash(check.message, "success" if check.ok else "error")
     return redirect(url_for(PAGE))
