@@ -229,6 +229,7 @@ def test_tick_does_housekeeping(app, scim, db):
         "tokens_revoked": 1,
         "setup_links_removed": 0,
         "license_limit_retries": 0,
+        "domains_rechecked": 0,
     }
     assert ScimToken.get().revoked_at is not None
 
