@@ -410,6 +410,16 @@ def dns_server(app):
     server.stop()
 
 
+def verify_domain(organization, domain: str):
+    """Test setup: ``organization`` holds ``domain`` verified, as an operator's
+    ``domain verify --skip-dns`` leaves it (tests of the DNS proof use ``dns_server``)."""
+    from wizard import domain_verification, domains
+
+    claim, _ = domains.claim(organization, domain)
+    domain_verification.verify_without_dns(claim)
+    return claim
+
+
 # --- the Okta API emulator ----------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from wizard import connections, sso_settings
+from tests.conftest import verify_domain
+from wizard import connections, domains, sso_settings
 from wizard.models import OktaConnection
 from wizard.sso_settings import SsoSettingsError
 
@@ -81,7 +82,8 @@ def test_save_encrypts_the_secret_and_keeps_it_when_left_empty(app, org, discove
         )
         stored = OktaConnection.get_by_id(connection.id)
         assert stored.client_secret != "s3cret-value-1234"
-        assert stored.client_secret_hint == "…1234" and stored.email_domain == "acme.example.com"
+        assert stored.client_secret_hint == "…1234"
+        assert [c.domain for c in domains.claims_of(org)] == ["acme.example.com"]
         assert sso_settings.client_secret_of(stored) == "s3cret-value-1234"
         sso_settings.save_sso_settings(
             stored,
@@ -106,6 +108,7 @@ def test_an_email_domain_belongs_to_one_organization(app, org, other_org, discov
             client_secret=None,
             email_domain="acme.example.com",
         )
+        verify_domain(org, "acme.example.com")  # a claim alone blocks nobody: a proof does
         with pytest.raises(SsoSettingsError, match="already belongs to another organization"):
             sso_settings.save_sso_settings(
                 theirs,

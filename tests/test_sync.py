@@ -233,6 +233,7 @@ def test_tick_does_housekeeping(app, scim, db):
         "license_limit_retries": 0,
         "sessions_removed": 0,
         "sign_in_states_removed": 0,
+        "domains_rechecked": 0,
     }
     assert ScimToken.get().revoked_at is not None
 

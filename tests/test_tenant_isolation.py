@@ -7,10 +7,11 @@ import json
 import pytest
 from werkzeug.routing import Rule
 
-from tests.conftest import PASSWORD, csrf_token, issue_scim_client
+from tests.conftest import PASSWORD, csrf_token, issue_scim_client, verify_domain
 from wizard import accounts, connections, mappings, setup_links
 from wizard.models import (
     AuditEvent,
+    EmailDomain,
     FailedMigration,
     Group,
     Member,
@@ -82,6 +83,7 @@ def globex(app, other_org, db):
         "failure_id": failure.id,
         "run_id": run.id,
         "link_id": link.id,
+        "claim_id": verify_domain(other_org, "globex.example.com").id,
         "slug": "globex",
         "scim_key": connection.scim_key,
     }
@@ -100,6 +102,7 @@ def snapshot() -> str:
         SetupLink,
         OktaConnection,
         ScimToken,
+        EmailDomain,
     ):
         for row in model.select().order_by(model.id):
             data = dict(row.__data__)

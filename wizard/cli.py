@@ -10,7 +10,14 @@ from click.core import ParameterSource
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import accounts, audit, connections, organizations, sso_settings
+from . import (
+    accounts,
+    audit,
+    connections,
+    domains,
+    organizations,
+    sso_settings,
+)
 from .db import database
 from .models import Organization, ScimEvent, utcnow
 from .roles import OrgRole
@@ -28,6 +35,10 @@ def init_app(app: Flask) -> None:
         secrets_cli,
     ):
         app.cli.add_command(command)
+    # Imported here: the domain commands use this module's helpers (with_database).
+    from .domain_cli import domain_cli
+
+    app.cli.add_command(domain_cli)
 
 
 def with_database(command):
@@ -39,7 +50,11 @@ def with_database(command):
         with database.connection_context():
             try:
                 return command(*args, **kwargs)
-            except (accounts.AccountError, organizations.OrganizationError) as exc:
+            except (
+                accounts.AccountError,
+                organizations.OrganizationError,
+                domains.DomainError,
+            ) as exc:
                 raise click.ClickException(str(exc)) from None
             except sso_settings.SsoSettingsError as exc:
                 details = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
@@ -209,7 +224,11 @@ def sso_cli():
 @click.option("--issuer", required=True, help="Okta domain or issuer URL.")
 @click.option("--client-id", required=True)
 @click.option("--client-secret", default=None, help="Omit for a PKCE-only app.")
-@click.option("--email-domain", required=True, help="Primary email domain, e.g. acme.com.")
+@click.option(
+    "--email-domain",
+    required=True,
+    help="Primary email domain, e.g. acme.com; claimed unverified (see `domain verify`).",
+)
 @click.option("--enforce/--no-enforce", default=False, help="Require Okta sign-in for everyone.")
 @with_database
 def sso_configure_command(slug, issuer, client_id, client_secret, email_domain, enforce):
@@ -250,7 +269,10 @@ def sso_show_command(slug):
         "client_secret": f"set, ending in {connection.client_secret_hint}"
         if connection.client_secret
         else "none (PKCE-only)",
-        "email_domain": connection.email_domain,
+        "email_domains": ", ".join(
+            f"{claim.domain} ({claim.status})" for claim in domains.claims_of(organization)
+        )
+        or "none",
         "enforced": connection.sso_enforced,
         "tested_at": connection.sso_tested_at.isoformat() if connection.sso_tested_at else None,
         "login_redirect_uri": uris["login"],

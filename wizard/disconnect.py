@@ -1,6 +1,10 @@
 """Safe disconnect (seed 000): convert Okta-managed members to local management first
 (they keep everything and get a one-time link to set a password), or disconnect and
-deactivate them; tokens revoked, sign-in with Okta off, history kept."""
+deactivate them; tokens revoked, sign-in with Okta off, history kept.
+
+Email domain claims stay: a verified domain is a proof of ownership, not an Okta
+setting, and with sign-in off it routes nobody anywhere; reconnecting needs no new
+DNS record, and no other organization can take the domain meanwhile."""
 
 from datetime import timedelta
 
@@ -72,7 +76,6 @@ def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
             sso_tested_at=None,
             api_token="",
             api_token_hint="",
-            email_domain=None,
             activated_at=None,
         ).where(OktaConnection.id == connection.id).execute()
         audit.record(

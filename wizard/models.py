@@ -238,7 +238,6 @@ class OktaConnection(BaseModel):
     client_id = pw.CharField(max_length=255, default="")
     client_secret = pw.TextField(default="")
     client_secret_hint = pw.CharField(max_length=8, default="")
-    email_domain = pw.CharField(max_length=255, null=True, unique=True)  # one org per domain
     sso_configured_at = pw.DateTimeField(null=True)
     sso_tested_at = pw.DateTimeField(null=True)
     sso_enforced = pw.BooleanField(default=False)
@@ -378,7 +377,8 @@ class EmailDomain(BaseModel):
     """An email domain an organization claims. It routes sign-ins to the organization's
     Okta and lets an Okta sign-in match an account by email only once ``status`` is
     ``verified`` (a DNS TXT record with ``token`` proved the claim, wizard/domains.py).
-    Several organizations may claim a domain; at most one holds it verified."""
+    Several organizations may claim a domain; at most one holds it verified (a partial
+    unique index on ``domain`` where verified, migration 014)."""
 
     organization = pw.ForeignKeyField(Organization, backref="email_domains", on_delete="CASCADE")
     domain = pw.CharField(max_length=253)  # lowercased, no trailing dot
@@ -387,7 +387,8 @@ class EmailDomain(BaseModel):
     method = pw.CharField(max_length=10, default="")  # dns | skip_dns (CLI, audited)
     created_at = pw.DateTimeField(default=utcnow)
     verified_at = pw.DateTimeField(null=True)
-    last_checked_at = pw.DateTimeField(null=True)
+    last_checked_at = pw.DateTimeField(null=True)  # the last lookup that got an answer
+    last_attempt_at = pw.DateTimeField(null=True)  # the last lookup, answered or not
     failing_since = pw.DateTimeField(null=True)  # the record went missing; grace runs
 
     class Meta:

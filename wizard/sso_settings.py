@@ -5,11 +5,13 @@ with the field it belongs to and a sentence the admin can act on.
 """
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
 
+from . import domains
 from .config import is_loopback_host
 from .db import database
 from .models import OktaConnection, Organization, utcnow
@@ -58,13 +60,13 @@ def issuer_from_input(value: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
-def normalize_email_domain(value: str) -> str:
-    domain = (value or "").strip().lower().lstrip("@")
-    if not DOMAIN.match(domain):
-        raise SsoSettingsError(
-            "email_domain", "Enter the domain of your people's email addresses, e.g. acme.com."
-        )
-    return domain
+def email_domain_field(call, organization: Organization, value: str):
+    """A domain rule (``domains.check_claimable``, ``domains.claim``) whose refusal, e.g.
+    a free-mail domain or another organization's verified one, belongs to the field."""
+    try:
+        return call(organization, value)
+    except domains.DomainError as error:
+        raise SsoSettingsError("email_domain", str(error)) from None
 
 
 def check_client_id(value: str) -> str:
@@ -151,12 +153,12 @@ def save_sso_settings(
     if check_issuer:
         fetch_discovery(issuer)
     changed = [
-        f
-        for f, v in (("issuer", issuer), ("client_id", client_id), ("email_domain", domain))
-        if getattr(connection, f) != v
+        f for f, v in (("issuer", issuer), ("client_id", client_id)) if getattr(connection, f) != v
     ]
     with database.atomic():
-        connection.issuer, connection.client_id, connection.email_domain = issuer, client_id, domain
+        connection.issuer, connection.client_id = issuer, client_id
+        # The domain is claimed, pending: it routes nothing until its DNS record proves it.
+        _, claimed = email_domain_field(domains.claim, connection.organization, domain)
         if client_secret:
             connection.client_secret = encrypt_secret(client_secret)
             connection.client_secret_hint = secret_hint(client_secret)
@@ -166,7 +168,7 @@ def save_sso_settings(
         connection.sso_configured_at = connection.sso_configured_at or utcnow()
         connection.updated_at = utcnow()
         connection.save()
-    return {"changed": changed}
+    return {"changed": changed, **({"domain_claimed": domain} if claimed else {})}
 
 
 def _check_fields(connection, okta_domain, client_id, client_secret, email_domain):
@@ -175,7 +177,10 @@ def _check_fields(connection, okta_domain, client_id, client_secret, email_domai
     checks = (
         (issuer_from_input, okta_domain),
         (check_client_id, client_id),
-        (normalize_email_domain, email_domain),
+        (
+            partial(email_domain_field, domains.check_claimable, connection.organization),
+            email_domain,
+        ),
     )
     for check, value in checks:
         try:
@@ -183,16 +188,6 @@ def _check_fields(connection, okta_domain, client_id, client_secret, email_domai
         except SsoSettingsError as error:
             errors.append(error)
             values.append(None)
-    domain = values[2]
-    taken = OktaConnection.select().where(
-        (OktaConnection.email_domain == domain) & (OktaConnection.id != connection.id)
-    )
-    if domain and taken.exists():
-        message = (
-            f"{domain} already belongs to another organization. "
-            "Ask our support team if it should move to you."
-        )
-        errors.append(SsoSettingsError("email_domain", message))
     if client_secret and (len(client_secret) > 255 or any(c.isspace() for c in client_secret)):
         message = "The client secret has spaces or is too long: copy it again from Okta."
         errors.append(SsoSettingsError("client_secret", message))

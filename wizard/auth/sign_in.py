@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, url_for
 
+from .. import domains
 from ..models import Member, OktaConnection, Organization
 from ..sso_settings import redirect_uris
 
@@ -15,11 +16,14 @@ class PasswordRefused(Exception):
 
 
 def sso_connection_for_email(email: str) -> OktaConnection | None:
-    domain = email.rsplit("@", 1)[-1].strip().lower()
-    connection = OktaConnection.get_or_none(OktaConnection.email_domain == domain)
+    """Home-realm discovery: only a verified domain routes (a claim anyone can type)."""
+    organization = domains.organization_for_email(email)
+    if organization is None:
+        return None
+    connection = OktaConnection.get_or_none(OktaConnection.organization == organization)
     if connection is None or not connection.sso_configured_at:
         return None
-    if not connection.organization.enterprise_enabled:
+    if not organization.enterprise_enabled:
         return None
     return connection
 

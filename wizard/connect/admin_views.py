@@ -6,7 +6,15 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit, connections, disconnect, setup_links, sso_settings
+from .. import (
+    audit,
+    connections,
+    disconnect,
+    domain_verification,
+    domains,
+    setup_links,
+    sso_settings,
+)
 from ..auth.guards import role_required
 from ..models import Member, SetupLink, utcnow
 from ..roles import OrgRole
@@ -29,6 +37,8 @@ def integrations():
         uris=sso_settings.redirect_uris(organization()),
         scim_endpoint=connections.scim_endpoint(connection) if connection else None,
         health=live.connection_health(connection) if connection else None,
+        email_domains=domains.claims_of(organization()),
+        domain_notices=domain_verification.notices(organization()),
         can_connect=current_user.org_role >= ADMIN,
         enforcement_form=(
             enforcement_form(connection)

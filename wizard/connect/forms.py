@@ -97,3 +97,12 @@ class SetupLinkForm(FlaskForm):
         validators=[Length(max=120)],
     )
     days = IntegerField("Valid for (days)", default=7, validators=[NumberRange(min=1, max=30)])
+
+
+class DomainForm(FlaskForm):
+    domain = StringField(
+        "Email domain",
+        description="The part after @ in your people's addresses, e.g. acme.com. Each "
+        "domain is proven with a DNS record.",
+        validators=[DataRequired("Enter a domain, e.g. acme.com."), Length(max=253)],
+    )

@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, connections, setup_links, sso_settings
+from .. import audit, connections, domains, setup_links, sso_settings
 from ..auth import sessions
 from ..auth.guards import role_required
 from ..extensions import limiter
@@ -206,7 +206,7 @@ def sso_step(connection):
     form = SsoForm(
         okta_domain=connection.issuer,
         client_id=connection.client_id,
-        email_domain=connection.email_domain,
+        email_domain=domains.primary_domain(organization()),
     )
     if form.validate_on_submit():
         try:
@@ -230,7 +230,13 @@ def sso_step(connection):
             flash("Single sign-on settings saved. The secret is stored encrypted.", "success")
             return complete(connection, "sso")
     test_result = session.pop("sso_test", None)
-    return page("sso", connection, form=form, test_result=test_result), 400 if form.errors else 200
+    return page(
+        "sso",
+        connection,
+        form=form,
+        test_result=test_result,
+        email_domains=domains.claims_of(organization()),
+    ), 400 if form.errors else 200
 
 
 def credentials_step(connection):
@@ -297,6 +303,7 @@ def finish_step(connection):
         form=form,
         snapshot=snapshot,
         tokens=list(connections.live_tokens(connection)),
+        email_domains=domains.claims_of(organization()),
     )
 
 

@@ -21,7 +21,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc.errors import JoseError
 
-from .. import audit, connections
+from .. import audit, connections, domains
 from ..auth import fresh, sessions
 from ..auth.views import home_for, safe_next
 from ..models import Organization, utcnow
@@ -204,9 +204,10 @@ def _finish_test(connection, claims: dict):
     email = str(claims.get("email") or "")
     shown = {k: claims.get(k) for k in ("sub", "email", "name", "iss", "aud") if claims.get(k)}
     problems = []
-    if not email.lower().endswith("@" + (connection.email_domain or "")):
+    claimed = sorted(claim.domain for claim in domains.claims_of(connection.organization))
+    if domains.domain_of(email) not in claimed or "@" not in email:
         problems.append(
-            f"The email {email or '(none)'} is outside {connection.email_domain}: "
+            f"The email {email or '(none)'} is outside {', '.join(claimed) or 'your domains'}: "
             "check the primary email domain, or the user's Okta profile."
         )
     session["sso_test"] = {"ok": not problems, "claims": shown, "problems": problems}

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField
-from wtforms.validators import NumberRange, Optional
+from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class EntitlementsForm(FlaskForm):
@@ -15,4 +15,6 @@ class EntitlementsForm(FlaskForm):
 
 
 class ReleaseDomainForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""
+    """Which of the organization's claims to release (one form per claim on the page)."""
+
+    domain = HiddenField(validators=[DataRequired(), Length(max=253)])

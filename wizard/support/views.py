@@ -4,7 +4,7 @@ import peewee as pw
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import PaginatedQuery
 
-from .. import audit, connections, organizations
+from .. import audit, connections, domains, organizations
 from ..auth.guards import staff_required
 from ..connect import live
 from ..models import Member, Organization, ScimEvent, SyncRun
@@ -51,28 +51,30 @@ def organization(slug: str):
         "support/organization.html",
         organization=organization,
         form=form,
-        connection=connections.connection_for(organization),
-        release_form=ReleaseDomainForm(),
+        claims=[
+            (claim, ReleaseDomainForm(domain=claim.domain))
+            for claim in domains.claims_of(organization)
+        ],
     )
 
 
 @bp.post("/organizations/<slug>/release-domain")
 @staff_required
 def release_domain(slug: str):
-    """A domain belongs to one organization; staff free it so another can claim it."""
+    """A verified domain belongs to one organization; staff free it (when it changed
+    hands) so another can prove it."""
     organization = Organization.get_or_none(Organization.slug == slug) or abort(404)
-    connection = connections.connection_for(organization)
-    if ReleaseDomainForm().validate_on_submit() and connection and connection.email_domain:
-        domain = connection.email_domain
-        connection.email_domain = None
-        connection.save()
+    form = ReleaseDomainForm()
+    claim = domains.claim_of(organization, form.domain.data) if form.validate_on_submit() else None
+    if claim is not None:
+        domains.remove(claim)
         audit.record_request(
             "staff.email_domain_released",
             organization=organization,
-            target=connection,
-            details={"domain": domain},
+            target=claim,
+            details={"domain": claim.domain},
         )
-        flash(f"{domain} is free: another organization can now claim it.", "success")
+        flash(f"{claim.domain} is free: another organization can now verify it.", "success")
     return redirect(url_for("support.organization", slug=slug))
 
 

@@ -74,7 +74,8 @@ def tick(now=None, owner: str | None = None) -> list[SyncRun]:
 def housekeeping(now) -> dict:
     """Riding the same tick: SCIM request records past retention, tokens whose grace
     period ended marked revoked, expired links, seat retries, ended or expired session
-    records and abandoned Okta sign-in states."""
+    records, abandoned Okta sign-in states, and the verified domains due for their
+    daily re-check."""
     pruned = ScimEvent.delete().where(ScimEvent.created_at < now - SCIM_RETENTION).execute()
     expired = (
         ScimToken.update(revoked_at=now)
@@ -83,6 +84,7 @@ def housekeeping(now) -> dict:
     )
     # Imported here: the support package imports the page modules, which import this one.
     from ..auth import oidc_state
+    from ..domain_recheck import recheck_due
     from ..setup_links import remove_expired
     from ..support.actions import retry_license_limits
 
@@ -93,6 +95,7 @@ def housekeeping(now) -> dict:
         "license_limit_retries": retry_license_limits(),
         "sessions_removed": remove_finished(now, Lifetimes.from_config(current_app.config)),
         "sign_in_states_removed": oidc_state.remove_expired(now),
+        "domains_rechecked": recheck_due(now),
     }
 
 

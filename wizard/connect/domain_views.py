@@ -1,0 +1,107 @@
+"""Integrations > Okta > Email domains: claim a domain, see the TXT record that proves
+it, verify it now, remove it. Everyone who may see Integrations reads the list; only an
+EnterpriseAdmin changes it, since a verified domain decides whose Okta signs people in."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import audit, domain_verification, domains
+from ..models import EmailDomain
+from ..permissions import Action, requires
+from .forms import ContinueForm, DomainForm
+from .views import bp
+
+PAGE = "connect.domains_page"
+# Templates name statuses by their enum (DomainStatus.VERIFIED), never a bare string.
+bp.add_app_template_global(domains.DomainStatus, "DomainStatus")
+bp.add_app_template_global(domains.VerifyMethod, "VerifyMethod")
+
+
+def _organization():
+    """The signed-in member's organization; 403 without the Enterprise feature."""
+    organization = current_user.organization
+    if not organization.enterprise_enabled:
+        abort(403)
+    return organization
+
+
+def _claim_or_404(claim_id: int) -> EmailDomain:
+    """A claim of the signed-in member's organization, never another's."""
+    claim = EmailDomain.get_or_none(
+        (EmailDomain.id == claim_id) & (EmailDomain.organization == _organization())
+    )
+    if claim is None or not ContinueForm().validate_on_submit():
+        abort(404)
+    return claim
+
+
+def _page(form: DomainForm, status: int = 200):
+    organization = _organization()
+    claims = domains.claims_of(organization)
+    return render_template(
+        "connect/domains.html",
+        form=form,
+        action_form=ContinueForm(),
+        claims=[(claim, domain_verification.record_for(claim)) for claim in claims],
+        notices=domain_verification.notices(organization),
+        grace_days=domain_verification.GRACE.days,
+    ), status
+
+
+@bp.get("/integrations/okta/domains")
+@requires(Action.VIEW_INTEGRATIONS)
+def domains_page():
+    return _page(DomainForm())
+
+
+@bp.post("/integrations/okta/domains")
+@requires(Action.MANAGE_DOMAINS)
+def add_domain():
+    form = DomainForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    try:
+        claim, created = domains.claim(_organization(), form.domain.data)
+    except domains.DomainError as error:
+        form.domain.errors.append(str(error))
+        return _page(form, 400)
+    if created:
+        audit.record_request(
+            "domain.claimed",
+            organization=claim.organization,
+            target=claim,
+            details={"domain": claim.domain},
+        )
+    flash(f"Create the TXT record shown for {claim.domain}, then click Verify now.", "info")
+    return redirect(url_for(PAGE))
+
+
+@bp.post("/integrations/okta/domains/<int:claim_id>/verify")
+@requires(Action.MANAGE_DOMAINS)
+def verify_domain(claim_id: int):
+    claim = _claim_or_404(claim_id)
+    check = domain_verification.check_now(claim)
+    if check.audit_action:
+        audit.record_request(
+            check.audit_action,
+            organization=claim.organization,
+            target=claim,
+            details={"domain": claim.domain, "method": domains.VerifyMethod.DNS},
+        )
+    flash(check.message, "success" if check.ok else "error")
+    return redirect(url_for(PAGE))
+
+
+@bp.post("/integrations/okta/domains/<int:claim_id>/remove")
+@requires(Action.MANAGE_DOMAINS)
+def remove_domain(claim_id: int):
+    claim = _claim_or_404(claim_id)
+    domains.remove(claim)
+    audit.record_request(
+        "domain.removed",
+        organization=claim.organization,
+        target=claim,
+        details={"domain": claim.domain, "status": claim.status},
+    )
+    flash(f"{claim.domain} is removed: it no longer routes sign-ins here.", "success")
+    return redirect(url_for(PAGE))
