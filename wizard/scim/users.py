@@ -13,7 +13,7 @@ from ..redaction import strip_operations, strip_secrets
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
-from .filters import to_expression
+from .filters import MAX_FILTER_LENGTH, to_expression
 from .mapping import groups_of, profile_from_scim, user_filter_attributes, user_to_scim
 from .outcomes import applying, who_from_profile
 from .protocol import (
@@ -134,15 +134,18 @@ def replace_user(user_id):
 
 @bp.patch("/Users/<user_id>")
 def patch_user(user_id):
+    # Read, checked and compiled before the write lock: a PATCH as large as the body limit
+    # allows must not hold every other writer (on SQLite, every tenant's) while parsing.
     ops, removed = strip_operations(patch.operations(read_json()))
     _note_password_push(removed)
+    steps = patch.compile_user_patch(ops)
     with applying("update") as attempt:
         # Applied to the member as it is once this request holds the write lock, so
         # two PATCHes racing from Okta's workers both land.
         member = member_or_404(user_id)
         check_version(member)
         current = user_to_scim(member, None, grants.scim_role(member))
-        profile, extras = profile_from_scim(patch.apply(current, ops))
+        profile, extras = profile_from_scim(patch.apply(current, steps))
         attempt.who = who_from_profile(profile)
         _update(member, profile, extras, attempt)
     return render(member)
@@ -195,7 +198,10 @@ def _filter_argument() -> str:
 
 
 def _exact_user_name(text: str) -> str | None:
-    """The value of a bare ``userName eq "..."`` filter (JSON string escapes allowed)."""
+    """The value of a bare ``userName eq "..."`` filter (JSON string escapes allowed);
+    one over the length limit takes the general path, which refuses it."""
+    if len(text) > MAX_FILTER_LENGTH:
+        return None
     match = USER_NAME_EQ.fullmatch(text)
     if match is None:
         return None
