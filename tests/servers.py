@@ -1,5 +1,5 @@
 """App processes for scale-out tests: gunicorn on a free 127.0.0.1 port, as production
-runs it, with the settings passed in the environment."""
+runs it (the shipped gunicorn.conf.py), with the settings passed in the environment."""
 
 import os
 import socket
@@ -38,7 +38,8 @@ class AppProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path, self.health = log_path, health
         command = [
-            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+            sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+            "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "5",
             "--log-level", "warning",
             *(["--pythonpath", str(pythonpath)] if pythonpath else []),
@@ -63,8 +64,8 @@ class AppProcess:
             try:
                 if requests.get(f"{self.url}{self.health}", timeout=2).status_code < 500:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # the socket is bound before a worker has booted: not ready yet
             time.sleep(0.1)  # polling a starting process, not waiting on a page
         raise TimeoutError(f"app process not ready in {timeout}s: {self.log_path.read_text()}")
 
