@@ -159,6 +159,17 @@ def other_tenants_write(app, live_server, other_org):
     return write_once, results
 
 
+def write_while(monkeypatch, module, name: str, write_once) -> None:
+    """``module.name``, a step of reading a body, first lets another tenant write."""
+    real = getattr(module, name)
+
+    def reading(*args):
+        write_once()
+        return real(*args)
+
+    monkeypatch.setattr(module, name, reading)
+
+
 def test_a_user_patch_is_read_without_holding_the_lock(
     app, live_server, scim, other_org, db, monkeypatch
 ):
@@ -166,13 +177,7 @@ def test_a_user_patch_is_read_without_holding_the_lock(
     through. Today they are read inside the write transaction: the write waits."""
     user = scim.create_user("reader@acme.example.com")
     write_once, results = other_tenants_write(app, live_server, other_org)
-    real = patch._parse_filter
-
-    def parse_and_write(text):
-        write_once()
-        return real(text)
-
-    monkeypatch.setattr(patch, "_parse_filter", parse_and_write)
+    write_while(monkeypatch, patch, "_parse_filter", write_once)
     operation = {**TITLE_BY_FILTER, "value": "new@acme.example.com"}
     response = scim.patch(f"/Users/{user['id']}", [operation] * 1000)
     assert response.status_code == 200, response.text
@@ -185,13 +190,7 @@ def test_a_group_patch_is_read_without_holding_the_lock(
     user = scim.create_user("member@acme.example.com")
     group = scim.post("/Groups", {"displayName": "Readers"}).json()
     write_once, results = other_tenants_write(app, live_server, other_org)
-    real = groups._refs
-
-    def refs_and_write(value):
-        write_once()
-        return real(value)
-
-    monkeypatch.setattr(groups, "_refs", refs_and_write)
+    write_while(monkeypatch, groups, "_refs", write_once)
     operation = {"op": "add", "path": "members", "value": [{"value": user["id"]}]}
     response = scim.patch(f"/Groups/{group['id']}", [operation])
     assert response.status_code == 200, response.text

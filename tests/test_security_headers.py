@@ -75,15 +75,20 @@ def test_sign_out_allows_the_members_own_okta_only(app, client, auth, admin, org
     assert policy["form-action"] == ["'self'", "https://login.acme.example.com"]
 
 
+def sign_in_with_okta(app, client, org, issuer: str):
+    """The email-first form, for Acme on Okta at ``issuer``."""
+    production_like(app)
+    sso_for_acme(org, issuer)
+    page = client.get("/login")
+    return client.post(
+        "/login", data={"email": "jane@acme.example.com", "csrf_token": csrf_token(page.text)}
+    )
+
+
 def test_a_custom_okta_domain_is_reached_without_a_form_redirect(app, client, org, db):
     """A custom domain is not on the sign-in page's list: the POST answers with a page
     that continues to our Okta start URL (a navigation form-action does not govern)."""
-    production_like(app)
-    sso_for_acme(org, CUSTOM_ISSUER)
-    page = client.get("/login")
-    response = client.post(
-        "/login", data={"email": "jane@acme.example.com", "csrf_token": csrf_token(page.text)}
-    )
+    response = sign_in_with_okta(app, client, org, CUSTOM_ISSUER)
     assert response.status_code == 200
     start = "/login/okta/acme?login_hint=jane@acme.example.com"
     assert f'content="0; url={start}"' in response.text
@@ -91,12 +96,7 @@ def test_a_custom_okta_domain_is_reached_without_a_form_redirect(app, client, or
 
 
 def test_okta_hosted_sign_in_redirects_at_once(app, client, org, db):
-    production_like(app)
-    sso_for_acme(org, OKTA_ISSUER)
-    page = client.get("/login")
-    response = client.post(
-        "/login", data={"email": "jane@acme.example.com", "csrf_token": csrf_token(page.text)}
-    )
+    response = sign_in_with_okta(app, client, org, OKTA_ISSUER)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login/okta/acme?login_hint=jane")
 

@@ -48,54 +48,43 @@ def test_users_deleted_in_okta_count_too(app, synced_org, okta):
     assert run.counts["held"] == 3 and len(active_synced()) == 10
 
 
-def test_a_few_status_changes_below_the_limit_apply(app, synced_org, okta):
+SUSPEND, DEPROVISION, UNASSIGN = "SUSPENDED", "DEPROVISIONED", "unassign"
+
+
+@pytest.mark.parametrize(
+    ("changes", "deactivated", "held"),
+    [
+        ([SUSPEND, DEPROVISION], 2, 0),  # status only, at the limit (2 of 10)
+        ([SUSPEND, DEPROVISION, SUSPEND], 0, 3),  # status only, above it
+        ([UNASSIGN, UNASSIGN], 2, 0),  # unassignment only, at the limit
+        ([UNASSIGN, UNASSIGN, UNASSIGN], 0, 3),  # unassignment only, above it
+        ([SUSPEND, UNASSIGN], 2, 0),  # a mix at the limit
+        ([SUSPEND, DEPROVISION, UNASSIGN], 0, 3),  # a mix: each cause alone is below
+    ],
+    ids=["status-at", "status-above", "unassign-at", "unassign-above", "mix-at", "mix-above"],
+)
+def test_every_cause_counts_against_one_limit(app, synced_org, okta, changes, deactivated, held):
     ids = ten_synced(app, synced_org, okta)
-    okta.set_status(ids[0], "SUSPENDED")
-    okta.set_status(ids[1], "DEPROVISIONED")
-    okta.users[ids[1]]["profile"]["title"] = "Leaver"
+    for user_id, change in zip(ids, changes, strict=False):
+        if change == UNASSIGN:
+            unassign(okta, user_id)
+        else:
+            okta.set_status(user_id, change)
     run = run_sync_now(app, synced_org)
-    assert run.counts["deactivated"] == 2 and run.counts["held"] == 0
-    assert active_synced() == set(ids[2:])
-    assert Member.get(Member.okta_id == ids[1]).title == "Leaver"  # the profile still syncs
+    assert (run.counts["deactivated"], run.counts["held"]) == (deactivated, held)
+    assert active_synced() == set(ids[deactivated:])
+    expected = sorted("unassigned" if c == UNASSIGN else c for c in changes) if held else []
+    assert sorted(item["cause"] for item in run.held) == expected
 
 
-def test_unassignments_below_the_limit_apply(app, synced_org, okta):
+def test_a_member_leaving_through_status_still_gets_profile_changes(app, synced_org, okta):
     ids = ten_synced(app, synced_org, okta)
-    unassign(okta, ids[0])
-    unassign(okta, ids[1])
+    okta.set_status(ids[0], "DEPROVISIONED")
+    okta.users[ids[0]]["profile"]["title"] = "Leaver"
     run = run_sync_now(app, synced_org)
-    assert run.counts["deactivated"] == 2 and run.counts["held"] == 0
-    assert active_synced() == set(ids[2:])
-
-
-def test_unassignments_above_the_limit_are_held(app, synced_org, okta):
-    ids = ten_synced(app, synced_org, okta)
-    for user_id in ids[:3]:
-        unassign(okta, user_id)
-    run = run_sync_now(app, synced_org)
-    assert run.counts["held"] == 3 and len(active_synced()) == 10
-
-
-def test_causes_add_up_against_one_limit(app, synced_org, okta):
-    """One of each cause: each alone is below 20 % of 10, together they are above it."""
-    ids = ten_synced(app, synced_org, okta)
-    okta.set_status(ids[0], "SUSPENDED")
-    okta.set_status(ids[1], "DEPROVISIONED")
-    unassign(okta, ids[2])
-    run = run_sync_now(app, synced_org)
-    assert run.counts["held"] == 3 and run.counts["deactivated"] == 0
-    assert len(active_synced()) == 10
-    causes = {item["email"]: item["cause"] for item in run.held}
-    assert sorted(causes.values()) == ["DEPROVISIONED", "SUSPENDED", "unassigned"]
-
-
-def test_a_mix_below_the_limit_applies(app, synced_org, okta):
-    ids = ten_synced(app, synced_org, okta)
-    okta.set_status(ids[0], "SUSPENDED")
-    unassign(okta, ids[1])
-    run = run_sync_now(app, synced_org)
-    assert run.counts["deactivated"] == 2 and run.counts["held"] == 0
-    assert active_synced() == set(ids[2:])
+    assert run.counts["deactivated"] == 1
+    leaver = Member.get(Member.okta_id == ids[0])
+    assert not leaver.active and leaver.title == "Leaver"
 
 
 def test_a_dry_run_plans_the_hold_and_changes_nothing(app, synced_org, okta):

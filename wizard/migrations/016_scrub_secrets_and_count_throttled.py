@@ -42,15 +42,13 @@ def scrub_stored_secrets(database: pw.Database) -> int:
     if sqlite:
         database.execute_sql("PRAGMA secure_delete = ON")  # freed bytes are zeroed
     try:
-        return _rewrite(database, "scim_event", "body", _log_body) + _rewrite(
-            database, "failed_migration", "request", _failure_request
-        )
+        return sum(_rewrite(database, *column) for column in STORED_BODIES)
     finally:
         if sqlite:
             database.execute_sql("PRAGMA secure_delete = OFF")
 
 
-def _rewrite(database, table: str, column: str, clean) -> int:
+def _rewrite(database, table: str, column: str, dump) -> int:
     changed, last = 0, 0
     mark = database.param
     while True:
@@ -62,7 +60,7 @@ def _rewrite(database, table: str, column: str, clean) -> int:
         if not rows:
             return changed
         for row_id, text in rows:
-            new = clean(text)
+            new = _redacted(text, dump)
             if new != text:
                 database.execute_sql(
                     f'UPDATE "{table}" SET "{column}" = {mark} WHERE id = {mark}', (new, row_id)
@@ -71,24 +69,23 @@ def _rewrite(database, table: str, column: str, clean) -> int:
         last = rows[-1][0]
 
 
-def _log_body(text: str) -> str:
-    """The request log's compact JSON (scim/request_log.py), or its plain notes."""
+def _redacted(text: str, dump) -> str:
+    """``text`` redacted and written back as its writer writes it; unchanged without a
+    secret. Text that is not JSON (a truncated log body) and names a secret is replaced."""
     try:
         body = json.loads(text)
     except ValueError:
         return UNREADABLE if NAMES_A_SECRET.search(text) else text
     clean, removed = strip_secrets(body)
-    return json.dumps(clean, separators=(",", ":")) if removed else text
+    return dump(clean) if removed else text
 
 
-def _failure_request(text: str) -> str:
-    """A failed migration's request, as its JSONField writes it (sorted keys)."""
-    try:
-        request = json.loads(text)
-    except ValueError:
-        return UNREADABLE if NAMES_A_SECRET.search(text) else text
-    clean, removed = strip_secrets(request)
-    return json.dumps(clean, sort_keys=True) if removed else text
+# (table, column, how its writer dumps JSON): the request log's compact JSON
+# (scim/request_log.py) and a failed migration's JSONField (sorted keys).
+STORED_BODIES = (
+    ("scim_event", "body", lambda value: json.dumps(value, separators=(",", ":"))),
+    ("failed_migration", "request", lambda value: json.dumps(value, sort_keys=True)),
+)
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
