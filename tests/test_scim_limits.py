@@ -58,10 +58,10 @@ def test_a_filter_longer_than_the_cap_is_a_scim_400(scim):
     assert_scim_400(response, "invalidFilter", "2,000")
 
 
-def nested_urn_objects(depth: int) -> dict:
+def nested_objects(depth: int, key: str = USER_SCHEMA) -> dict:
     value: dict = {"title": "x"}
     for _ in range(depth):
-        value = {USER_SCHEMA: value}
+        value = {key: value}
     return value
 
 
@@ -72,10 +72,12 @@ def nested_urn_objects(depth: int) -> dict:
           + "].value", "value": "x@acme.example.com"}, "invalidPath"),  # RecursionError today
         ({"op": "replace", "path": "emails[" + "not (" * 70 + 'type eq "work"' + ")" * 70
           + "].value", "value": "x@acme.example.com"}, "invalidPath"),
-        ({"op": "replace", "value": nested_urn_objects(900)}, "invalidPath"),  # RecursionError
-        ({"op": "replace", "path": USER_SCHEMA, "value": nested_urn_objects(2)}, "invalidPath"),
+        ({"op": "replace", "value": nested_objects(900)}, "invalidPath"),  # RecursionError
+        ({"op": "replace", "path": USER_SCHEMA, "value": nested_objects(2)}, "invalidPath"),
+        ({"op": "replace", "value": nested_objects(900, "")}, "invalidPath"),  # RecursionError
     ],
-    ids=["5000-deep-filter", "70-deep-filter", "900-deep-urn-objects", "urn-in-urn"],
+    ids=["5000-deep-filter", "70-deep-filter", "900-deep-urn-objects", "urn-in-urn",
+         "900-deep-empty-keys"],
 )  # fmt: skip
 def test_patch_paths_nested_deep_are_a_scim_400(scim, db, operation, scim_type):
     user = scim.create_user("deep@acme.example.com")

@@ -119,6 +119,8 @@ def _steps(kind: str, path: str, value, under: str | None = "") -> list[Step]:
             400, f"A PATCH path names one schema URN at most: {path[:200]!r}.", "invalidPath"
         )
     if under != "":
+        if rest == "":  # an empty key: it would name the same object again, and again
+            raise ScimError(400, "A PATCH value object has an empty attribute name.", "invalidPath")
         urn = under
     if urn == UNSUPPORTED:
         return []  # an extension we do not support: ignored, as for unknown attributes

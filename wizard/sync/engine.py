@@ -328,12 +328,8 @@ def _deactivate(connection, seen: set[int], planned: list[Deactivation], outcome
     """Sync-managed members Okta no longer assigns join those whose Okta status ends
     their access; the circuit breaker applies them all or holds them all."""
     synced = breaker.synced_active_ids(connection.organization)
-    unassigned = [Deactivation(member_id, Cause.UNASSIGNED) for member_id in synced - seen]
-    breaker.apply_or_hold(connection, planned + sorted(unassigned, key=_by_member), synced, outcome)
-
-
-def _by_member(item: Deactivation) -> int:
-    return item.member_id
+    unassigned = [Deactivation(member_id, Cause.UNASSIGNED) for member_id in sorted(synced - seen)]
+    breaker.apply_or_hold(connection, planned + unassigned, synced, outcome)
 
 
 def _sync_groups(connection, state: OktaState, outcome: Outcome) -> None:
