@@ -215,3 +215,20 @@ def test_migration_016_scrubs_rows_already_stored(app, org, db):
     assert stored.request == {"method": "PATCH", "path": "/Users/1", "body": {"Operations": []}}
     assert stored.reason == "duplicate_email"
     assert database_bytes(app).count(SECRET.encode()) == 0, "old bytes left in the file"
+
+
+def test_migration_016_scrubs_on_either_database(any_db_app):
+    """The same scrub on SQLite and, in the PostgreSQL lane, on PostgreSQL."""
+    from wizard.models import ScimEvent
+
+    with database.connection_context():
+        org = create_organization("Acme", "acme", seat_limit=5, enterprise_enabled=True)
+        bodies = [json.dumps(body) for body in STORED_BY_THE_OLD_REDACTION] + ["(not JSON)"]
+        for body in bodies:
+            ScimEvent.create(organization=org, method="PATCH", path="/x", status=200, body=body)
+        scrub = load_migration("016_scrub_secrets_and_count_throttled").scrub_stored_secrets
+        with database.atomic():
+            assert scrub(database.obj) == len(STORED_BY_THE_OLD_REDACTION)
+        stored = [e.body for e in ScimEvent.select().order_by(ScimEvent.id)]
+    assert len(stored) == len(bodies) and stored[-1] == "(not JSON)"
+    assert all(SECRET not in body for body in stored)
