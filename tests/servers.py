@@ -1,5 +1,5 @@
 """App processes for scale-out tests: gunicorn on a free 127.0.0.1 port, as production
-runs it, with the settings passed in the environment."""
+runs it (the shipped gunicorn.conf.py), with the settings passed in the environment."""
 
 import os
 import socket
@@ -38,7 +38,8 @@ class AppProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path, self.health = log_path, health
         command = [
-            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+            sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+            "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "5",
             "--log-level", "warning",
             *(["--pythonpath", str(pythonpath)] if pythonpath else []),

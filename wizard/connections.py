@@ -167,3 +167,12 @@ def note_auth_failure(connection: OktaConnection, ip: str) -> None:
     OktaConnection.update(last_auth_failure_at=utcnow(), last_auth_failure_ip=ip).where(
         OktaConnection.id == connection.id
     ).execute()
+
+
+def note_throttled(connection: OktaConnection, ip: str) -> None:
+    """One more request refused by the failed-authentication limit (one UPDATE, no row)."""
+    OktaConnection.update(
+        throttled_requests=OktaConnection.throttled_requests + 1,
+        last_throttled_at=utcnow(),
+        last_throttled_ip=ip,
+    ).where(OktaConnection.id == connection.id).execute()

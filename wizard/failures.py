@@ -8,6 +8,7 @@ every open row for that user.
 from .db import chunks, database, one_of
 from .models import FailedMigration, Member, Organization, fold, utcnow
 from .prepared import Prepared
+from .redaction import redact
 
 REASONS = {
     "duplicate_email": "Another member already uses this email address.",
@@ -18,16 +19,6 @@ REASONS = {
     "enterprise_disabled": "The organization does not have the enterprise feature.",
     "connection_error": "We could not reach Okta.",
 }
-SECRET_KEYS = {"password", "token", "secret", "client_secret", "api_token"}
-
-
-def redact(body):
-    """The body without secrets: Okta's placeholder ``password`` is never stored at all."""
-    if isinstance(body, dict):
-        return {k: redact(v) for k, v in body.items() if k.lower() not in SECRET_KEYS}
-    if isinstance(body, list):
-        return [redact(item) for item in body]
-    return body
 
 
 def record(

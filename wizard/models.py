@@ -231,6 +231,10 @@ class OktaConnection(BaseModel):
     last_scim_request_at = pw.DateTimeField(null=True)
     last_auth_failure_at = pw.DateTimeField(null=True)
     last_auth_failure_ip = pw.CharField(max_length=64, default="")
+    # Requests refused by the failed-authentication limit: counted, not each logged.
+    throttled_requests = pw.IntegerField(default=0)
+    last_throttled_at = pw.DateTimeField(null=True)
+    last_throttled_ip = pw.CharField(max_length=64, default="")
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
     # Single sign-on (OpenID Connect); the secret is encrypted (security.encrypt_secret).

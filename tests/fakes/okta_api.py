@@ -54,6 +54,17 @@ class OktaEmulator:
             if assign:
                 self.app_users[assign].append(user["id"])
 
+    def set_status(self, user_id: str, status: str):
+        """Okta's lifecycle: SUSPENDED, DEPROVISIONED (deactivated), ACTIVE again..."""
+        self.users[user_id]["status"] = status
+
+    def delete_user(self, user_id: str):
+        """A deleted Okta user is gone from every listing: users, app users, groups."""
+        self.users.pop(user_id)
+        for assigned in (*self.app_users.values(), *self.group_members.values()):
+            if user_id in assigned:
+                assigned.remove(user_id)
+
     def add_group(self, group_id: str, name: str, members: list[str]):
         self.groups[group_id] = {
             "id": group_id,

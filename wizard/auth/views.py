@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, audit, disconnect
+from .. import accounts, audit, disconnect, security_headers
 from ..extensions import limiter
 from ..models import utcnow
 from ..roles import OrgRole
@@ -50,12 +50,13 @@ def login():
     password form (home-realm discovery)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
+    security_headers.allow("form-action", *security_headers.OKTA_DOMAINS)  # see its docstring
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         if not form.password.data:
             connection = sign_in.sso_connection_for_email(form.email.data)
             if connection is not None:
-                return redirect(sign_in.okta_start_url(connection, form))
+                return _to_okta(connection, sign_in.okta_start_url(connection, form))
             form.password.errors.append("Enter your password.")
         else:
             response = _password_sign_in(form)
@@ -63,6 +64,14 @@ def login():
                 return response
     status = 401 if form.password.errors else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form), status
+
+
+def _to_okta(connection, target: str):
+    """Straight to the organization's Okta when the sign-in form's policy lets the
+    redirect through; a custom Okta domain gets a page that continues there."""
+    if security_headers.sign_in_form_allows(connection.issuer):
+        return redirect(target)
+    return render_template("auth/continue.html", target=target)
 
 
 def _password_sign_in(form):

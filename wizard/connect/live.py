@@ -148,6 +148,9 @@ def connection_health(connection: OktaConnection) -> dict:
         "errors": recent.where(ScimEvent.status >= 400).count(),
         "break_glass_uses": break_glass.count(),
         "break_glass_last": last_use.created_at if last_use else None,
+        "throttled": connection.throttled_requests,
+        "throttled_at": connection.last_throttled_at,
+        "throttled_ip": connection.last_throttled_ip,
         "api_warning": idle_warning(connection),
         **provisioning_status(connection),
     }

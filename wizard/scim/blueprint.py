@@ -70,7 +70,18 @@ def authenticate():
     g.scim_connection = connection
     ip = request.remote_addr or ""
     if token is None:
-        _throttle_failures(g.scim_key, ip)
+        wait = _throttled_for(g.scim_key, ip)
+        if wait:
+            # Counted on the connection, not logged: a flood of bad tokens must not
+            # write a request-log row each (the log shows the failures that led here).
+            g.scim_not_logged = True
+            if connection is not None:
+                connections.note_throttled(connection, ip)
+            raise ScimError(
+                429,
+                f"Too many failed authentications; retry in {wait} seconds.",
+                headers={"Retry-After": str(wait)},
+            )
         if connection is not None:
             connections.note_auth_failure(connection, ip)
         raise ScimError(401, UNAUTHORIZED, headers={"WWW-Authenticate": 'Bearer realm="SCIM"'})
@@ -93,21 +104,18 @@ def refuse_nul_in_url():
         raise ScimError(400, "The URL holds a NUL character.", "invalidValue")
 
 
-def _throttle_failures(scim_key: str, ip: str) -> None:
-    """Failed authentication is limited per (connection key, client address): Okta calls
-    every customer from shared addresses, so one tenant's stale token never throttles
-    another, and a valid token is never counted or blocked."""
+def _throttled_for(scim_key: str, ip: str) -> int:
+    """Seconds to wait when this failed authentication is over the limit, else 0.
+    Limited per (connection key, client address): Okta calls every customer from shared
+    addresses, so one tenant's stale token never throttles another, and a valid token is
+    never counted or blocked."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return
+        return 0
     key = f"scim-auth-failures/{scim_key[:64]}/{ip}"
-    if not limiter.limiter.hit(FAILED_AUTH_LIMIT, key):
-        reset, _ = limiter.limiter.get_window_stats(FAILED_AUTH_LIMIT, key)
-        wait = max(1, int(reset - time.time()))
-        raise ScimError(
-            429,
-            f"Too many failed authentications; retry in {wait} seconds.",
-            headers={"Retry-After": str(wait)},
-        )
+    if limiter.limiter.hit(FAILED_AUTH_LIMIT, key):
+        return 0
+    reset, _ = limiter.limiter.get_window_stats(FAILED_AUTH_LIMIT, key)
+    return max(1, int(reset - time.time()))
 
 
 @bp.errorhandler(ScimError)

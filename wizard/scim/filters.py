@@ -17,7 +17,14 @@ from ..models import fold
 from .errors import ScimError
 
 TRUE, FALSE = pw.SQL("1 = 1"), pw.SQL("1 = 0")
+# Percent-encoded, a filter of this length still fits the request line gunicorn reads
+# (gunicorn.conf.py: 8,190 bytes), so a filter we accept always reaches us, and a longer
+# one that fits gets this SCIM error rather than the server's own page.
 MAX_FILTER_LENGTH = 2000
+# Each and, or, not, (...) and [...] is a level (a chain of 32 conditions is 63 deep).
+# Translating a filter recurses, and SQLite's parser overflows at about 100 nested
+# expressions ("parser stack overflow").
+MAX_FILTER_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -31,20 +38,52 @@ class Attr:
     value: object = None
 
 
-def _parse(text: str) -> ast.Filter:
+class UnreadableFilter(ValueError):
+    """A filter refused before anything uses it; the message is written for Okta's admin."""
+
+
+def parse_tree(text: str) -> ast.Filter:
+    """The parsed filter, within the length and nesting limits (also for PATCH paths)."""
     if len(text) > MAX_FILTER_LENGTH:
-        raise ScimError(400, "The filter is too long.", "invalidFilter")
+        raise UnreadableFilter(
+            f"The filter is {len(text):,} characters long; at most {MAX_FILTER_LENGTH:,}."
+        )
     try:
-        return SCIMParser().parse(SCIMLexer().tokenize(text))
+        tree = SCIMParser().parse(SCIMLexer().tokenize(text))
     except Exception:  # the parser raises bare Exceptions and its own errors alike
-        raise ScimError(400, f"Cannot parse the filter {text!r}.", "invalidFilter") from None
+        tree = None
+    if tree is None:
+        raise UnreadableFilter(f"Cannot parse the filter {text!r}.")
+    depth = nesting_depth(tree)
+    if depth > MAX_FILTER_DEPTH:
+        raise UnreadableFilter(
+            f"The filter nests {depth} levels deep; at most {MAX_FILTER_DEPTH} "
+            "(each and, or, not, (...) and [...] is a level)."
+        )
+    return tree
+
+
+def nesting_depth(tree: ast.AST) -> int:
+    """How deep ``and``/``or``/``not``/``[...]`` nest, walked without recursion."""
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.Filter | ast.LogExpr):
+            depth += 1
+            deepest = max(deepest, depth)
+        for name in getattr(node, "_fields", ()):
+            child = getattr(node, name, None)
+            if isinstance(child, ast.AST):
+                stack.append((child, depth))
+    return deepest
 
 
 def to_expression(text: str, attributes: dict) -> pw.Expression:
     """The Peewee expression for filter ``text`` over ``attributes`` (lowercased paths)."""
-    tree = _parse(text)
-    if tree is None:
-        raise ScimError(400, f"Cannot parse the filter {text!r}.", "invalidFilter")
+    try:
+        tree = parse_tree(text)
+    except UnreadableFilter as exc:
+        raise ScimError(400, str(exc), "invalidFilter") from None
     return _Translator(attributes).filter(tree, namespace="")
 
 

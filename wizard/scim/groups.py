@@ -5,6 +5,8 @@ know is skipped and recorded (``unknown_member``), never a 400: Okta stops the w
 group push on an error.
 """
 
+from collections.abc import Callable
+
 from flask import g, request
 
 from .. import directory, failures
@@ -55,17 +57,16 @@ def list_groups():
 
 @bp.post("/Groups")
 def create_group():
-    body = _fields(read_json())
-    with applying("group_create", {"user_name": str(body.get("displayname") or "")}):
+    body = _fields(read_json())  # read and checked before the write lock
+    name = _text(body.get("displayname"), "displayName")
+    external_id = _text(body.get("externalid"), "externalId") or None
+    refs = _refs(body.get("members")) if "members" in body else None
+    with applying("group_create", {"user_name": name}):
         group, _linked = directory.create_or_link_group(
-            g.scim_organization,
-            _text(body.get("displayname"), "displayName"),
-            external_id=_text(body.get("externalid"), "externalId") or None,
-            managed_by="scim",
-            actor_label=ACTOR,
+            g.scim_organization, name, external_id=external_id, managed_by="scim", actor_label=ACTOR
         )
-        if "members" in body:
-            _replace(group, _refs(body.get("members")))
+        if refs is not None:
+            _replace(group, refs)
     g.scim_resource = ("Group", group.scim_id)
     response = render(group, 201)
     response.headers["Location"] = group_to_scim(group, None)["meta"]["location"]
@@ -79,29 +80,35 @@ def get_group(group_id):
 
 @bp.put("/Groups/<group_id>")
 def replace_group(group_id):
-    body = _fields(read_json())
+    body = _fields(read_json())  # read and checked before the write lock
+    name = _text(body.get("displayname"), "displayName")
+    external_id = _text(body.get("externalid"), "externalId")
+    refs = _refs(body.get("members"))  # PUT: the full list, empty included
     with applying("group_update") as attempt:
         group = group_or_404(group_id)  # as it is once this request holds the write lock
         check_version(group)
         attempt.who = {"user_name": group.display_name}
-        directory.rename_group(
-            group, _text(body.get("displayname"), "displayName"), actor_label=ACTOR
-        )
+        directory.rename_group(group, name, actor_label=ACTOR)
         if "externalid" in body:
-            directory.set_external_id(group, _text(body.get("externalid"), "externalId"))
-        _replace(group, _refs(body.get("members")))  # PUT: the full list, empty included
+            directory.set_external_id(group, external_id)
+        _replace(group, refs)
     return render(group)
 
 
 @bp.patch("/Groups/<group_id>")
 def patch_group(group_id):
-    ops = patch.operations(read_json())
+    # Every operation is read and checked before the write lock; inside it they only apply.
+    changes = [
+        change
+        for kind, path, value in patch.operations(read_json())
+        for change in _group_changes(kind, path, value)
+    ]
     with applying("group_update") as attempt:
         group = group_or_404(group_id)
         check_version(group)
         attempt.who = {"user_name": group.display_name}
-        for kind, path, value in ops:
-            _apply_group_op(group, kind, path, value)
+        for change in changes:
+            change(group)
     return render(group)
 
 
@@ -115,45 +122,59 @@ def delete_group(group_id):
     return scim_response(None, 204)
 
 
-def _apply_group_op(group: Group, kind: str, path: str | None, value) -> None:
+Change = Callable[[Group], object]
+
+
+def _group_changes(kind: str, path: str | None, value) -> list[Change]:
+    """What one operation does to a group, its values already read and checked."""
     if path is None:
         # The replace Okta echoes after every membership change carries id and
         # displayName: it renames at most, and touches membership only if it names them.
         if not isinstance(value, dict):
             raise ScimError(400, "A PATCH without a path needs an object value.", "invalidValue")
         fields = _fields(value)
+        changes = []
         if "displayname" in fields:
-            directory.rename_group(
-                group, _text(fields["displayname"], "displayName"), actor_label=ACTOR
-            )
+            changes.append(_rename(_text(fields["displayname"], "displayName")))
         if "externalid" in fields:
-            directory.set_external_id(group, _text(fields["externalid"], "externalId"))
+            changes.append(_external_id(_text(fields["externalid"], "externalId")))
         if "members" in fields:
-            _members_op(group, kind, _refs(fields["members"]))
-        return
+            changes.append(_members(kind, _refs(fields["members"])))
+        return changes
     lowered = path.lower()
     if lowered == "members":
-        refs = _refs(value) if kind != "remove" or value is not None else None
-        _members_op(group, kind, refs)
-    elif lowered.startswith(MEMBER_FILTER) and lowered.endswith("]"):
-        ref = path[len(MEMBER_FILTER) : -1].strip().strip('"')
+        return [_members(kind, _refs(value) if kind != "remove" or value is not None else None)]
+    if lowered.startswith(MEMBER_FILTER) and lowered.endswith("]"):
         if kind != "remove":
             raise ScimError(
                 400, "Only remove is supported on members[value eq ...].", "invalidPath"
             )
-        _members_op(group, "remove", [(ref, None)])
-    elif lowered == "displayname":
+        return [_members("remove", [(path[len(MEMBER_FILTER) : -1].strip().strip('"'), None)])]
+    if lowered == "displayname":
         if kind == "remove":
             raise ScimError(400, "displayName is required and cannot be removed.", "mutability")
-        directory.rename_group(group, _text(value, "displayName"), actor_label=ACTOR)
-    elif lowered == "externalid":
-        directory.set_external_id(group, None if kind == "remove" else _text(value, "externalId"))
-    elif lowered in ("id", "meta", "schemas"):
-        return  # read-only, ignored
-    else:
-        raise ScimError(
-            400, f"Groups support displayName, externalId and members, not {path!r}.", "invalidPath"
-        )
+        return [_rename(_text(value, "displayName"))]
+    if lowered == "externalid":
+        return [_external_id(None if kind == "remove" else _text(value, "externalId"))]
+    if lowered in ("id", "meta", "schemas"):
+        return []  # read-only, ignored
+    raise ScimError(
+        400,
+        f"Groups support displayName, externalId and members, not {path[:200]!r}.",
+        "invalidPath",
+    )
+
+
+def _rename(name: str) -> Change:
+    return lambda group: directory.rename_group(group, name, actor_label=ACTOR)
+
+
+def _external_id(external_id: str | None) -> Change:
+    return lambda group: directory.set_external_id(group, external_id)
+
+
+def _members(kind: str, refs: list[tuple[str, str | None]] | None) -> Change:
+    return lambda group: _members_op(group, kind, refs)
 
 
 def _members_op(group: Group, kind: str, refs: list[tuple[str, str | None]] | None) -> None:

@@ -11,6 +11,7 @@ from flask import current_app, g, request
 from .. import failures
 from ..db import write_transaction
 from ..directory import DirectoryError
+from ..redaction import redact
 from .errors import ScimError, from_directory_error
 
 # Refusals worth a row in the failed-migrations inbox; a plain "already exists" is not.
@@ -25,7 +26,7 @@ def path_below_base() -> str:
 def replayable_request() -> dict:
     """Method, path below the base URL and the body, redacted: enough to retry later."""
     body = _body_or(None)
-    return {"method": request.method, "path": path_below_base(), "body": failures.redact(body)}
+    return {"method": request.method, "path": path_below_base(), "body": redact(body)}
 
 
 def record_refusal(error: DirectoryError, operation: str, who: dict) -> None:

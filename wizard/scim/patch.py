@@ -8,12 +8,12 @@ prefixes, ``add``/``remove``, ``op`` in any case.
 """
 
 import re
+from dataclasses import dataclass
 
 from scim2_filter_parser import ast
-from scim2_filter_parser.lexer import SCIMLexer
-from scim2_filter_parser.parser import SCIMParser
 
 from .errors import ScimError
+from .filters import MAX_FILTER_LENGTH, UnreadableFilter, parse_tree
 from .mapping import ENTERPRISE_SCHEMA, OUR_SCHEMA, USER_SCHEMA
 
 EXTENSIONS = {ENTERPRISE_SCHEMA.lower(): ENTERPRISE_SCHEMA, OUR_SCHEMA.lower(): OUR_SCHEMA}
@@ -22,7 +22,28 @@ MULTI_VALUED = {"emails", "phonenumbers", "addresses", "groups", "members"}
 PATH = re.compile(
     r"^(?P<attr>[A-Za-z$][\w$-]*)(?:\[(?P<filter>.+)\])?(?:\.(?P<sub>[A-Za-z$][\w$-]*))?$"
 )
-MAX_OPERATIONS = 10_000
+# The work one PATCH may ask for. It is read and checked before the write lock, but
+# applied inside it, so it must be small: operations (each attribute of a path-less value
+# object and each element of a list value counting as one) and the length of a path.
+MAX_OPERATIONS = 1000
+MAX_PATH_LENGTH = MAX_FILTER_LENGTH
+UNSUPPORTED = "unsupported extension"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One attribute change of a user PATCH, read and checked before any lock is taken.
+
+    A path is at most ``[schema URN:]attribute[value filter][.subAttribute]``; a path-less
+    (or URN-only) operation's value object names such paths, one URN level deep."""
+
+    kind: str  # add | replace | remove
+    urn: str | None  # the extension holding the attribute; None: the core schema
+    attr: str = ""  # "": the whole extension (remove)
+    element_filter: ast.Filter | None = None
+    filter_text: str = ""
+    sub: str | None = None
+    value: object = None
 
 
 def operations(body: dict) -> list[tuple[str, str | None, object]]:
@@ -30,8 +51,7 @@ def operations(body: dict) -> list[tuple[str, str | None, object]]:
     ops = next((v for k, v in body.items() if k.lower() == "operations"), None)
     if not isinstance(ops, list) or not ops:
         raise ScimError(400, "A PATCH needs a non-empty Operations list.", "invalidSyntax")
-    if len(ops) > MAX_OPERATIONS:
-        raise ScimError(400, f"At most {MAX_OPERATIONS} operations per PATCH.", "tooMany")
+    _check_budget(len(ops))
     result = []
     for op in ops:
         if not isinstance(op, dict):
@@ -55,65 +75,113 @@ def operations(body: dict) -> list[tuple[str, str | None, object]]:
     return result
 
 
-def apply(resource: dict, ops: list[tuple[str, str | None, object]]) -> dict:
+def compile_user_patch(ops: list[tuple[str, str | None, object]]) -> list[Step]:
+    """The attribute changes ``ops`` make, every path read and every value filter parsed."""
+    steps: list[Step] = []
+    work = 0
     for kind, path, value in ops:
         if path is None:
             if not isinstance(value, dict):
                 raise ScimError(
                     400, "A PATCH without a path needs an object value.", "invalidValue"
                 )
-            for key, item in value.items():
-                _apply_path(resource, kind, str(key), item)
+            _check_budget(work + len(value))
+            new = [step for key, item in value.items() for step in _steps(kind, str(key), item)]
         else:
-            _apply_path(resource, kind, path, value)
+            new = _steps(kind, path, value)
+        work += sum(len(s.value) if isinstance(s.value, list) else 1 for s in new)
+        _check_budget(work)
+        steps.extend(new)
+    return steps
+
+
+def _check_budget(work: int) -> None:
+    if work > MAX_OPERATIONS:
+        raise ScimError(
+            400,
+            f"A PATCH holds at most {MAX_OPERATIONS:,} operations (each attribute of a "
+            f"path-less value and each element of a list value counting as one); this one "
+            f"holds {work:,}. Send the changes in several requests.",
+            "tooMany",
+        )
+
+
+def _steps(kind: str, path: str, value, under: str | None = "") -> list[Step]:
+    """The steps for one path; ``under``: the URN of the value object naming it ("" at
+    the top, None for the core schema)."""
+    if len(path) > MAX_PATH_LENGTH:
+        raise ScimError(
+            400, f"A PATCH path is at most {MAX_PATH_LENGTH:,} characters.", "invalidPath"
+        )
+    urn, rest, qualified = _split_urn(path)
+    if qualified and under != "":
+        raise ScimError(
+            400, f"A PATCH path names one schema URN at most: {path[:200]!r}.", "invalidPath"
+        )
+    if under != "":
+        if rest == "":  # an empty key: it would name the same object again, and again
+            raise ScimError(400, "A PATCH value object has an empty attribute name.", "invalidPath")
+        urn = under
+    if urn == UNSUPPORTED:
+        return []  # an extension we do not support: ignored, as for unknown attributes
+    if rest == "":
+        if kind == "remove":
+            return [Step(kind, urn)]  # the whole extension
+        if not isinstance(value, dict):
+            return []
+        return [step for key, item in value.items() for step in _steps(kind, str(key), item, urn)]
+    match = PATH.match(rest)
+    if not match:
+        raise ScimError(400, f"Cannot read the PATCH path {path[:200]!r}.", "invalidPath")
+    if match["attr"].lower() in READ_ONLY:
+        return []  # Okta echoes id/meta/schemas; read-only input is ignored (RFC 7643 §3.1)
+    text = match["filter"] or ""
+    tree = _parse_filter(text) if text else None
+    return [Step(kind, urn, match["attr"], tree, text, match["sub"], value)]
+
+
+def _split_urn(path: str) -> tuple[str | None, str, bool]:
+    """``(extension URN or None for the core or UNSUPPORTED, the rest, had a URN)``."""
+    lowered = path.lower()
+    if lowered.startswith(USER_SCHEMA.lower()):
+        return None, path[len(USER_SCHEMA) :].lstrip(":"), True
+    for urn_lower, urn in EXTENSIONS.items():
+        if lowered.startswith(urn_lower):
+            return urn, path[len(urn) :].lstrip(":"), True
+    if lowered.startswith("urn:"):
+        return UNSUPPORTED, "", True
+    return None, path, False
+
+
+def apply(resource: dict, steps: list[Step]) -> dict:
+    """Apply compiled steps to ``resource`` (the member as it is inside the lock)."""
+    for step in steps:
+        container = _container(resource, step)
+        if container is None:
+            continue
+        if not step.attr:
+            resource.pop(_key(resource, step.urn), None)  # the whole extension
+            continue
+        key = _key(container, step.attr)
+        if step.element_filter is not None:
+            _apply_to_elements(container, key, step)
+        elif step.sub:
+            _apply_sub(container, key, step.kind, step.sub, step.value)
+        else:
+            _apply_plain(container, key, step.kind, step.value)
     return resource
 
 
-def _apply_path(resource: dict, kind: str, path: str, value) -> None:
-    container, rest = _container(resource, kind, path)
-    if container is None:
-        return  # an extension we do not support: ignored, as for unknown attributes
-    if rest == "" and kind == "remove":
-        resource.pop(_key(resource, path), None)  # the whole extension
-        return
-    if rest == "":
-        if isinstance(value, dict) and kind != "remove":
-            for key, item in value.items():
-                _apply_path(container, kind, str(key), item)
-        return
-    match = PATH.match(rest)
-    if not match:
-        raise ScimError(400, f"Cannot read the PATCH path {path!r}.", "invalidPath")
-    attr, element_filter, sub = match["attr"], match["filter"], match["sub"]
-    if attr.lower() in READ_ONLY:
-        return  # Okta echoes id/meta/schemas; read-only input is ignored (RFC 7643 §3.1)
-    key = _key(container, attr)
-    if element_filter:
-        _apply_to_elements(container, key, kind, element_filter, sub, value)
-    elif sub:
-        if "." in sub:
-            raise ScimError(400, f"Cannot read the PATCH path {path!r}.", "invalidPath")
-        _apply_sub(container, key, kind, sub, value)
-    else:
-        _apply_plain(container, key, kind, value)
-
-
-def _container(resource: dict, kind: str, path: str) -> tuple[dict | None, str]:
-    """The dict the path addresses and the rest of the path (URN prefixes resolved)."""
-    lowered = path.lower()
-    if lowered.startswith(USER_SCHEMA.lower()):
-        return resource, path[len(USER_SCHEMA) :].lstrip(":")
-    for urn_lower, urn in EXTENSIONS.items():
-        if lowered.startswith(urn_lower):
-            key = _key(resource, urn)
-            if not isinstance(resource.get(key), dict):
-                if kind == "remove":
-                    return None, ""
-                resource[key] = {}
-            return resource[key], path[len(urn) :].lstrip(":")
-    if lowered.startswith("urn:"):
-        return None, ""
-    return resource, path
+def _container(resource: dict, step: Step) -> dict | None:
+    """The dict the step's attribute lives in (an extension object made on first use)."""
+    if step.urn is None:
+        return resource
+    key = _key(resource, step.urn)
+    if not isinstance(resource.get(key), dict):
+        if step.kind == "remove":
+            return None
+        resource[key] = {}
+    return resource[key]
 
 
 def _key(container: dict, attr: str) -> str:
@@ -149,9 +217,9 @@ def _apply_sub(container: dict, key: str, kind: str, sub: str, value) -> None:
     _apply_plain(target, _key(target, sub), kind, value)
 
 
-def _apply_to_elements(container, key, kind, element_filter, sub, value) -> None:
+def _apply_to_elements(container: dict, key: str, step: Step) -> None:
+    kind, sub, value, tree = step.kind, step.sub, step.value, step.element_filter
     elements = container.get(key)
-    tree = _parse_filter(element_filter)
     matches = [e for e in elements or [] if isinstance(e, dict) and _matches(e, tree)]
     if kind == "remove":
         if sub:
@@ -170,7 +238,7 @@ def _apply_to_elements(container, key, kind, element_filter, sub, value) -> None
                 element.update(value)
             container[key] = [*(elements or []), element]
             return
-        raise ScimError(400, f"No {key} element matches [{element_filter}].", "noTarget")
+        raise ScimError(400, f"No {key} element matches [{step.filter_text}].", "noTarget")
     for element in matches:
         if sub:
             element[_key(element, sub)] = value
@@ -180,9 +248,9 @@ def _apply_to_elements(container, key, kind, element_filter, sub, value) -> None
 
 def _parse_filter(text: str) -> ast.Filter:
     try:
-        return SCIMParser().parse(SCIMLexer().tokenize(text))
-    except Exception:
-        raise ScimError(400, f"Cannot read the value filter [{text}].", "invalidPath") from None
+        return parse_tree(text)
+    except UnreadableFilter as exc:
+        raise ScimError(400, f"Cannot read the value filter: {exc}", "invalidPath") from None
 
 
 def _element_from_filter(tree) -> dict:

@@ -9,6 +9,7 @@ from .mapping import LIST_SCHEMA
 
 DEFAULT_COUNT = 100
 MAX_RESULTS = 1000  # advertised in /ServiceProviderConfig (filter.maxResults)
+MAX_INTEGER = 2**63 - 1
 ALWAYS_RETURNED = {"id", "schemas", "meta"}
 JSON_TYPES = ("application/json", "application/scim+json")
 
@@ -58,13 +59,18 @@ def unstorable_text(value) -> str | None:
 
 
 def _int_arg(name: str, default: int) -> int:
+    """A whole number the database can take: SQL's OFFSET is a signed 64-bit integer, and
+    a larger one fails in the driver (OverflowError) rather than as a SCIM answer."""
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ScimError(400, f"{name} must be a whole number.", "invalidValue") from None
+    if abs(value) > MAX_INTEGER:
+        raise ScimError(400, f"{name} must be at most {MAX_INTEGER}.", "invalidValue")
+    return value
 
 
 def paging() -> tuple[int, int]:

@@ -8,9 +8,9 @@ import time
 import peewee as pw
 from flask import current_app, g, request
 
-from ..failures import redact
 from ..models import ScimEvent, utcnow
 from ..prepared import Prepared
+from ..redaction import redact
 
 MAX_BODY = 8_000
 
@@ -24,6 +24,8 @@ def record(response):
     connection = g.get("scim_connection")
     if connection is None or "scim_started" not in g:
         return response  # unknown keys are not logged: nobody's log to fill
+    if g.get("scim_not_logged"):
+        return response  # throttled: counted on the connection instead (blueprint.py)
     resource_type, resource_id = g.get("scim_resource", ("", ""))
     token = g.get("scim_token")
     _INSERT_EVENT.run(

@@ -9,10 +9,11 @@ from flask import g, request
 from .. import directory, grants
 from ..models import Member, OktaConnection, RoleAssignment, fold, utcnow
 from ..prepared import Prepared
+from ..redaction import strip_operations, strip_secrets
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
-from .filters import to_expression
+from .filters import MAX_FILTER_LENGTH, to_expression
 from .mapping import groups_of, profile_from_scim, user_filter_attributes, user_to_scim
 from .outcomes import applying, who_from_profile
 from .protocol import (
@@ -99,7 +100,7 @@ def list_users():
 
 @bp.post("/Users")
 def create_user():
-    profile, extras = profile_from_scim(read_json())
+    profile, extras = profile_from_scim(_user_body())
     who = who_from_profile(profile)
     with applying("create", who):
         member = directory.create_member(
@@ -123,9 +124,7 @@ def get_user(user_id):
 
 @bp.put("/Users/<user_id>")
 def replace_user(user_id):
-    body = read_json()
-    _note_password_push(body)
-    profile, extras = profile_from_scim(body)
+    profile, extras = profile_from_scim(_user_body())
     with applying("update", who_from_profile(profile)) as attempt:
         member = member_or_404(user_id)
         check_version(member)
@@ -135,16 +134,18 @@ def replace_user(user_id):
 
 @bp.patch("/Users/<user_id>")
 def patch_user(user_id):
-    body = read_json()
-    _note_password_push(body)
-    ops = patch.operations(body)
+    # Read, checked and compiled before the write lock: a PATCH as large as the body limit
+    # allows must not hold every other writer (on SQLite, every tenant's) while parsing.
+    ops, removed = strip_operations(patch.operations(read_json()))
+    _note_password_push(removed)
+    steps = patch.compile_user_patch(ops)
     with applying("update") as attempt:
         # Applied to the member as it is once this request holds the write lock, so
         # two PATCHes racing from Okta's workers both land.
         member = member_or_404(user_id)
         check_version(member)
         current = user_to_scim(member, None, grants.scim_role(member))
-        profile, extras = profile_from_scim(patch.apply(current, ops))
+        profile, extras = profile_from_scim(patch.apply(current, steps))
         attempt.who = who_from_profile(profile)
         _update(member, profile, extras, attempt)
     return render(member)
@@ -174,25 +175,22 @@ def _update(member: Member, profile: dict, extras: dict, attempt) -> None:
     )
 
 
-def _note_password_push(body: dict) -> None:
+def _user_body() -> dict:
+    """A User body (POST, PUT) without the password Okta pushes: the directory never sees
+    it, whatever the spelling (wizard/redaction.py)."""
+    body, removed = strip_secrets(read_json())
+    if request.method != "POST":  # every create carries Okta's placeholder
+        _note_password_push(removed)
+    return body
+
+
+def _note_password_push(removed: set[str]) -> None:
     """A password in an update means Okta's Sync Password is on; we never store it, but the
     wizard tells the admin to turn it off."""
-    if _sets_password(body):
+    if "password" in removed:
         OktaConnection.update(password_push_seen_at=utcnow()).where(
             OktaConnection.id == g.scim_connection.id
         ).execute()
-
-
-def _sets_password(node) -> bool:
-    """A ``password`` key anywhere (PUT body, PATCH value object) or a PATCH path on it;
-    the word inside a value (a job title, say) is not a password."""
-    if isinstance(node, dict):
-        if str(node.get("path", "")).lower() == "password":
-            return True
-        return any(str(k).lower() == "password" or _sets_password(v) for k, v in node.items())
-    if isinstance(node, list):
-        return any(_sets_password(item) for item in node)
-    return False
 
 
 def _filter_argument() -> str:
@@ -200,7 +198,10 @@ def _filter_argument() -> str:
 
 
 def _exact_user_name(text: str) -> str | None:
-    """The value of a bare ``userName eq "..."`` filter (JSON string escapes allowed)."""
+    """The value of a bare ``userName eq "..."`` filter (JSON string escapes allowed);
+    one over the length limit takes the general path, which refuses it."""
+    if len(text) > MAX_FILTER_LENGTH:
+        return None
     match = USER_NAME_EQ.fullmatch(text)
     if match is None:
         return None

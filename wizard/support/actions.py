@@ -71,7 +71,7 @@ def _replay(failure, method: str, path: str, body: dict) -> None:
             from .. import grants
 
             current = user_to_scim(member, None, grants.scim_role(member))
-            body = patch.apply(current, patch.operations(body))
+            body = patch.apply(current, patch.compile_user_patch(patch.operations(body)))
         profile, extras = profile_from_scim(body)
         directory.update_member(
             member,

@@ -18,11 +18,12 @@ from ..models import (
     fold,
     utcnow,
 )
-from . import runs
+from . import breaker, runs
+from .breaker import Cause, Deactivation
 from .okta_api import OktaClient
 
 ACTOR = "okta-sync"
-INACTIVE = {"SUSPENDED", "DEPROVISIONED"}
+INACTIVE = breaker.ENDS_ACCESS  # Okta statuses that end access here
 SCIM_LIVE_WINDOW = timedelta(days=30)
 TAKES_OVER = ("sync", "local", "jit")  # the sync never overwrites SCIM's members
 PREVIEW_LIMIT = 1000
@@ -179,18 +180,19 @@ def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, pr
     details = mappings.detail_mappings(connection.organization)
     open_failures = failures.open_user_keys(connection.organization)
     seen: set[int] = set()
+    planned: list[Deactivation] = []  # applied or held together, once every batch is read
     items = list(state.users.items())
     for start in range(0, len(items), SYNC_BATCH):
         batch = items[start : start + SYNC_BATCH]
         with write_transaction(connection.organization_id):
-            _provision_batch(connection, batch, outcome, details, seen, open_failures)
+            _provision_batch(connection, batch, outcome, details, seen, open_failures, planned)
         progress(min(start + SYNC_BATCH, len(items)), len(items))
-    _deactivate_unassigned(connection, seen, outcome)
+    _deactivate(connection, seen, planned, outcome)
     _sync_groups(connection, state, outcome)
     progress(len(items), len(items))
 
 
-def _provision_batch(connection, batch, outcome, details, seen, open_failures) -> None:
+def _provision_batch(connection, batch, outcome, details, seen, open_failures, planned) -> None:
     organization = connection.organization
     wanted = [
         (
@@ -219,8 +221,12 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures) -
         seen.add(row["id"])
         if row["managed_by"] not in TAKES_OVER:
             continue  # SCIM's (or another source's) member: drift, never overwritten
+        ends_access = row["active"] and not active
+        if ends_access:  # the breaker decides, with the unassignments
+            planned.append(Deactivation(row["id"], Cause(user["status"])))
+            active = True
         if not directory.differs(row, profile, managed_by="sync", active=active):
-            outcome.counts["unchanged"] += 1
+            outcome.counts["unchanged"] += 0 if ends_access else 1
             if row["user_name_key"] in open_failures:
                 failures.resolve_for_user(organization, row["user_name"], note="updated")
             if row["okta_id"] != okta_id:
@@ -318,30 +324,12 @@ def _count_update(outcome, changed, was_active, member, who):
         outcome.note("update", who, ", ".join(changed))
 
 
-def _deactivate_unassigned(connection, seen: set[int], outcome: Outcome) -> None:
-    """Deactivate sync-managed members Okta no longer assigns, unless too many at once."""
-    managed = [
-        member_id
-        for (member_id,) in Member.select(Member.id)
-        .where(
-            (Member.organization == connection.organization)
-            & (Member.managed_by == "sync")
-            & Member.active
-        )
-        .tuples()
-    ]
-    gone_ids = [member_id for member_id in managed if member_id not in seen]
-    gone = list(Member.select().where(Member.id.in_(gone_ids))) if gone_ids else []
-    limit = connection.deactivation_limit / 100 * max(len(managed), 1)
-    if len(gone) > limit:
-        outcome.held = [{"member": m.id, "email": m.email} for m in gone]
-        outcome.counts["held"] = len(gone)
-        return
-    for member in gone:
-        with write_transaction(connection.organization_id):
-            directory.set_active(member, False, actor_label=ACTOR)
-        outcome.counts["deactivated"] += 1
-        outcome.note("deactivate", member.email, "no longer assigned in Okta")
+def _deactivate(connection, seen: set[int], planned: list[Deactivation], outcome) -> None:
+    """Sync-managed members Okta no longer assigns join those whose Okta status ends
+    their access; the circuit breaker applies them all or holds them all."""
+    synced = breaker.synced_active_ids(connection.organization)
+    unassigned = [Deactivation(member_id, Cause.UNASSIGNED) for member_id in sorted(synced - seen)]
+    breaker.apply_or_hold(connection, planned + unassigned, synced, outcome)
 
 
 def _sync_groups(connection, state: OktaState, outcome: Outcome) -> None:
