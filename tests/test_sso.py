@@ -9,8 +9,8 @@ from oidc_provider_mock import app as mock_provider_app
 
 from tests.conftest import PASSWORD, LiveServer, csrf_token
 from tests.fakes.crafted_op import CraftedProvider
-from wizard import accounts, connections, sso_settings
-from wizard.models import AuditEvent, Member, OktaConnection
+from wizard import accounts, connections, domains, sso_settings
+from wizard.models import AuditEvent, EmailDomain, Member, OktaConnection
 
 CLIENT_ID = "0oa-crafted"
 
@@ -26,6 +26,13 @@ def configure(app, organization, issuer, domain="acme.example.com", secret="clie
             email_domain=domain,
         )
     return OktaConnection.get_by_id(connection.id)
+
+
+def verify_domain(organization, domain):
+    """Mark the organization's claim on ``domain`` verified (the DNS flow is tested in
+    tests/test_domains.py)."""
+    row, _ = domains.claim(organization, domain)
+    EmailDomain.update(status="verified").where(EmailDomain.id == row.id).execute()
 
 
 @pytest.fixture
@@ -47,10 +54,10 @@ def round_trip(client, slug="acme", mode=None):
     return client.get(f"{callback.path}?{callback.query}")
 
 
-@pytest.fixture
-def jane(org, db):
+def make_jane(organization):
+    """Jane, provisioned by Okta (SCIM), not linked to any Okta sign-in yet."""
     return Member.create(
-        organization=org,
+        organization=organization,
         email="jane@acme.example.com",
         email_key="jane@acme.example.com",
         user_name="jane@acme.example.com",
@@ -60,6 +67,11 @@ def jane(org, db):
         managed_by="scim",
         source="okta",
     )
+
+
+@pytest.fixture
+def jane(org, db):
+    return make_jane(org)
 
 
 def test_valid_token_signs_the_member_in(client, crafted, jane):

@@ -1,0 +1,164 @@
+"""A new sign-in configuration is staged: saving an issuer, client ID or secret makes a
+*pending* configuration; the live one keeps signing people in until an EnterpriseAdmin's
+test sign-in against the pending one passes. Two crafted providers on 127.0.0.1 play the
+trusted Okta and a hostile one."""
+
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import PASSWORD, LiveServer, csrf_token
+from tests.fakes.crafted_op import CraftedProvider
+from tests.test_sso import CLIENT_ID, configure, make_jane, round_trip, verify_domain
+from wizard import accounts, setup_links
+from wizard.models import AuditEvent
+from wizard.roles import OrgRole
+
+
+@pytest.fixture
+def jane(org, db):
+    return make_jane(org)
+
+
+@pytest.fixture
+def trusted(app, org, db):
+    """The organization's live provider."""
+    provider = CraftedProvider()
+    server = LiveServer(provider).start()
+    provider.base = server.url
+    configure(app, org, server.url)
+    verify_domain(org, "acme.example.com")
+    yield provider
+    server.stop()
+
+
+@pytest.fixture
+def hostile(db):
+    """A provider an attacker runs: it vouches for any email the attacker wants."""
+    provider = CraftedProvider()
+    server = LiveServer(provider).start()
+    provider.base = server.url
+    yield provider
+    server.stop()
+
+
+@pytest.fixture
+def ops_admin(org):
+    """An organization Admin (not EnterpriseAdmin)."""
+    return accounts.create_local_admin(org, "ops@acme.example.com", PASSWORD, OrgRole.ADMIN)
+
+
+def save_sso_step(client, issuer, client_id=CLIENT_ID, secret="hostile-secret-1"):
+    page = client.get("/connect/okta/sso")
+    return client.post(
+        "/connect/okta/sso",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "okta_domain": issuer,
+            "client_id": client_id,
+            "client_secret": secret,
+            "email_domain": "acme.example.com",
+        },
+    )
+
+
+def sign_out(client):
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
+
+
+def sign_in_target(client) -> str:
+    """Where our sign-in start sends the browser: the provider that signs people in."""
+    return client.get("/login/okta/acme").headers["Location"]
+
+
+def signed_in_as(member) -> bool:
+    return (
+        AuditEvent.select()
+        .where((AuditEvent.action == "auth.sign_in") & (AuditEvent.actor == member.id))
+        .exists()
+    )
+
+
+def test_admin_cannot_point_sign_in_at_a_hostile_provider(
+    client, auth, trusted, hostile, ops_admin, admin
+):
+    """Attack: an Admin swaps the issuer for their own provider, which then vouches for
+    the owner's email. The change is refused (CONFIGURE_SSO is EnterpriseAdmin), and
+    sign-in still goes to the trusted provider."""
+    auth.login(email=ops_admin.email)
+    assert save_sso_step(client, hostile.base).status_code == 403
+    sign_out(client)
+    hostile.overrides = {"email": admin.email, "sub": "00u-evil"}
+    assert sign_in_target(client).startswith(trusted.base + "/authorize")
+    round_trip(client)
+    assert not signed_in_as(admin)
+
+
+def test_enterprise_admin_change_stays_pending_until_their_test_sign_in(
+    client, app, auth, trusted, hostile, admin, jane
+):
+    """An EnterpriseAdmin's new issuer is pending: the live provider keeps signing people
+    in; the EA's passing test sign-in against the new one makes it live (audited, with
+    the old and the new issuer), and only then does sign-in go there."""
+    auth.login()
+    assert save_sso_step(client, hostile.base).status_code == 302
+    page = client.get("/connect/okta/sso").text
+    assert "Pending" in page and hostile.base in page and "run the test sign-in" in page
+    sign_out(client)
+    assert sign_in_target(client).startswith(trusted.base + "/authorize")
+    assert round_trip(client).headers["Location"] == "/account"  # jane, through the live one
+    assert signed_in_as(jane)
+    sign_out(client)
+
+    auth.login()
+    hostile.overrides = {"email": admin.email, "sub": "00u-ada"}
+    test = round_trip(client, mode="test")
+    assert test.headers["Location"] == "/connect/okta/sso"
+    assert "Test sign-in passed" in client.get("/connect/okta/sso").text
+    event = AuditEvent.get(AuditEvent.action == "sso.configuration_activated")
+    assert event.details["from_issuer"] == trusted.base
+    assert event.details["to_issuer"] == hostile.base
+    assert event.actor_id == admin.id
+    sign_out(client)
+    assert sign_in_target(client).startswith(hostile.base + "/authorize")
+
+
+def test_admin_test_sign_in_shows_the_result_but_activates_nothing(
+    client, auth, trusted, hostile, admin, ops_admin
+):
+    """An Admin may run the test sign-in against the pending configuration and see what
+    the provider sends, but only an EnterpriseAdmin's passing test makes it live."""
+    auth.login()
+    save_sso_step(client, hostile.base)
+    sign_out(client)
+    auth.login(email=ops_admin.email)
+    round_trip(client, mode="test")
+    page = client.get("/connect/okta/sso").text
+    assert "Test sign-in passed" in page
+    assert "only an EnterpriseAdmin" in page
+    assert (
+        not AuditEvent.select().where(AuditEvent.action == "sso.configuration_activated").exists()
+    )
+    sign_out(client)
+    assert sign_in_target(client).startswith(trusted.base + "/authorize")
+
+
+def test_setup_link_holder_prepares_and_tests_but_never_activates(
+    app, trusted, hostile, admin, org
+):
+    """Someone holding a setup link may save SSO settings and run the test sign-in; the
+    configuration stays pending and the live provider keeps signing people in."""
+    with app.test_request_context():
+        _, url = setup_links.create(org, admin, "Sam from IT", timedelta(days=1))
+    it_person = app.test_client()
+    it_person.get("/" + url.split("/", 3)[-1])
+    assert save_sso_step(it_person, hostile.base).status_code == 302
+    hostile.overrides = {"email": "sam@acme.example.com", "sub": "00u-sam"}
+    test = round_trip(it_person, mode="test")
+    assert test.status_code == 302 and test.headers["Location"] == "/connect/okta/sso"
+    page = it_person.get("/connect/okta/sso").text
+    assert "Test sign-in passed" in page and "only an EnterpriseAdmin" in page
+    assert (
+        not AuditEvent.select().where(AuditEvent.action == "sso.configuration_activated").exists()
+    )
+    assert sign_in_target(app.test_client()).startswith(trusted.base + "/authorize")
