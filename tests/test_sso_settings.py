@@ -2,7 +2,7 @@
 
 import pytest
 
-from wizard import connections, sso_settings
+from wizard import connections, sso_configurations, sso_settings
 from wizard.models import OktaConnection
 from wizard.sso_settings import SsoSettingsError
 
@@ -80,9 +80,10 @@ def test_save_encrypts_the_secret_and_keeps_it_when_left_empty(app, org, discove
             email_domain="Acme.example.com",
         )
         stored = OktaConnection.get_by_id(connection.id)
-        assert stored.client_secret != "s3cret-value-1234"
-        assert stored.client_secret_hint == "…1234" and stored.email_domain == "acme.example.com"
-        assert sso_settings.client_secret_of(stored) == "s3cret-value-1234"
+        pending = stored.pending_sso
+        assert pending.client_secret != "s3cret-value-1234"
+        assert pending.client_secret_hint == "…1234" and stored.email_domain == "acme.example.com"
+        assert sso_configurations.secret_of(pending) == "s3cret-value-1234"
         sso_settings.save_sso_settings(
             stored,
             okta_domain=discovery_server.url,
@@ -90,9 +91,9 @@ def test_save_encrypts_the_secret_and_keeps_it_when_left_empty(app, org, discove
             client_secret="",
             email_domain="acme.example.com",
         )
-        assert sso_settings.client_secret_of(OktaConnection.get_by_id(connection.id)) == (
-            "s3cret-value-1234"
-        )
+        assert sso_configurations.secret_of(
+            OktaConnection.get_by_id(connection.id).pending_sso
+        ) == ("s3cret-value-1234")
 
 
 def test_an_email_domain_belongs_to_one_organization(app, org, other_org, discovery_server):
@@ -133,6 +134,6 @@ def test_secret_survives_key_rotation(app, org, discovery_server):
             Fernet.generate_key().decode(),
             *app.config["ENCRYPTION_KEYS"],
         ]
-        assert sso_settings.client_secret_of(OktaConnection.get_by_id(connection.id)) == (
-            "rotate-me-please"
-        )
+        assert sso_configurations.secret_of(
+            OktaConnection.get_by_id(connection.id).pending_sso
+        ) == ("rotate-me-please")

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import current_app, url_for
 
 from ..models import Member, OktaConnection, Organization
+from ..sso_configurations import live
 from ..sso_settings import redirect_uris
 
 
@@ -17,7 +18,7 @@ class PasswordRefused(Exception):
 def sso_connection_for_email(email: str) -> OktaConnection | None:
     domain = email.rsplit("@", 1)[-1].strip().lower()
     connection = OktaConnection.get_or_none(OktaConnection.email_domain == domain)
-    if connection is None or not connection.sso_configured_at:
+    if live(connection) is None:
         return None
     if not connection.organization.enterprise_enabled:
         return None
@@ -52,7 +53,7 @@ def okta_reauth_url(member: Member, next_path: str) -> str | None:
     if member.is_staff or member.organization_id is None:
         return None
     connection = OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
-    if connection is None or not connection.sso_configured_at:
+    if live(connection) is None:
         return None
     return url_for("sso.start", slug=member.organization.slug, mode="reauth", next=next_path)
 
@@ -62,14 +63,14 @@ def okta_logout_url(sso_session: dict | None) -> str | None:
     if not sso_session:
         return None
     organization = Organization.get_or_none(Organization.slug == sso_session.get("org"))
-    connection = OktaConnection.get_or_none(OktaConnection.organization == organization)
-    if connection is None or not connection.sso_configured_at:
+    configuration = live(OktaConnection.get_or_none(OktaConnection.organization == organization))
+    if configuration is None:
         return None
     # Imported here: the sso package imports the auth views, which import this module.
     from ..sso.clients import client_for
 
     try:
-        metadata = client_for(connection).load_server_metadata()
+        metadata = client_for(configuration).load_server_metadata()
     except Exception:  # Okta unreachable: sign out here at least
         current_app.logger.warning("could not load Okta metadata for sign-out")
         return None

@@ -80,7 +80,16 @@ class EnforcementForm(FlaskForm):
         "recorded), so an Okta outage cannot lock you out.",
         coerce=int,
     )
-    jit = BooleanField("Create accounts on first Okta sign-in (just-in-time)")
+    jit = BooleanField(
+        "Create accounts on first Okta sign-in (just-in-time)",
+        description="Only for email addresses Okta verified, in this organization's verified "
+        "domains.",
+    )
+    jit_role = SelectField(
+        "Role of just-in-time accounts",
+        description="Never more than User, and never a role from Okta's claims: give more "
+        "through role mappings or by hand.",
+    )
 
 
 class DisconnectForm(FlaskForm):

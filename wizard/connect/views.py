@@ -22,10 +22,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, connections, setup_links, sso_settings
+from .. import audit, connections, permissions, setup_links, sso_configurations, sso_settings
 from ..auth.guards import role_required
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
+from ..permissions import Action
 from ..roles import OrgRole
 from . import live, steps
 from .forms import (
@@ -166,11 +167,16 @@ def apps_step(connection):
 
 
 def sso_step(connection):
+    """Issuer, client ID and secret are saved as a pending configuration; the live one
+    keeps signing people in until an EnterpriseAdmin's test sign-in passes."""
+    shown = sso_configurations.for_test(connection)
     form = SsoForm(
-        okta_domain=connection.issuer,
-        client_id=connection.client_id,
+        okta_domain=shown.issuer if shown else "",
+        client_id=shown.client_id if shown else "",
         email_domain=connection.email_domain,
     )
+    if request.method == "POST":
+        permissions.check(Action.CONFIGURE_SSO)
     if form.validate_on_submit():
         try:
             changes = sso_settings.save_sso_settings(
@@ -179,6 +185,10 @@ def sso_step(connection):
                 client_id=form.client_id.data,
                 client_secret=form.client_secret.data,
                 email_domain=form.email_domain.data,
+                saved_by=current_user._get_current_object()
+                if current_user.is_authenticated
+                else None,
+                saved_by_label=_actor_label(),
             )
         except sso_settings.SsoSettingsError as exc:
             for field, message in exc.errors.items():
@@ -190,10 +200,28 @@ def sso_step(connection):
                 target=connection,
                 details=changes,
             )
-            flash("Single sign-on settings saved. The secret is stored encrypted.", "success")
+            flash(
+                "Single sign-on settings saved (the secret is stored encrypted). "
+                + ("Run the test sign-in to make them live." if changes["pending"] else ""),
+                "success",
+            )
             return complete(connection, "sso")
     test_result = session.pop("sso_test", None)
-    return page("sso", connection, form=form, test_result=test_result), 400 if form.errors else 200
+    return page(
+        "sso",
+        connection,
+        form=form,
+        test_result=test_result,
+        live_sso=sso_configurations.live(connection),
+        pending_sso=sso_configurations.pending(connection),
+    ), 400 if form.errors else 200
+
+
+def _actor_label() -> str:
+    link = g.get("setup_link")
+    if current_user.is_authenticated or link is None:
+        return current_user.email if current_user.is_authenticated else ""
+    return f"setup link {link.id} ({link.label})" if link.label else f"setup link {link.id}"
 
 
 def credentials_step(connection):
