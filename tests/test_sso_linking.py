@@ -3,11 +3,14 @@ email only when the provider says ``email_verified`` and the domain is verified 
 organization; never silently a local password account or a kept-local one. The crafted
 provider plays a hostile provider through ``overrides``."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+import requests
 
 from tests.conftest import PASSWORD, LiveServer, csrf_token
 from tests.fakes.crafted_op import CraftedProvider
-from tests.test_sso import configure, make_jane, round_trip, verify_domain
+from tests.test_sso import configure, linked_subject, make_jane, round_trip, verify_domain
 from wizard.models import AuditEvent, EmailDomain, Member, OktaConnection
 from wizard.security import hash_password
 
@@ -171,3 +174,149 @@ def test_just_in_time_never_takes_a_role_from_claims(client, op, org):
     assert round_trip(client).status_code == 302
     created = Member.get(Member.email_key == "new@acme.example.com")
     assert created.role == "" and created.managed_by == "jit"
+
+
+def link_round_trip(client):
+    """POST "Link my Okta account" from the account page, then the provider's answer."""
+    account = client.get("/account")
+    assert "Link my Okta account" in account.text
+    start = client.post("/login/okta/acme/link", data={"csrf_token": csrf_token(account.text)})
+    assert start.status_code == 302, start.text
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert query["prompt"] == ["login"]  # Okta asks for the credentials again
+    authorize = requests.get(start.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(authorize.headers["Location"])
+    return client.get(f"{callback.path}?{callback.query}")
+
+
+def test_member_links_their_own_okta_account(client, auth, op, lee):
+    """Signed in with the password, lee links the Okta account that vouches for her
+    email; from then on Okta signs her in (and the link is audited)."""
+    auth.login(email=lee.email)
+    op.overrides = {"email": lee.email, "sub": "00u-lee"}
+    assert link_round_trip(client).headers["Location"] == "/account"
+    assert linked_subject(lee) == "00u-lee"
+    event = AuditEvent.get(AuditEvent.action == "member.okta_linked")
+    assert event.actor_id == lee.id and event.details["how"] == "self"
+    assert "Link my Okta account" not in client.get("/account").text
+    sign_out(client)
+    assert round_trip(client).headers["Location"] == "/org/" and signed_in_as(lee)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"email": "someone@acme.example.com", "sub": "00u-x"}, "link_email_mismatch"),
+        ({"email_verified": False, "sub": "00u-x"}, "link_email_mismatch"),
+        ({"sub": "00u-jane"}, "link_taken"),
+    ],
+    ids=["other-email", "unverified", "taken"],
+)
+def test_link_refuses_another_persons_okta_account(client, auth, op, lee, jane, overrides, reason):
+    """The Okta account must vouch (verified) for the member's own email and be free."""
+    op.overrides = {"sub": "00u-jane"}
+    round_trip(client)  # jane links 00u-jane by her verified email
+    sign_out(client)
+    auth.login(email=lee.email)
+    op.overrides = {"email": lee.email, **overrides}
+    response = link_round_trip(client)
+    assert response.status_code == 403 and linked_subject(lee) is None
+    assert refusal_reason() == reason
+
+
+def test_kept_local_members_are_not_offered_a_link(client, auth, op, admin):
+    """The owner / break-glass admin is kept local: no link button, and the POST fails."""
+    Member.update(keep_local=True).where(Member.id == admin.id).execute()
+    auth.login()
+    account = client.get("/account")
+    assert "Link my Okta account" not in account.text
+    response = client.post("/login/okta/acme/link", data={"csrf_token": csrf_token(account.text)})
+    assert response.status_code == 403
+
+
+def test_enterprise_admin_allows_a_link_explicitly(client, auth, app, op, admin, lee):
+    """An EnterpriseAdmin allows the link on the member page (audited, shown); the next
+    verified sign-in with lee's email links her account, and the allowance is used up."""
+    auth.login()
+    page = client.get(f"/team/users/{lee.scim_id}")
+    assert "Allow Okta link" in page.text
+    client.post(f"/team/users/{lee.scim_id}/okta-link", data={"csrf_token": csrf_token(page.text)})
+    assert "Link allowed" in client.get(f"/team/users/{lee.scim_id}").text
+    assert AuditEvent.get(AuditEvent.action == "member.okta_link_allowed").actor_id == admin.id
+    sign_out(client)
+    op.overrides = {"email": lee.email, "sub": "00u-lee"}
+    assert round_trip(client).status_code == 302 and signed_in_as(lee)
+    assert linked_subject(lee) == "00u-lee"
+    assert Member.get_by_id(lee.id).okta_link_allowed_at is None
+    event = AuditEvent.get(AuditEvent.action == "member.okta_linked")
+    assert event.details["how"] == "admin_allowed"
+
+
+def test_an_admin_cannot_allow_a_link(client, auth, op, org, lee):
+    """ALLOW_OKTA_LINK is EnterpriseAdmin only: an Admin's POST is refused."""
+    from wizard import accounts
+    from wizard.roles import OrgRole
+
+    ops = accounts.create_local_admin(org, "ops@acme.example.com", PASSWORD, OrgRole.ADMIN)
+    auth.login(email=ops.email)
+    page = client.get(f"/team/users/{lee.scim_id}")
+    assert "Allow Okta link" not in page.text
+    response = client.post(
+        f"/team/users/{lee.scim_id}/okta-link", data={"csrf_token": csrf_token(page.text)}
+    )
+    assert response.status_code == 403
+    assert Member.get_by_id(lee.id).okta_link_allowed_at is None
+
+
+@pytest.mark.parametrize("role", ["", "ReadOnly", "User"])
+def test_just_in_time_members_get_the_organizations_jit_role(client, op, org, role):
+    """The sign-in rules choose what JIT members get (none, ReadOnly or User)."""
+    OktaConnection.update(jit_enabled=True, jit_role=role).execute()
+    op.overrides = {
+        "email": "new@acme.example.com",
+        "sub": "00u-new",
+        "given_name": "N",
+        "family_name": "P",
+        "role": "EnterpriseAdmin",
+    }
+    assert round_trip(client).status_code == 302
+    created = Member.get(Member.email_key == "new@acme.example.com")
+    assert created.role == role and linked_subject(created) == "00u-new"
+
+
+def test_jit_role_above_user_is_refused_by_the_sign_in_rules(client, auth, op, admin):
+    """The form offers none/ReadOnly/User only; a forged Admin value is refused."""
+    OktaConnection.update(status="active").execute()  # the wizard is finished
+    auth.login()
+    page = client.get("/integrations").text
+    assert 'name="jit_role"' in page
+    client.post(
+        "/integrations/okta/enforcement",
+        data={"csrf_token": csrf_token(page), "jit": "y", "jit_role": "Admin", "break_glass": "0"},
+    )
+    assert OktaConnection.get().jit_role == ""
+    client.post(
+        "/integrations/okta/enforcement",
+        data={"csrf_token": csrf_token(page), "jit": "y", "jit_role": "User", "break_glass": "0"},
+    )
+    assert OktaConnection.get().jit_role == "User"
+
+
+def test_reauth_finds_the_linked_member_without_linking_anyone(client, auth, op, lee):
+    """Confirming with Okta needs the Okta account linked to the signed-in member; an
+    unlinked one (even with the member's verified email) confirms nothing and links
+    nothing."""
+    auth.login(email=lee.email)
+    op.overrides = {"email": lee.email, "sub": "00u-lee"}
+    start = client.get("/login/okta/acme?mode=reauth&next=/account")
+    authorize = requests.get(start.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(authorize.headers["Location"])
+    refused = client.get(f"{callback.path}?{callback.query}")
+    assert refused.status_code == 403 and linked_subject(lee) is None
+    link_round_trip(client)
+    start = client.get("/login/okta/acme?mode=reauth&next=/account")
+    authorize = requests.get(start.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(authorize.headers["Location"])
+    confirmed = client.get(f"{callback.path}?{callback.query}")
+    assert confirmed.headers["Location"] == "/account"
+    assert AuditEvent.get(AuditEvent.action == "auth.confirmed").actor_id == lee.id

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, url_for
 
-from ..models import Member, OktaConnection, Organization
+from ..models import Member, MemberIdentity, OktaConnection, Organization
 from ..sso_configurations import live
 from ..sso_settings import redirect_uris
 
@@ -56,6 +56,24 @@ def okta_reauth_url(member: Member, next_path: str) -> str | None:
     if live(connection) is None:
         return None
     return url_for("sso.start", slug=member.organization.slug, mode="reauth", next=next_path)
+
+
+def okta_link_slug(member: Member) -> str | None:
+    """The organization slug for "Link my Okta account", when this member may link: a
+    local password account, not kept local, not linked to the live issuer yet."""
+    if member.is_staff or member.organization_id is None or not member.password_hash:
+        return None
+    if member.keep_local:
+        return None
+    configuration = live(
+        OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
+    )
+    if configuration is None:
+        return None
+    linked = MemberIdentity.select().where(
+        (MemberIdentity.member == member) & (MemberIdentity.issuer == configuration.issuer)
+    )
+    return None if linked.exists() else member.organization.slug
 
 
 def okta_logout_url(sso_session: dict | None) -> str | None:

@@ -10,7 +10,14 @@ from ..extensions import limiter
 from ..models import utcnow
 from ..roles import OrgRole
 from . import fresh, sign_in
-from .forms import ChangePasswordForm, ConfirmForm, EndSessionsForm, LoginForm, SetPasswordForm
+from .forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    EndSessionsForm,
+    LinkOktaForm,
+    LoginForm,
+    SetPasswordForm,
+)
 
 bp = Blueprint("auth", __name__)
 SIGN_IN_LIMIT = "10 per minute"  # per client address: slows password guessing
@@ -111,6 +118,8 @@ def account():
         member=current_user,
         password_form=ChangePasswordForm(),
         end_sessions_form=EndSessionsForm(),
+        okta_link_slug=sign_in.okta_link_slug(current_user),
+        link_form=LinkOktaForm(),
     )
 
 
