@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD, LiveServer, csrf_token
 from tests.fakes.crafted_op import CraftedProvider
 from tests.test_sso import CLIENT_ID, configure, make_jane, round_trip, verify_domain
 from wizard import accounts, setup_links
-from wizard.models import AuditEvent
+from wizard.models import AuditEvent, OktaConnection
 from wizard.roles import OrgRole
 
 
@@ -164,3 +164,86 @@ def test_setup_link_holder_prepares_and_tests_but_never_activates(
     assert "Test sign-in passed" in page and "only an EnterpriseAdmin" in page
     assert activations_to(hostile.base) == []
     assert sign_in_target(app.test_client()).startswith(trusted.base + "/authorize")
+
+
+# --- flask sso configure ------------------------------------------------------------------
+
+
+def cli_configure(runner, issuer, *extra, **kwargs):
+    args = ["sso", "configure", "--org", "acme", "--issuer", issuer, "--client-id", CLIENT_ID]
+    args += ["--email-domain", "acme.example.com", *extra]
+    return runner.invoke(args=args, **kwargs)
+
+
+def test_cli_saves_a_pending_configuration(runner, app, org, hostile, db):
+    """Without --activate the CLI stages, like the wizard: nobody signs in through it."""
+    result = cli_configure(runner, hostile.base, "--client-secret", "argv-secret-1234")
+    assert result.exit_code == 0, result.output
+    assert "pending" in result.output
+    connection = OktaConnection.get()
+    assert connection.live_sso is None and connection.pending_sso.issuer == hostile.base
+    assert app.test_client().get("/login/okta/acme").status_code == 404
+
+
+def test_cli_activate_is_audited_as_a_cli_action(runner, org, trusted, hostile):
+    """--activate makes the settings live at once, audited with actor 'cli' and a note
+    that no test sign-in ran."""
+    result = cli_configure(runner, hostile.base, "--activate")
+    assert result.exit_code == 0, result.output
+    assert OktaConnection.get().live_sso.issuer == hostile.base
+    [event] = activations_to(hostile.base)
+    assert event.actor_label == "cli" and event.details["from_issuer"] == trusted.base
+    assert event.details["tested"] is False and "without a test sign-in" in event.details["note"]
+
+
+def test_cli_secret_from_the_environment_or_a_hidden_prompt(runner, app, org, hostile, db):
+    """OKTA_CONNECTOR_CLIENT_SECRET or ``--client-secret`` alone (hidden prompt) keep the
+    secret out of argv and shell history."""
+    from wizard import sso_configurations
+
+    def saved_secret():
+        with app.app_context():
+            return sso_configurations.secret_of(OktaConnection.get().pending_sso)
+
+    result = cli_configure(runner, hostile.base, env={"OKTA_CONNECTOR_CLIENT_SECRET": "env-5678"})
+    assert result.exit_code == 0, result.output
+    assert saved_secret() == "env-5678"
+    result = cli_configure(runner, hostile.base, "--client-secret", input="typed-9012\n")
+    assert result.exit_code == 0, result.output
+    assert "typed-9012" not in result.output  # hidden input
+    assert saved_secret() == "typed-9012"
+
+
+def test_cli_enforce_follows_the_pages_rules(runner, org, trusted, admin):
+    """--enforce needs a live configuration that passed a test sign-in and a break-glass
+    admin, as on the sign-in rules form."""
+    from wizard.models import SsoConfiguration
+
+    untested = cli_configure(runner, trusted.base, "--enforce", "--break-glass", admin.email)
+    assert untested.exit_code == 1 and "test sign-in" in untested.output
+    assert OktaConnection.get().sso_enforced is False
+    SsoConfiguration.update(tested_at=SsoConfiguration.get().created_at).execute()
+    no_glass = cli_configure(runner, trusted.base, "--enforce")
+    assert no_glass.exit_code == 1 and "break-glass" in no_glass.output
+    stranger = cli_configure(runner, trusted.base, "--enforce", "--break-glass", "x@example.com")
+    assert stranger.exit_code == 1 and "not a local admin" in stranger.output
+    done = cli_configure(runner, trusted.base, "--enforce", "--break-glass", admin.email)
+    assert done.exit_code == 0, done.output
+    connection = OktaConnection.get()
+    assert connection.sso_enforced and connection.break_glass_id == admin.id
+    assert AuditEvent.get(AuditEvent.action == "sso.enforcement_changed").actor_label == "cli"
+
+
+def test_a_new_issuer_never_receives_the_stored_client_secret(
+    client, auth, trusted, hostile, admin
+):
+    """Attack: change the issuer, leave the secret empty ("keep the saved one") and run
+    the test sign-in: the hostile token endpoint would receive the live client secret.
+    A stored secret is kept only while issuer and client ID stay the same."""
+    auth.login()
+    save_sso_step(client, hostile.base, secret="")
+    round_trip(client, mode="test")
+    assert hostile.token_requests, "the test sign-in reached the hostile provider"
+    sent = hostile.token_requests[-1]
+    assert sent["authorization"] == "" and "client_secret" not in sent
+    assert "…et-1" not in client.get("/connect/okta/sso").text  # no hint of a kept secret

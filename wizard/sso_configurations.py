@@ -49,15 +49,21 @@ def stage(
     created_by_label: str = "",
 ) -> tuple[SsoConfiguration | None, list[str]]:
     """Store the settings as the pending configuration (replacing an older pending one).
-    An empty ``client_secret`` keeps the secret of the settings being edited. Returns the
-    pending configuration (None when the settings are the live ones) and what changed."""
+    An empty ``client_secret`` keeps the secret of the settings being edited, only while
+    the issuer and client ID stay the same. Returns the pending configuration (None when
+    the settings are the live ones) and what changed."""
     current = live(connection)
-    base = pending(connection) or current
+    edited = pending(connection) or current
     changed = [
         name
         for name, value in (("issuer", issuer), ("client_id", client_id))
-        if base is None or getattr(base, name) != value
-    ] + (["client_secret"] if client_secret else [])
+        if edited is None or getattr(edited, name) != value
+    ]
+    # A stored secret stays with the provider that issued it: sent to another issuer's
+    # token endpoint, it would hand our client secret to whoever runs that provider.
+    kept = edited if edited is not None and not changed else None
+    if client_secret or (edited is not None and edited.client_secret and kept is None):
+        changed.append("client_secret")
     with database.atomic():
         _retire(pending(connection))
         if _same(current, issuer, client_id, client_secret):
@@ -67,10 +73,10 @@ def stage(
             state=SsoState.PENDING.value,
             issuer=issuer,
             client_id=client_id,
-            client_secret=encrypt_secret(client_secret) if client_secret else _kept_secret(base),
+            client_secret=encrypt_secret(client_secret) if client_secret else _kept_secret(kept),
             client_secret_hint=secret_hint(client_secret)
             if client_secret
-            else (base.client_secret_hint if base else ""),
+            else (kept.client_secret_hint if kept else ""),
             created_by=created_by,
             created_by_label=created_by_label or (created_by.email if created_by else ""),
         )

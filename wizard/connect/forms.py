@@ -35,7 +35,8 @@ class SsoForm(FlaskForm):
     )
     client_secret = PasswordField(
         "Client secret",
-        description="Leave empty for a PKCE-only app, or to keep the secret already saved.",
+        description="Leave empty for a PKCE-only app, or to keep the secret already saved "
+        "(kept only while the issuer and Client ID stay the same).",
         validators=[Length(max=255)],
     )
     email_domain = StringField(
