@@ -84,6 +84,8 @@ def seed_at_010():
             (1, "jane@acme.example.com", "00u-jane"),
             (1, "raj@acme.example.com", None),
             (2, "ann@globex.example.com", "00u-ann"),
+            (1, "dup1@acme.example.com", "00u-dup"),  # one okta_id on two members:
+            (1, "dup2@acme.example.com", "00u-dup"),  # neither is linked
         ]
     ):
         insert(member, (org, False, email, email, okta_id, False, True, f"scim-{n}", False))
@@ -116,7 +118,7 @@ def test_migration_011_makes_todays_settings_live_and_keeps_links(database_at_01
     assert OktaConnection.get_by_id(2).live_sso is None
     identities = [(i.member.email, i.issuer, i.subject) for i in MemberIdentity.select()]
     assert identities == [("jane@acme.example.com", "https://acme.okta.com", "00u-jane")]
-    assert Member.select().count() == 3 and OktaConnection.select().count() == 2
+    assert Member.select().count() == 5 and OktaConnection.select().count() == 2
     columns = {c.name for c in database.get_columns("okta_connection")}
     assert not columns & {"issuer", "client_id", "client_secret", "sso_configured_at"}
     assert OktaConnection.get_by_id(1).email_domain == "acme.example.com"

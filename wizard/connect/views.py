@@ -218,10 +218,13 @@ def sso_step(connection):
 
 
 def _actor_label() -> str:
+    """Who saved the settings, as the SSO step shows it ("saved by ...")."""
+    if current_user.is_authenticated:
+        return current_user.email
     link = g.get("setup_link")
-    if current_user.is_authenticated or link is None:
-        return current_user.email if current_user.is_authenticated else ""
-    return f"setup link {link.id} ({link.label})" if link.label else f"setup link {link.id}"
+    if link is None:
+        return ""
+    return f"setup link {link.id}" + (f" ({link.label})" if link.label else "")
 
 
 def credentials_step(connection):

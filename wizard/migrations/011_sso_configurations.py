@@ -98,11 +98,10 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
                 "AND okta_id IS NOT NULL AND okta_id != '' ORDER BY id"),
             (organization_id,),
         ).fetchall()
-        seen = set()
+        shared = {s for s in {s for _, s in members} if [t for _, t in members].count(s) > 1}
         for member_id, subject in members:
-            if subject in seen:  # two rows once shared an okta_id: link neither silently
+            if subject in shared:  # two members with one okta_id: which one is it? neither
                 continue
-            seen.add(subject)
             database.execute_sql(
                 sql("INSERT INTO member_identity (member_id, organization_id, issuer, subject, "
                     "linked_by, created_at) VALUES (%s, %s, %s, %s, 'migration', %s)"),
