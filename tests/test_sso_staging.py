@@ -247,3 +247,13 @@ def test_a_new_issuer_never_receives_the_stored_client_secret(
     sent = hostile.token_requests[-1]
     assert sent["authorization"] == "" and "client_secret" not in sent
     assert "…et-1" not in client.get("/connect/okta/sso").text  # no hint of a kept secret
+
+
+def test_admin_sees_the_sso_step_read_only(client, auth, trusted, ops_admin):
+    """An Admin sees the live settings and may test them, but gets no form to change
+    them (and the POST is refused, see the first test)."""
+    auth.login(email=ops_admin.email)
+    page = client.get("/connect/okta/sso")
+    assert page.status_code == 200 and trusted.base in page.text
+    assert 'id="sso-read-only"' in page.text and 'name="okta_domain"' not in page.text
+    assert "Test sign-in" in page.text

@@ -210,10 +210,12 @@ def _refuse(connection, mode: str, refused: SignInRefused):
         details=details,
         ip=request.remote_addr or "",
     )
-    # %r: a provider's text cannot forge log lines with its own newlines.
-    current_app.logger.info(
-        "Okta sign-in refused: %s; provider said %r", refused.reason, refused.provider_text
-    )
+    if refused.provider_text:  # %r: the provider's newlines cannot forge log lines
+        current_app.logger.info(
+            "Okta sign-in refused: %s; provider said %r", refused.reason, refused.provider_text
+        )
+    else:
+        current_app.logger.info("Okta sign-in refused: %s", refused.reason)
     if mode == "test":
         session["sso_test"] = {
             "ok": False,
