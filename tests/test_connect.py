@@ -108,7 +108,7 @@ def test_sso_step_saves_and_never_shows_the_secret(admin_client, discovery_serve
     assert response.headers["Location"] == "/connect/okta/credentials"
     page = admin_client.get("/connect/okta/sso").text
     assert "very-secret-value-9876" not in page and "…9876" in page
-    assert OktaConnection.get().sso_configured_at is not None
+    assert OktaConnection.get().pending_sso is not None  # saved, pending its test sign-in
     assert AuditEvent.get(AuditEvent.action == "sso.settings_saved").details["changed"]
 
 

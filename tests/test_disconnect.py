@@ -33,7 +33,7 @@ def test_convert_then_disconnect_keeps_people(client, auth, admin, scim, app):
         data={"csrf_token": csrf_token(page), "confirm_name": "ACME"},
     )
     connection = OktaConnection.get()
-    assert connection.status == "disconnected" and connection.sso_configured_at is None
+    assert connection.status == "disconnected" and connection.live_sso is None
     assert (
         requests.get(
             scim.base + "/Users", headers={"Authorization": f"Bearer {scim.token}"}, timeout=10

@@ -7,7 +7,14 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, Auth, csrf_token, verify_domain
-from wizard import accounts, domain_verification, domains, setup_links
+from wizard import (
+    accounts,
+    connections,
+    domain_verification,
+    domains,
+    setup_links,
+    sso_configurations,
+)
 from wizard.models import AuditEvent, EmailDomain
 from wizard.roles import OrgRole
 
@@ -214,6 +221,9 @@ def test_a_verified_domain_routes_to_its_organization_only(
     domains.claim(other_org, "acme.example.com")
     auth.login()
     assert post_sso_step(client, discovery_server.url, "acme.example.com").status_code == 302
+    with app.app_context():  # live, as the EnterpriseAdmin's test sign-in makes it
+        connection = connections.connection_for(admin.organization)
+        sso_configurations.activate(sso_configurations.pending(connection), actor_label="tests")
     assert login_page_answer(app, "jane@acme.example.com").status_code == 401
     claim = EmailDomain.get(EmailDomain.organization == admin.organization)
     record = domain_verification.record_for(claim)

@@ -6,9 +6,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.conftest import app_config
-from wizard import connections, create_app, organizations, sso_settings
+from wizard import connections, create_app, organizations, sso_configurations
 from wizard.db import database
-from wizard.models import OktaConnection
+from wizard.models import OktaConnection, SsoConfiguration
 from wizard.security import encrypt_secret
 from wizard.sync.api_connection import client_for
 
@@ -31,10 +31,11 @@ def restart(tmp_path, app):
 def stored_secrets(app) -> dict:
     with app.app_context(), database.connection_context():
         connection = OktaConnection.get()
+        configuration = SsoConfiguration.get()
         return {
-            "client_secret": sso_settings.client_secret_of(connection),
+            "client_secret": sso_configurations.secret_of(configuration),
             "api_token": client_for(connection).token,
-            "raw": (connection.client_secret, connection.api_token),
+            "raw": (configuration.client_secret, connection.api_token),
         }
 
 
@@ -42,7 +43,13 @@ def seed_secrets(app):
     with app.app_context(), database.connection_context():
         organization = organizations.create_organization("Acme", "acme", enterprise_enabled=True)
         connection = connections.ensure_connection(organization)
-        connection.client_secret = encrypt_secret("oidc-client-secret-value")
+        SsoConfiguration.create(
+            connection=connection,
+            state="live",
+            issuer="https://acme.okta.com",
+            client_id="0oa1",
+            client_secret=encrypt_secret("oidc-client-secret-value"),
+        )
         connection.api_token = encrypt_secret("00okta-api-token-value")
         connection.api_org_url = "https://acme.okta.com"
         connection.save()
@@ -92,5 +99,5 @@ def test_rotation_without_the_old_key_changes_nothing(restart):
 
     with wrong.app_context(), database.connection_context():
         connection = OktaConnection.get()
-        assert (connection.client_secret, connection.api_token) == raw_before
+        assert (SsoConfiguration.get().client_secret, connection.api_token) == raw_before
     assert stored_secrets(restart(OLD))["client_secret"] == "oidc-client-secret-value"

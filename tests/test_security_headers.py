@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import app_config, csrf_token
 from wizard import create_app
-from wizard.models import EmailDomain, Member, OktaConnection
+from wizard.models import EmailDomain, Member, OktaConnection, SsoConfiguration, SsoState
 from wizard.security_headers import OKTA_DOMAINS
 
 OKTA_ISSUER = "https://acme.okta.com/oauth2/default"
@@ -35,12 +35,14 @@ def production_like(app) -> None:
 def sso_for_acme(org, issuer: str) -> OktaConnection:
     """Acme signs in with Okta at ``issuer``, for its verified domain acme.example.com."""
     connection, _ = OktaConnection.get_or_create(organization=org, defaults={"scim_key": "k1"})
-    OktaConnection.update(
+    SsoConfiguration.create(
+        connection=connection,
+        state=SsoState.LIVE,
         issuer=issuer,
         client_id="0oa-client",
-        email_domain="acme.example.com",
-        sso_configured_at=datetime.utcnow(),
-    ).where(OktaConnection.id == connection.id).execute()
+        activated_at=datetime.utcnow(),
+        tested_at=datetime.utcnow(),
+    )
     EmailDomain.get_or_create(
         organization=org,
         domain="acme.example.com",

@@ -9,15 +9,23 @@ from oidc_provider_mock import app as mock_provider_app
 
 from tests.conftest import PASSWORD, LiveServer, csrf_token, verify_domain
 from tests.fakes.crafted_op import CraftedProvider
-from wizard import accounts, connections, sso_settings
-from wizard.models import AuditEvent, EmailDomain, Member, OktaConnection
+from wizard import accounts, connections, sso_configurations, sso_settings
+from wizard.models import (
+    AuditEvent,
+    EmailDomain,
+    Member,
+    MemberIdentity,
+    OktaConnection,
+    SsoConfiguration,
+)
 
 CLIENT_ID = "0oa-crafted"
 
 
 def configure(app, organization, issuer, domain="acme.example.com", secret="client-secret-1"):
-    """SSO settings saved, and the email domain verified (as an operator's --skip-dns
-    does): only a verified domain routes sign-ins and matches accounts by email."""
+    """Save the settings and make them live, as an EnterpriseAdmin's passing test
+    sign-in would (tests/test_sso_staging.py drives that round trip itself); the email
+    domain counts as DNS-verified (tests/test_domains.py proves that flow)."""
     with app.app_context():
         connection = connections.ensure_connection(organization)
         sso_settings.save_sso_settings(
@@ -27,7 +35,10 @@ def configure(app, organization, issuer, domain="acme.example.com", secret="clie
             client_secret=secret,
             email_domain=domain,
         )
-        verify_domain(organization, domain)
+        pending = sso_configurations.pending(connection)
+        if pending is not None:
+            sso_configurations.activate(pending, actor_label="tests")
+    verify_domain(organization, domain)
     return OktaConnection.get_by_id(connection.id)
 
 
@@ -50,10 +61,10 @@ def round_trip(client, slug="acme", mode=None):
     return client.get(f"{callback.path}?{callback.query}")
 
 
-@pytest.fixture
-def jane(org, db):
+def make_jane(organization):
+    """Jane, provisioned by Okta (SCIM), not linked to any Okta sign-in yet."""
     return Member.create(
-        organization=org,
+        organization=organization,
         email="jane@acme.example.com",
         email_key="jane@acme.example.com",
         user_name="jane@acme.example.com",
@@ -65,11 +76,22 @@ def jane(org, db):
     )
 
 
+@pytest.fixture
+def jane(org, db):
+    return make_jane(org)
+
+
+def linked_subject(member) -> str | None:
+    """The Okta subject linked to ``member`` (sign-in no longer writes ``okta_id``)."""
+    identity = MemberIdentity.get_or_none(MemberIdentity.member == member.id)
+    return identity.subject if identity else None
+
+
 def test_valid_token_signs_the_member_in(client, crafted, jane):
     response = round_trip(client)
     assert response.status_code == 302 and response.headers["Location"] == "/account"
     assert client.get("/account").status_code == 200
-    assert Member.get_by_id(jane.id).okta_id == "00u-crafted"  # the subject is remembered
+    assert linked_subject(jane) == "00u-crafted"  # the subject is remembered
     request = crafted.token_requests[0]
     assert request["code_verifier"] and request["authorization"].startswith("Basic ")
 
@@ -77,7 +99,7 @@ def test_valid_token_signs_the_member_in(client, crafted, jane):
 def test_public_client_sends_no_secret_but_a_code_verifier(client, app, org, crafted, jane):
     """A PKCE-only app (seed 001's native app) has no secret: no Basic header."""
     configure(app, org, crafted.base, secret="")
-    OktaConnection.update(client_secret="", client_secret_hint="").execute()
+    SsoConfiguration.update(client_secret="", client_secret_hint="").execute()
     assert round_trip(client).status_code == 302
     request = crafted.token_requests[-1]
     assert request["authorization"] == "" and request["client_id"] == CLIENT_ID
@@ -149,7 +171,7 @@ def test_just_in_time_creates_through_the_directory_rules(client, crafted, org, 
     }
     assert round_trip(client).status_code == 302
     created = Member.get(Member.email_key == "new@acme.example.com")
-    assert (created.managed_by, created.okta_id) == ("jit", "00u-new")
+    assert (created.managed_by, linked_subject(created)) == ("jit", "00u-new")
     org.seat_limit = Member.select().count()
     org.save()
     crafted.overrides = {
@@ -187,9 +209,9 @@ def test_provider_down_is_502(client, app, org, db):
     assert configure_down is None
     with app.app_context():
         connection = connections.ensure_connection(org)
-    OktaConnection.update(
-        issuer="http://127.0.0.1:1", client_id="x", sso_configured_at=connection.created_at
-    ).execute()
+    SsoConfiguration.create(
+        connection=connection, state="live", issuer="http://127.0.0.1:1", client_id="x"
+    )
     response = client.get("/login/okta/acme")
     assert response.status_code == 502 and "Okta is not answering" in response.text
 
@@ -221,8 +243,8 @@ def test_test_sign_in_shows_claims_and_signs_nobody_in(client, auth, crafted, ad
     assert response.headers["Location"] == "/connect/okta/sso"
     page = client.get("/connect/okta/sso").text
     assert "Test sign-in passed" in page and "jane@acme.example.com" in page
-    assert OktaConnection.get().sso_tested_at is not None
-    assert Member.get_or_none(Member.okta_id == "00u-crafted") is None
+    assert OktaConnection.get().live_sso.tested_at is not None
+    assert not MemberIdentity.select().exists()  # nobody was linked or signed in
     crafted.overrides = {"email": "jane@other.example.com"}
     round_trip(client, mode="test")
     assert "outside acme.example.com" in client.get("/connect/okta/sso").text
@@ -264,6 +286,9 @@ def provider():
 
 
 def set_user(provider, sub, **claims):
+    """The provider's user ``sub``; its email is verified unless the test says otherwise
+    (Okta's ID tokens carry ``email_verified``)."""
+    claims.setdefault("email_verified", True)
     requests.put(f"{provider.url}/users/{sub}", json=claims, timeout=10).raise_for_status()
 
 
@@ -281,7 +306,7 @@ def test_real_provider_signs_in_a_scim_member(client, app, org, provider, jane):
     set_user(provider, "00u-jane", email="jane@acme.example.com", name="Jane Doe")
     response = mock_round_trip(client, provider, "00u-jane")
     assert response.status_code == 302
-    assert Member.get_by_id(jane.id).okta_id == "00u-jane"
+    assert linked_subject(jane) == "00u-jane"
 
 
 def test_two_organizations_with_two_providers_do_not_mix(
@@ -302,8 +327,8 @@ def test_two_organizations_with_two_providers_do_not_mix(
         assert mock_round_trip(client, provider, "00u-a", "acme").status_code == 302
         client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
         assert mock_round_trip(client, second, "00u-b", "globex").status_code == 302
-        assert Member.get_by_id(globex_jane.id).okta_id == "00u-b"
-        assert Member.get_by_id(jane.id).okta_id == "00u-a"
+        assert linked_subject(globex_jane) == "00u-b"
+        assert linked_subject(jane) == "00u-a"
         # Acme's provider vouching for a Globex address does not reach Globex's member.
         client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
         set_user(provider, "00u-c", email="jane@globex.example.com")
@@ -363,7 +388,7 @@ def test_enforcement_form_needs_a_test_and_a_break_glass(client, auth, crafted, 
         data={"csrf_token": token, "enforced": "y", "break_glass": "0"},
     )
     assert OktaConnection.get().sso_enforced is False
-    OktaConnection.update(sso_tested_at=OktaConnection.get().created_at).execute()
+    SsoConfiguration.update(tested_at=OktaConnection.get().created_at).execute()
     client.post(
         "/integrations/okta/enforcement",
         data={"csrf_token": token, "enforced": "y", "break_glass": str(admin.id)},

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import verify_domain
-from wizard import connections, domains, sso_settings
+from wizard import connections, domains, sso_configurations, sso_settings
 from wizard.models import OktaConnection
 from wizard.sso_settings import SsoSettingsError
 
@@ -81,10 +81,11 @@ def test_save_encrypts_the_secret_and_keeps_it_when_left_empty(app, org, discove
             email_domain="Acme.example.com",
         )
         stored = OktaConnection.get_by_id(connection.id)
-        assert stored.client_secret != "s3cret-value-1234"
-        assert stored.client_secret_hint == "…1234"
+        pending = stored.pending_sso
+        assert pending.client_secret != "s3cret-value-1234"
+        assert pending.client_secret_hint == "…1234"
         assert [c.domain for c in domains.claims_of(org)] == ["acme.example.com"]
-        assert sso_settings.client_secret_of(stored) == "s3cret-value-1234"
+        assert sso_configurations.secret_of(pending) == "s3cret-value-1234"
         sso_settings.save_sso_settings(
             stored,
             okta_domain=discovery_server.url,
@@ -92,9 +93,9 @@ def test_save_encrypts_the_secret_and_keeps_it_when_left_empty(app, org, discove
             client_secret="",
             email_domain="acme.example.com",
         )
-        assert sso_settings.client_secret_of(OktaConnection.get_by_id(connection.id)) == (
-            "s3cret-value-1234"
-        )
+        assert sso_configurations.secret_of(
+            OktaConnection.get_by_id(connection.id).pending_sso
+        ) == ("s3cret-value-1234")
 
 
 def test_an_email_domain_belongs_to_one_organization(app, org, other_org, discovery_server):
@@ -136,6 +137,6 @@ def test_secret_survives_key_rotation(app, org, discovery_server):
             Fernet.generate_key().decode(),
             *app.config["ENCRYPTION_KEYS"],
         ]
-        assert sso_settings.client_secret_of(OktaConnection.get_by_id(connection.id)) == (
-            "rotate-me-please"
-        )
+        assert sso_configurations.secret_of(
+            OktaConnection.get_by_id(connection.id).pending_sso
+        ) == ("rotate-me-please")

@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import csrf, limiter, login_manager
     from .support import audit_views, failures_views
     from .sync import views as sync_views
-    from .team import mapping_views
+    from .team import mapping_views, okta_link_views
 
     overrides = {**from_environment(os.environ), **(config or {})}
     instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sso.bp)
     app.register_blueprint(sync_views.bp)
     app.register_blueprint(mapping_views.bp)
+    app.register_blueprint(okta_link_views.bp)
     app.register_blueprint(failures_views.bp)
     app.register_blueprint(audit_views.bp)
     sso.clients.oauth.init_app(app)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from . import audit, connections
+from . import audit, connections, sso_configurations
 from .db import write_transaction
 from .models import Member, OktaConnection, Organization, PasswordSetLink, fold, utcnow
 from .security import new_token, token_digest
@@ -71,13 +71,12 @@ def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
         connections.revoke_tokens(connection)
         OktaConnection.update(
             status="disconnected",
-            sso_configured_at=None,
             sso_enforced=False,
-            sso_tested_at=None,
             api_token="",
             api_token_hint="",
             activated_at=None,
         ).where(OktaConnection.id == connection.id).execute()
+        sso_configurations.retire_all(connection)
         audit.record(
             "okta.disconnected",
             organization=organization,

@@ -9,6 +9,7 @@ SQLite and PostgreSQL.
 import json
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 
 import peewee as pw
 from flask_login import UserMixin
@@ -105,6 +106,9 @@ class Member(UserMixin, BaseModel):
     updated_at = pw.DateTimeField(default=utcnow)
     deactivated_at = pw.DateTimeField(null=True)
     last_login_at = pw.DateTimeField(null=True)
+    # An EnterpriseAdmin allowed the next verified Okta sign-in to link this local
+    # password account (wizard/sso/identities.py consumes it).
+    okta_link_allowed_at = pw.DateTimeField(null=True)
     scim_id = pw.CharField(max_length=36, unique=True, default=new_scim_id)
     scim_hidden = pw.BooleanField(default=False)  # SCIM DELETE: kept, hidden from SCIM
     manager_id = pw.CharField(max_length=254, default="")  # enterprise extension manager.value
@@ -237,19 +241,15 @@ class OktaConnection(BaseModel):
     last_throttled_ip = pw.CharField(max_length=64, default="")
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
-    # Single sign-on (OpenID Connect); the secret is encrypted (security.encrypt_secret).
-    issuer = pw.CharField(max_length=500, default="")
-    client_id = pw.CharField(max_length=255, default="")
-    client_secret = pw.TextField(default="")
-    client_secret_hint = pw.CharField(max_length=8, default="")
-    sso_configured_at = pw.DateTimeField(null=True)
-    sso_tested_at = pw.DateTimeField(null=True)
+    # Single sign-on (OpenID Connect): issuer, client and secret live in SsoConfiguration
+    # rows (one live, at most one pending); these are the organization's sign-in rules.
     sso_enforced = pw.BooleanField(default=False)
     # The wizard: steps done and the admin's ticks, so a half-done setup resumes.
     wizard_state = JSONField(default=dict)
     activated_at = pw.DateTimeField(null=True)
     password_push_seen_at = pw.DateTimeField(null=True)  # Okta's Sync Password is on
     jit_enabled = pw.BooleanField(default=False)  # create members on first SSO sign-in
+    jit_role = pw.CharField(max_length=20, default="")  # what JIT members get: "", ReadOnly, User
     break_glass = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
     # The Okta API (pull sync, seed 000): token encrypted like the client secret.
     api_org_url = pw.CharField(max_length=500, default="")
@@ -265,6 +265,78 @@ class OktaConnection(BaseModel):
     # One sync per organization at a time: claimed with a conditional UPDATE on this row.
     sync_lease_owner = pw.CharField(max_length=80, default="")
     sync_lease_expires_at = pw.DateTimeField(null=True)
+
+    @property
+    def live_sso(self) -> "SsoConfiguration | None":
+        """The configuration that signs people in (None: Okta sign-in is off)."""
+        return self._sso_in(SsoState.LIVE)
+
+    @property
+    def pending_sso(self) -> "SsoConfiguration | None":
+        """Saved settings waiting for an EnterpriseAdmin's passing test sign-in."""
+        return self._sso_in(SsoState.PENDING)
+
+    def _sso_in(self, state: "SsoState") -> "SsoConfiguration | None":
+        return (
+            SsoConfiguration.select()
+            .where((SsoConfiguration.connection == self) & (SsoConfiguration.state == state))
+            .order_by(SsoConfiguration.id.desc())
+            .first()
+        )
+
+
+class SsoState(StrEnum):
+    PENDING = "pending"  # saved, signs nobody in; its test sign-in may run
+    LIVE = "live"  # signs people in; one per connection
+    RETIRED = "retired"  # replaced (or disconnected); kept for the record
+
+
+class SsoConfiguration(BaseModel):
+    """One set of OpenID Connect settings of a connection. Saving settings stores a
+    pending one; only an EnterpriseAdmin's passing test sign-in (or ``flask sso configure
+    --activate``) makes it live, so nobody can repoint sign-in at another provider by
+    saving a form. The secret is encrypted (security.encrypt_secret)."""
+
+    connection = pw.ForeignKeyField(
+        OktaConnection, backref="sso_configurations", on_delete="CASCADE"
+    )
+    state = pw.CharField(max_length=10, default=SsoState.PENDING.value)
+    issuer = pw.CharField(max_length=500)
+    client_id = pw.CharField(max_length=255)
+    client_secret = pw.TextField(default="")
+    client_secret_hint = pw.CharField(max_length=8, default="")
+    created_by = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
+    created_by_label = pw.CharField(max_length=120, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    tested_at = pw.DateTimeField(null=True)  # last passing test sign-in
+    tested_by_label = pw.CharField(max_length=120, default="")
+    activated_at = pw.DateTimeField(null=True)
+    activated_by = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
+    activated_by_label = pw.CharField(max_length=120, default="")
+    retired_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("connection", "state"), False),)
+
+
+class MemberIdentity(BaseModel):
+    """An Okta account linked to a member: the (issuer, subject) pair of its ID tokens.
+    A sign-in finds its member by this pair first; a link is never rewritten by a
+    sign-in. Unique per organization, so two of our organizations may share an Okta."""
+
+    member = pw.ForeignKeyField(Member, backref="identities", on_delete="CASCADE")
+    organization = pw.ForeignKeyField(Organization, on_delete="CASCADE")
+    issuer = pw.CharField(max_length=500)
+    subject = pw.CharField(max_length=255)
+    linked_by = pw.CharField(max_length=20)  # IdentityLink value (wizard/sso/identities.py)
+    created_at = pw.DateTimeField(default=utcnow)
+    last_used_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("organization", "issuer", "subject"), True),
+            (("member", "issuer"), True),
+        )
 
 
 class ScimToken(BaseModel):
@@ -464,5 +536,5 @@ SCIM_MODELS = [OktaConnection, ScimToken, ScimEvent, FailedMigration]
 SYNC_MODELS = [SyncRun]
 MAPPING_MODELS = [RoleMapping, DetailMapping]
 SUPPORT_MODELS = [PasswordSetLink, SetupLink]
-TRUST_MODELS = [EmailDomain]
+TRUST_MODELS = [EmailDomain, SsoConfiguration, MemberIdentity]
 SESSION_MODELS = [SessionRecord, SignInState]

@@ -13,11 +13,11 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
 from .db import write_transaction
-from .models import OktaConnection
+from .models import OktaConnection, SsoConfiguration
 from .security import reencrypt_secret
 
 # Every encrypted column, by model; a new encrypted field must be listed here.
-ENCRYPTED_FIELDS = {OktaConnection: ("client_secret", "api_token")}
+ENCRYPTED_FIELDS = {OktaConnection: ("api_token",), SsoConfiguration: ("client_secret",)}
 
 
 @dataclass

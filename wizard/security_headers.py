@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, request
 from flask_login import current_user
 
-from .models import OktaConnection
+from .models import OktaConnection, SsoConfiguration, SsoState
 
 BASE_POLICY = (
     ("default-src", "'self'"),
@@ -100,10 +100,11 @@ def _sign_out_origin() -> str | None:
     if not current_user.is_authenticated or not current_user.organization_id:
         return None
     issuer = (
-        OktaConnection.select(OktaConnection.issuer)
+        SsoConfiguration.select(SsoConfiguration.issuer)
+        .join(OktaConnection)
         .where(
             (OktaConnection.organization == current_user.organization_id)
-            & OktaConnection.sso_configured_at.is_null(False)
+            & (SsoConfiguration.state == SsoState.LIVE)
         )
         .scalar()
     )

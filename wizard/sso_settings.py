@@ -11,11 +11,10 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 
-from . import domains
+from . import domains, sso_configurations
 from .config import is_loopback_host
 from .db import database
 from .models import OktaConnection, Organization, utcnow
-from .security import decrypt_secret, encrypt_secret, secret_hint
 
 DISCOVERY_TIMEOUT = 5  # seconds: the admin is waiting on the page
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -144,31 +143,36 @@ def save_sso_settings(
     client_secret: str | None,
     email_domain: str,
     check_issuer: bool = True,
+    saved_by=None,
+    saved_by_label: str = "",
 ) -> dict:
-    """Validate field by field, then the issuer; store. ``client_secret`` None or empty
-    keeps the stored one (it is never shown again). Returns what changed, for audit."""
+    """Validate field by field, then the issuer; store the issuer, client ID and secret as
+    a *pending* configuration (sso_configurations: it goes live only through an
+    EnterpriseAdmin's passing test sign-in). ``client_secret`` None or empty keeps the
+    stored one (it is never shown again). Returns what changed, for audit."""
     issuer, client_id, domain = _check_fields(
         connection, okta_domain, client_id, client_secret, email_domain
     )
     if check_issuer:
         fetch_discovery(issuer)
-    changed = [
-        f for f, v in (("issuer", issuer), ("client_id", client_id)) if getattr(connection, f) != v
-    ]
     with database.atomic():
-        connection.issuer, connection.client_id = issuer, client_id
+        pending, changed = sso_configurations.stage(
+            connection,
+            issuer=issuer,
+            client_id=client_id,
+            client_secret=client_secret,
+            created_by=saved_by,
+            created_by_label=saved_by_label,
+        )
         # The domain is claimed, pending: it routes nothing until its DNS record proves it.
         _, claimed = email_domain_field(domains.claim, connection.organization, domain)
-        if client_secret:
-            connection.client_secret = encrypt_secret(client_secret)
-            connection.client_secret_hint = secret_hint(client_secret)
-            changed.append("client_secret")
-        if changed:
-            connection.sso_tested_at = None  # a changed setting needs a new test sign-in
-        connection.sso_configured_at = connection.sso_configured_at or utcnow()
         connection.updated_at = utcnow()
         connection.save()
-    return {"changed": changed, **({"domain_claimed": domain} if claimed else {})}
+    return {
+        "changed": changed,
+        "pending": pending is not None,
+        **({"domain_claimed": domain} if claimed else {}),
+    }
 
 
 def _check_fields(connection, okta_domain, client_id, client_secret, email_domain):
@@ -194,10 +198,6 @@ def _check_fields(connection, okta_domain, client_id, client_secret, email_domai
     if errors:
         raise SsoSettingsError.combine(errors)
     return values
-
-
-def client_secret_of(connection: OktaConnection) -> str | None:
-    return decrypt_secret(connection.client_secret) if connection.client_secret else None
 
 
 def redirect_uris(organization: Organization) -> dict:

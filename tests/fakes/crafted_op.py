@@ -17,6 +17,7 @@ class CraftedProvider:
         self.nonce = None
         self.base = ""
         self.token_requests: list[dict] = []
+        self.token_error: dict | None = None  # an OAuth error body the token endpoint answers
 
     def rotate(self) -> None:
         """Sign with a new key the JWKS does not list yet, then publish it."""
@@ -35,6 +36,7 @@ class CraftedProvider:
             "exp": now + 300,
             "nonce": self.nonce,
             "email": "jane@acme.example.com",
+            "email_verified": True,
             "name": "Jane Doe",
         }
         for name, value in self.overrides.items():
@@ -78,6 +80,9 @@ class CraftedProvider:
                 {k: v[0] for k, v in form.items()}
                 | {"authorization": environ.get("HTTP_AUTHORIZATION", "")}
             )
+            if self.token_error is not None:
+                start_response("400 Bad Request", [("Content-Type", "application/json")])
+                return [json.dumps(self.token_error).encode()]
             client_id = form.get("client_id", ["0oa-crafted"])[0]
             return self._json(
                 start_response,

@@ -67,3 +67,7 @@ class ConfirmForm(FlaskForm):
 
 class EndSessionsForm(FlaskForm):
     """No fields: the CSRF token alone makes the POST safe."""
+
+
+class LinkOktaForm(FlaskForm):
+    """No fields: "Link my Okta account" is a CSRF-protected POST."""

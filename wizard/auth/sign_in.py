@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 from flask import current_app, url_for
 
 from .. import domains
-from ..models import Member, OktaConnection, Organization
+from ..models import Member, MemberIdentity, OktaConnection, Organization
+from ..sso_configurations import live
 from ..sso_settings import redirect_uris
 
 
@@ -21,7 +22,7 @@ def sso_connection_for_email(email: str) -> OktaConnection | None:
     if organization is None:
         return None
     connection = OktaConnection.get_or_none(OktaConnection.organization == organization)
-    if connection is None or not connection.sso_configured_at:
+    if connection is None or live(connection) is None:
         return None
     if not organization.enterprise_enabled:
         return None
@@ -56,9 +57,27 @@ def okta_reauth_url(member: Member, next_path: str) -> str | None:
     if member.is_staff or member.organization_id is None:
         return None
     connection = OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
-    if connection is None or not connection.sso_configured_at:
+    if live(connection) is None:
         return None
     return url_for("sso.start", slug=member.organization.slug, mode="reauth", next=next_path)
+
+
+def okta_link_slug(member: Member) -> str | None:
+    """The organization slug for "Link my Okta account", when this member may link: a
+    local password account, not kept local, not linked to the live issuer yet."""
+    if member.is_staff or member.organization_id is None or not member.password_hash:
+        return None
+    if member.keep_local:
+        return None
+    configuration = live(
+        OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
+    )
+    if configuration is None:
+        return None
+    linked = MemberIdentity.select().where(
+        (MemberIdentity.member == member) & (MemberIdentity.issuer == configuration.issuer)
+    )
+    return None if linked.exists() else member.organization.slug
 
 
 def okta_logout_url(sso_session: dict | None) -> str | None:
@@ -66,14 +85,14 @@ def okta_logout_url(sso_session: dict | None) -> str | None:
     if not sso_session:
         return None
     organization = Organization.get_or_none(Organization.slug == sso_session.get("org"))
-    connection = OktaConnection.get_or_none(OktaConnection.organization == organization)
-    if connection is None or not connection.sso_configured_at:
+    configuration = live(OktaConnection.get_or_none(OktaConnection.organization == organization))
+    if configuration is None:
         return None
     # Imported here: the sso package imports the auth views, which import this module.
     from ..sso.clients import client_for
 
     try:
-        metadata = client_for(connection).load_server_metadata()
+        metadata = client_for(configuration).load_server_metadata()
     except Exception:  # Okta unreachable: sign out here at least
         current_app.logger.warning("could not load Okta metadata for sign-out")
         return None

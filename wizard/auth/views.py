@@ -5,12 +5,19 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, audit, disconnect, security_headers
+from .. import accounts, audit, disconnect, security_headers, sso_configurations
 from ..extensions import limiter
 from ..models import utcnow
 from ..roles import OrgRole
 from . import fresh, sessions, sign_in
-from .forms import ChangePasswordForm, ConfirmForm, EndSessionsForm, LoginForm, SetPasswordForm
+from .forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    EndSessionsForm,
+    LinkOktaForm,
+    LoginForm,
+    SetPasswordForm,
+)
 
 bp = Blueprint("auth", __name__)
 SIGN_IN_LIMIT = "10 per minute"  # per client address: slows password guessing
@@ -69,7 +76,7 @@ def login():
 def _to_okta(connection, target: str):
     """Straight to the organization's Okta when the sign-in form's policy lets the
     redirect through; a custom Okta domain gets a page that continues there."""
-    if security_headers.sign_in_form_allows(connection.issuer):
+    if security_headers.sign_in_form_allows(sso_configurations.live(connection).issuer):
         return redirect(target)
     return render_template("auth/continue.html", target=target)
 
@@ -117,6 +124,8 @@ def account():
         member=current_user,
         password_form=ChangePasswordForm(),
         end_sessions_form=EndSessionsForm(),
+        okta_link_slug=sign_in.okta_link_slug(current_user),
+        link_form=LinkOktaForm(),
     )
 
 

@@ -19,6 +19,7 @@ from ..auth.guards import role_required
 from ..models import Member, SetupLink, utcnow
 from ..roles import OrgRole
 from ..sso import enforcement
+from ..sso.members import JIT_ROLES
 from . import live
 from .forms import ContinueForm, DisconnectForm, EnforcementForm, SetupLinkForm
 from .views import ADMIN, bp, connection_or_gate, organization, shown_once
@@ -59,6 +60,7 @@ def set_enforcement():
                 connection,
                 enforced=form.enforced.data,
                 jit=form.jit.data,
+                jit_role=OrgRole.parse(form.jit_role.data),
                 break_glass_id=form.break_glass.data or None,
             )
         except enforcement.EnforcementError as exc:
@@ -78,11 +80,13 @@ def enforcement_form(connection, **kwargs) -> EnforcementForm:
     form = EnforcementForm(
         enforced=connection.sso_enforced,
         jit=connection.jit_enabled,
+        jit_role=connection.jit_role,
         break_glass=connection.break_glass_id or 0,
         **kwargs,
     )
     choices = [(m.id, m.email) for m in enforcement.break_glass_candidates(connection)]
     form.break_glass.choices = [(0, "Nobody"), *choices]
+    form.jit_role.choices = [(role.value_name, role.label) for role in JIT_ROLES]
     return form
 
 

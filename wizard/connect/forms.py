@@ -35,7 +35,8 @@ class SsoForm(FlaskForm):
     )
     client_secret = PasswordField(
         "Client secret",
-        description="Leave empty for a PKCE-only app, or to keep the secret already saved.",
+        description="Leave empty for a PKCE-only app, or to keep the secret already saved "
+        "(kept only while the issuer and Client ID stay the same).",
         validators=[Length(max=255)],
     )
     email_domain = StringField(
@@ -80,7 +81,16 @@ class EnforcementForm(FlaskForm):
         "recorded), so an Okta outage cannot lock you out.",
         coerce=int,
     )
-    jit = BooleanField("Create accounts on first Okta sign-in (just-in-time)")
+    jit = BooleanField(
+        "Create accounts on first Okta sign-in (just-in-time)",
+        description="Only for email addresses Okta verified, in this organization's verified "
+        "domains.",
+    )
+    jit_role = SelectField(
+        "Role of just-in-time accounts",
+        description="Never more than User, and never a role from Okta's claims: give more "
+        "through role mappings or by hand.",
+    )
 
 
 class DisconnectForm(FlaskForm):

@@ -22,11 +22,20 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, connections, domains, setup_links, sso_settings
+from .. import (
+    audit,
+    connections,
+    domains,
+    permissions,
+    setup_links,
+    sso_configurations,
+    sso_settings,
+)
 from ..auth import sessions
 from ..auth.guards import role_required
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
+from ..permissions import Action
 from ..roles import OrgRole
 from . import live, steps
 from .forms import (
@@ -203,11 +212,16 @@ def apps_step(connection):
 
 
 def sso_step(connection):
+    """Issuer, client ID and secret are saved as a pending configuration; the live one
+    keeps signing people in until an EnterpriseAdmin's test sign-in passes."""
+    shown = sso_configurations.for_test(connection)
     form = SsoForm(
-        okta_domain=connection.issuer,
-        client_id=connection.client_id,
+        okta_domain=shown.issuer if shown else "",
+        client_id=shown.client_id if shown else "",
         email_domain=domains.primary_domain(organization()),
     )
+    if request.method == "POST":
+        permissions.check(Action.CONFIGURE_SSO)
     if form.validate_on_submit():
         try:
             changes = sso_settings.save_sso_settings(
@@ -216,6 +230,10 @@ def sso_step(connection):
                 client_id=form.client_id.data,
                 client_secret=form.client_secret.data,
                 email_domain=form.email_domain.data,
+                saved_by=current_user._get_current_object()
+                if current_user.is_authenticated
+                else None,
+                saved_by_label=_actor_label(),
             )
         except sso_settings.SsoSettingsError as exc:
             for field, message in exc.errors.items():
@@ -227,7 +245,11 @@ def sso_step(connection):
                 target=connection,
                 details=changes,
             )
-            flash("Single sign-on settings saved. The secret is stored encrypted.", "success")
+            flash(
+                "Single sign-on settings saved (the secret is stored encrypted). "
+                + ("Run the test sign-in to make them live." if changes["pending"] else ""),
+                "success",
+            )
             return complete(connection, "sso")
     test_result = session.pop("sso_test", None)
     return page(
@@ -236,7 +258,19 @@ def sso_step(connection):
         form=form,
         test_result=test_result,
         email_domains=domains.claims_of(organization()),
+        live_sso=sso_configurations.live(connection),
+        pending_sso=sso_configurations.pending(connection),
     ), 400 if form.errors else 200
+
+
+def _actor_label() -> str:
+    """Who saved the settings, as the SSO step shows it ("saved by ...")."""
+    if current_user.is_authenticated:
+        return current_user.email
+    link = g.get("setup_link")
+    if link is None:
+        return ""
+    return f"setup link {link.id}" + (f" ({link.label})" if link.label else "")
 
 
 def credentials_step(connection):

@@ -1,8 +1,9 @@
-"""One authlib client per organization, built from its stored connection.
+"""One authlib client per sign-in configuration (live or pending).
 
-A client is rebuilt when the settings change (so a wizard edit takes effect on the next
-sign-in, no restart) or when its discovery metadata is older than the TTL. authlib
-refetches the JWKS by itself when an ID token names an unknown ``kid``.
+A client is rebuilt when its settings change or when its discovery metadata is older
+than the TTL. authlib refetches the JWKS by itself when an ID token names an unknown
+``kid``. Clients are named by configuration, so a test sign-in against a pending
+configuration never touches the client that signs people in.
 """
 
 import hashlib
@@ -11,8 +12,8 @@ import time
 from authlib.integrations.flask_client import OAuth
 
 from ..auth.oidc_state import store
-from ..models import OktaConnection
-from ..sso_settings import client_secret_of
+from ..models import SsoConfiguration
+from ..sso_configurations import secret_of
 
 METADATA_TTL = 600  # seconds
 SCOPES = "openid email profile"
@@ -21,25 +22,25 @@ oauth = OAuth(cache=store)  # state, nonce and PKCE verifier in the database, no
 _built: dict[str, tuple[str, float]] = {}  # client name -> (settings fingerprint, built at)
 
 
-def _fingerprint(connection: OktaConnection) -> str:
-    parts = (connection.issuer, connection.client_id, connection.client_secret)
+def _fingerprint(configuration: SsoConfiguration) -> str:
+    parts = (configuration.issuer, configuration.client_id, configuration.client_secret)
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-def client_for(connection: OktaConnection):
-    name = f"okta-{connection.id}"
-    fingerprint = _fingerprint(connection)
+def client_for(configuration: SsoConfiguration):
+    name = f"okta-sso-{configuration.id}"
+    fingerprint = _fingerprint(configuration)
     known = _built.get(name)
     if known is None or known[0] != fingerprint or time.monotonic() - known[1] > METADATA_TTL:
-        secret = client_secret_of(connection)
+        secret = secret_of(configuration)
         # authlib caches clients by name and ``register`` does not replace a built one;
         # dropping it is the way to rebuild with new settings or fresh metadata.
         oauth._clients.pop(name, None)
         oauth.register(
             name,
-            client_id=connection.client_id,
+            client_id=configuration.client_id,
             client_secret=secret,
-            server_metadata_url=f"{connection.issuer}/.well-known/openid-configuration",
+            server_metadata_url=f"{configuration.issuer}/.well-known/openid-configuration",
             client_kwargs={
                 "scope": SCOPES,
                 "code_challenge_method": "S256",  # PKCE always

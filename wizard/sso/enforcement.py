@@ -3,6 +3,8 @@
 
 from ..models import Member, OktaConnection
 from ..roles import OrgRole
+from ..sso_configurations import live
+from .members import JIT_ROLES
 
 
 class EnforcementError(ValueError):
@@ -24,17 +26,27 @@ def break_glass_candidates(connection: OktaConnection):
 
 
 def set_enforcement(
-    connection: OktaConnection, *, enforced: bool, break_glass_id: int | None, jit: bool
+    connection: OktaConnection,
+    *,
+    enforced: bool,
+    break_glass_id: int | None,
+    jit: bool,
+    jit_role: OrgRole | None = None,
 ) -> dict:
-    """Apply the settings; refuses to enforce before a passed test sign-in or without a
-    break-glass admin, so nobody is locked out by a typo in the Okta settings."""
+    """Apply the settings; refuses to enforce before a live configuration passed a test
+    sign-in or without a break-glass admin, so nobody is locked out by a typo in the Okta
+    settings. Just-in-time members get ``jit_role`` (at most User: never an admin role,
+    whatever the claims say)."""
     break_glass = None
     if break_glass_id is not None:
         break_glass = break_glass_candidates(connection).where(Member.id == break_glass_id).first()
         if break_glass is None:
             raise EnforcementError("Choose a local admin of this organization as break-glass.")
-    if enforced and connection.sso_tested_at is None:
+    configuration = live(connection)
+    if enforced and (configuration is None or configuration.tested_at is None):
         raise EnforcementError("Run a successful test sign-in before requiring Okta.")
+    if jit_role is not None and jit_role not in JIT_ROLES:
+        raise EnforcementError("Just-in-time members get no role, Read only or User.")
     if enforced and break_glass is None:
         raise EnforcementError("Choose a break-glass admin before requiring Okta.")
     changes = {}
@@ -42,6 +54,7 @@ def set_enforcement(
         ("sso_enforced", enforced),
         ("jit_enabled", jit),
         ("break_glass_id", break_glass.id if break_glass else None),
+        ("jit_role", connection.jit_role if jit_role is None else jit_role.value_name),
     ):
         if getattr(connection, field) != value:
             changes[field] = {"from": getattr(connection, field), "to": value}

@@ -1,11 +1,14 @@
-"""The OpenID Connect flow: start, callback, signed-out. Real sign-in and the wizard's
-test sign-in share the one login redirect URI; the mode travels in the signed state."""
+"""The OpenID Connect flow: start, callback, signed-out. Real sign-in, the wizard's test
+sign-in, re-authentication and "Link my Okta account" share the one login redirect URI;
+the mode and the configuration travel in the signed state.
+
+Sign-in, re-authentication and linking use the live configuration only; the test
+sign-in uses the pending one when there is one, else the live one.
+"""
 
 import secrets
-import time
 
 import requests
-from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from flask import (
     Blueprint,
     abort,
@@ -17,78 +20,82 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from joserfc.errors import JoseError
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature
 
-from .. import audit, connections, domains
-from ..auth import fresh, sessions
+from .. import audit, connections, sso_configurations
+from ..auth import sessions
+from ..auth.forms import LinkOktaForm
 from ..auth.views import home_for, safe_next
-from ..models import Organization, utcnow
-from ..roles import OrgRole
+from ..extensions import limiter
+from ..models import Organization, SsoConfiguration, SsoState, utcnow
 from ..sso_settings import redirect_uris
+from . import finish
 from .clients import client_for
+from .flow import STATE_MAX_AGE, serializer, verified_claims
 from .members import SignInRefused, member_for_claims
 
 bp = Blueprint("sso", __name__, url_prefix="/login/okta/<slug>")
-STATE_SALT = "okta-sso-state"
-STATE_MAX_AGE = 600  # seconds for the round trip through Okta
 MODES = ("signin", "test", "reauth")  # reauth: a fresh sign-in before a critical action
-OKTA_ERRORS = {
-    "access_denied": (
-        403,
-        "Okta did not let you in",
-        "Ask your Okta admin to assign you to the sign-in app in Okta.",
-    ),
-    "invalid_client": (
-        400,
-        "Okta does not recognise this app",
-        "Check the Client ID and secret on the Single sign-on step.",
-    ),
-    "invalid_request": (
-        400,
-        "Okta refused the sign-in request",
-        "Register the sign-in redirect URI shown in the wizard in Okta.",
-    ),
-    "unauthorized_client": (
-        400,
-        "The Okta app may not sign people in this way",
-        "Enable the Authorization Code grant on the Okta app.",
-    ),
-}
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=STATE_SALT)
+CALLBACK_LIMIT = "20 per minute"  # per client address: each callback costs a token exchange
 
 
 def _connection(slug: str):
     organization = Organization.get_or_none(Organization.slug == slug)
     connection = connections.connection_for(organization) if organization else None
-    if connection is None or not connection.sso_configured_at:
+    if connection is None or sso_configurations.for_test(connection) is None:
         abort(404)
     return connection
+
+
+def _configuration(connection, mode: str) -> SsoConfiguration | None:
+    if mode == "test":
+        return sso_configurations.for_test(connection)
+    return sso_configurations.live(connection)
 
 
 @bp.get("")
 def start(slug: str):
     connection = _connection(slug)
     mode = request.args.get("mode") if request.args.get("mode") in MODES else "signin"
-    if mode == "test" and not _is_admin_of(connection.organization):
+    if mode == "test" and not finish.may_test(connection.organization):
         abort(403)
-    if mode == "reauth" and not _is_member_of(connection.organization):
+    if mode == "reauth" and not finish.is_member_of(connection.organization):
         abort(403)
-    state = _serializer().dumps(
-        {"m": mode, "n": safe_next(request.args.get("next")) or "", "r": secrets.token_urlsafe(8)}
-    )
     hint = request.args.get("login_hint", "")[:254]
     extra = {"login_hint": hint} if hint else {}
     if mode == "reauth":
         # OpenID Connect Core §3.1.2.1: make Okta ask again rather than reuse its session.
         extra.update(prompt="login", max_age=0, login_hint=current_user.email)
+    return _authorize(connection, mode, request.args.get("next"), extra)
+
+
+@bp.post("/link")
+@login_required
+def start_link(slug: str):
+    """ "Link my Okta account" (a POST from the account page: CSRF-protected, so no other
+    site can start it); Okta asks for the credentials again."""
+    connection = _connection(slug)
+    if not LinkOktaForm().validate_on_submit() or not finish.may_link(connection.organization):
+        abort(403)
+    extra = {"prompt": "login", "login_hint": current_user.email}
+    return _authorize(connection, "link", None, extra)
+
+
+def _authorize(connection, mode: str, next_url: str | None, extra: dict):
+    configuration = _configuration(connection, mode)
+    if configuration is None:
+        abort(404)
+    state = serializer().dumps(
+        {
+            "m": mode,
+            "c": configuration.id,
+            "n": safe_next(next_url) or "",
+            "r": secrets.token_urlsafe(8),
+        }
+    )
     try:
-        client = client_for(connection)
-        return client.authorize_redirect(
+        return client_for(configuration).authorize_redirect(
             redirect_uris(connection.organization)["login"], state=state, **extra
         )
     except (requests.RequestException, ValueError, KeyError) as exc:
@@ -105,10 +112,11 @@ def start(slug: str):
 
 
 @bp.get("/callback")
+@limiter.limit(CALLBACK_LIMIT)
 def callback(slug: str):
     connection = _connection(slug)
     try:
-        state = _serializer().loads(request.args.get("state", ""), max_age=STATE_MAX_AGE)
+        state = serializer().loads(request.args.get("state", ""), max_age=STATE_MAX_AGE)
     except BadSignature:
         return _refuse(
             connection,
@@ -122,16 +130,48 @@ def callback(slug: str):
         )
     mode = state.get("m", "signin")
     try:
-        claims = _verified_claims(connection)
+        configuration = _started_with(connection, mode, state.get("c"))
+        claims = verified_claims(configuration)
         if mode == "test":
-            return _finish_test(connection, claims)
-        member = member_for_claims(connection, claims)
+            return finish.finish_test(configuration, claims)
         if mode == "reauth":
-            return _finish_reauth(connection, member, claims, state)
+            return finish.finish_reauth(configuration, claims, state)
+        if mode == "link":
+            return finish.finish_link(configuration, claims)
+        member = member_for_claims(configuration, claims)
     except SignInRefused as refused:
         return _refuse(connection, mode, refused)
+    return _sign_in(connection, member, claims, state)
+
+
+def _started_with(connection, mode: str, configuration_id) -> SsoConfiguration:
+    """The configuration the round trip started with, if it may still finish it: a
+    sign-in that started before an activation is refused, not finished by a retired
+    configuration."""
+    configuration = SsoConfiguration.get_or_none(
+        (SsoConfiguration.id == configuration_id) & (SsoConfiguration.connection == connection)
+    )
+    states = (SsoState.PENDING, SsoState.LIVE) if mode == "test" else (SsoState.LIVE,)
+    if configuration is None or configuration.state not in states:
+        raise SignInRefused(
+            400,
+            "The sign-in settings changed meanwhile",
+            "Start again from the sign-in page.",
+            "configuration_changed",
+        )
+    if mode == "test" and not finish.may_test(connection.organization):
+        raise SignInRefused(
+            403,
+            "You may not test these settings",
+            "Ask an admin of the organization to run the test sign-in.",
+            "test_not_allowed",
+        )
+    return configuration
+
+
+def _sign_in(connection, member, claims: dict, state: dict):
     sessions.sign_in(member, sessions.SignInMethod.OKTA)
-    sessions.remember_sso(slug, claims.get("_id_token", ""))
+    sessions.remember_sso(connection.organization.slug, claims.get("_id_token", ""))
     member.last_login_at = utcnow()
     member.save()
     audit.record(
@@ -151,114 +191,23 @@ def logged_out(slug: str):
     return redirect(url_for("auth.login"))
 
 
-def _verified_claims(connection) -> dict:
-    """Exchange the code and verify the ID token (signature, iss, aud, exp, nonce)."""
-    error = request.args.get("error")
-    if error:
-        status, title, fix = OKTA_ERRORS.get(
-            error, (400, "Okta refused the sign-in", request.args.get("error_description", ""))
-        )
-        raise SignInRefused(status, title, fix, f"okta_error: {error}")
-    try:
-        token = client_for(connection).authorize_access_token(leeway=60)
-    except MismatchingStateError:
-        raise SignInRefused(
-            400,
-            "This sign-in was already used or has expired",
-            "Start again from the sign-in page.",
-            "replayed_state",
-        ) from None
-    except OAuthError as exc:
-        status, title, fix = OKTA_ERRORS.get(
-            exc.error, (400, "Okta refused the sign-in", exc.description or "")
-        )
-        raise SignInRefused(status, title, fix, f"okta_error: {exc.error}") from None
-    except JoseError as exc:
-        raise SignInRefused(
-            401,
-            "We could not verify Okta's answer",
-            "Check the Okta domain (issuer) and Client ID in the wizard.",
-            f"id_token_invalid: {exc.error}",
-        ) from None
-    except requests.RequestException as exc:
-        raise SignInRefused(
-            502,
-            "Okta is not answering",
-            "Try again in a minute.",
-            f"idp_unreachable: {type(exc).__name__}",
-        ) from None
-    claims = dict(token.get("userinfo") or {})
-    if not claims:
-        raise SignInRefused(
-            401,
-            "Okta sent no ID token",
-            "Add the openid scope to the Okta app.",
-            "id_token_missing",
-        )
-    claims["_id_token"] = token.get("id_token", "")
-    return claims
-
-
-def _finish_test(connection, claims: dict):
-    """The test sign-in signs nobody in: it shows the verified claims in the wizard."""
-    email = str(claims.get("email") or "")
-    shown = {k: claims.get(k) for k in ("sub", "email", "name", "iss", "aud") if claims.get(k)}
-    problems = []
-    claimed = sorted(claim.domain for claim in domains.claims_of(connection.organization))
-    if domains.domain_of(email) not in claimed or "@" not in email:
-        problems.append(
-            f"The email {email or '(none)'} is outside {', '.join(claimed) or 'your domains'}: "
-            "check the primary email domain, or the user's Okta profile."
-        )
-    session["sso_test"] = {"ok": not problems, "claims": shown, "problems": problems}
-    if not problems:
-        connection.sso_tested_at = utcnow()
-        connection.save()
-    audit.record(
-        "sso.test_sign_in",
-        organization=connection.organization,
-        actor=current_user if current_user.is_authenticated else None,
-        details={"ok": not problems},
-        ip=request.remote_addr or "",
-    )
-    return redirect(url_for("connect.step", slug="sso"))
-
-
-REAUTH_MAX_AGE = 300  # seconds: Okta's auth_time must be this recent for a confirmation
-
-
-def _finish_reauth(connection, member, claims: dict, state: dict):
-    """A confirmation signs nobody new in: the Okta account must be the signed-in
-    member's, and Okta must have asked for the credentials just now."""
-    if not current_user.is_authenticated or member.id != current_user.id:
-        raise SignInRefused(
-            403,
-            "That is another Okta account",
-            "Confirm with the Okta account you signed in with.",
-            "reauth_other_member",
-        )
-    auth_time = claims.get("auth_time")
-    if isinstance(auth_time, int | float) and time.time() - auth_time > REAUTH_MAX_AGE:
-        raise SignInRefused(
-            401,
-            "Okta did not ask for your sign-in again",
-            "Sign in to Okta again when it asks, then retry.",
-            "reauth_stale",
-        )
-    fresh.mark_authenticated()
-    audit.record_request("auth.confirmed", organization=connection.organization, target=member)
-    return redirect(state.get("n") or url_for("auth.account"))
-
-
 def _refuse(connection, mode: str, refused: SignInRefused):
+    details = {"reason": refused.reason, "mode": mode}
+    if refused.provider_text:
+        details["provider_description"] = refused.provider_text
     audit.record(
         "sso.sign_in_refused",
         organization=connection.organization,
         actor_label="okta-sign-in",
-        details={"reason": refused.reason, "mode": mode},
+        details=details,
         ip=request.remote_addr or "",
     )
-    current_app.logger.info("Okta sign-in refused: %s", refused.reason)
+    if refused.provider_text:  # %r: the provider's newlines cannot forge log lines
+        current_app.logger.info(
+            "Okta sign-in refused: %s; provider said %r", refused.reason, refused.provider_text
+        )
+    else:
+        current_app.logger.info("Okta sign-in refused: %s", refused.reason)
     if mode == "test":
         session["sso_test"] = {
             "ok": False,
@@ -267,20 +216,3 @@ def _refuse(connection, mode: str, refused: SignInRefused):
         }
         return redirect(url_for("connect.step", slug="sso"))
     return render_template("sso/error.html", refused=refused), refused.status
-
-
-def _is_member_of(organization) -> bool:
-    return (
-        current_user.is_authenticated
-        and not current_user.is_staff
-        and current_user.organization_id == organization.id
-    )
-
-
-def _is_admin_of(organization) -> bool:
-    return (
-        current_user.is_authenticated
-        and not current_user.is_staff
-        and current_user.organization_id == organization.id
-        and current_user.org_role >= OrgRole.ADMIN
-    )
