@@ -103,6 +103,8 @@ def test_with_scim_live_the_sync_only_reports_drift(app, synced_org, okta, scim)
 
 
 def test_refusals_become_failed_migrations_from_sync(app, synced_org, okta, admin):
+    admin.keep_local = False  # owners start kept local; this case needs one Okta reaches
+    admin.save()
     okta.add_users(1)
     okta.users["00u000001"]["profile"]["email"] = admin.email
     run = sync(app, synced_org)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import accounts, audit, disconnect
 from ..extensions import limiter
 from ..models import utcnow
-from ..roles import OrgRole
+from ..permissions import Action, member_may
 from . import fresh, sign_in
 from .forms import ChangePasswordForm, ConfirmForm, EndSessionsForm, LoginForm, SetPasswordForm
 
@@ -31,7 +31,7 @@ def safe_next(target: str | None) -> str | None:
 def home_for(member) -> str:
     if member.is_staff:
         return url_for("support.organizations_list")
-    if member.org_role >= OrgRole.READ_ONLY:
+    if member_may(member, Action.VIEW_DIRECTORY):
         return url_for("org.dashboard")
     return url_for("auth.account")
 

@@ -7,17 +7,16 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit, connections, disconnect, setup_links, sso_settings
-from ..auth.guards import role_required
 from ..models import Member, SetupLink, utcnow
-from ..roles import OrgRole
+from ..permissions import Action, allowed, requires
 from ..sso import enforcement
 from . import live
 from .forms import ContinueForm, DisconnectForm, EnforcementForm, SetupLinkForm
-from .views import ADMIN, bp, connection_or_gate, organization, shown_once
+from .views import bp, connection_or_gate, organization, shown_once
 
 
 @bp.get("/integrations")
-@role_required(OrgRole.READ_ONLY)
+@requires(Action.VIEW_INTEGRATIONS)
 def integrations():
     connection = connections.connection_for(organization())
     tokens = list(connections.live_tokens(connection)) if connection else []
@@ -29,17 +28,17 @@ def integrations():
         uris=sso_settings.redirect_uris(organization()),
         scim_endpoint=connections.scim_endpoint(connection) if connection else None,
         health=live.connection_health(connection) if connection else None,
-        can_connect=current_user.org_role >= ADMIN,
+        can_connect=allowed(Action.RUN_WIZARD),
         enforcement_form=(
             enforcement_form(connection)
-            if connection and current_user.org_role >= OrgRole.ENTERPRISE_ADMIN
+            if connection and allowed(Action.MANAGE_SIGN_IN_RULES)
             else None
         ),
     )
 
 
 @bp.post("/integrations/okta/enforcement")
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.MANAGE_SIGN_IN_RULES)
 def set_enforcement():
     connection = connection_or_gate()
     form = enforcement_form(connection)
@@ -77,7 +76,7 @@ def enforcement_form(connection, **kwargs) -> EnforcementForm:
 
 
 @bp.route("/integrations/okta/disconnect", methods=["GET", "POST"])
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.DISCONNECT)
 def disconnect_page():
     organization = current_user.organization
     form = DisconnectForm()
@@ -106,7 +105,7 @@ def disconnect_page():
 
 
 @bp.post("/integrations/okta/convert")
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.CONVERT_TO_LOCAL)
 def convert_all():
     if not ContinueForm().validate_on_submit():
         abort(400)
@@ -118,7 +117,7 @@ def convert_all():
 
 
 @bp.post("/team/users/<member_id>/convert")
-@role_required(ADMIN)
+@requires(Action.CONVERT_TO_LOCAL)
 def convert_one(member_id: str):
     member = (
         disconnect.okta_managed(current_user.organization)
@@ -132,7 +131,7 @@ def convert_one(member_id: str):
 
 
 @bp.route("/integrations/okta/setup-links", methods=["GET", "POST"])
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.MANAGE_SETUP_LINKS)
 def setup_links_page():
     organization = current_user.organization
     form = SetupLinkForm()
@@ -168,7 +167,7 @@ def setup_links_page():
 
 
 @bp.post("/integrations/okta/setup-links/<int:link_id>/revoke")
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.MANAGE_SETUP_LINKS)
 def revoke_setup_link(link_id: int):
     link = SetupLink.get_or_none(
         (SetupLink.id == link_id) & (SetupLink.organization == current_user.organization)

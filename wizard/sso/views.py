@@ -25,7 +25,7 @@ from .. import audit, connections
 from ..auth import fresh
 from ..auth.views import home_for, safe_next
 from ..models import Organization, utcnow
-from ..roles import OrgRole
+from ..permissions import Action, allowed
 from ..sso_settings import redirect_uris
 from .clients import client_for
 from .members import SignInRefused, member_for_claims
@@ -283,5 +283,5 @@ def _is_admin_of(organization) -> bool:
         current_user.is_authenticated
         and not current_user.is_staff
         and current_user.organization_id == organization.id
-        and current_user.org_role >= OrgRole.ADMIN
+        and allowed(Action.TEST_SSO)
     )

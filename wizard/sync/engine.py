@@ -219,7 +219,7 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures) -
         seen.add(row["id"])
         if row["managed_by"] not in TAKES_OVER:
             continue  # SCIM's (or another source's) member: drift, never overwritten
-        if not directory.differs(row, profile, managed_by="sync", active=active):
+        if not directory.differs(row, profile, active=active):
             outcome.counts["unchanged"] += 1
             if row["user_name_key"] in open_failures:
                 failures.resolve_for_user(organization, row["user_name"], note="updated")

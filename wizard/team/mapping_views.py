@@ -8,9 +8,8 @@ from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired
 
 from .. import audit, connections, mappings
-from ..auth.guards import role_required
 from ..models import Group, RoleMapping, Site
-from ..roles import OrgRole
+from ..permissions import Action, requires
 from ..sync import api_connection
 from ..sync.okta_api import OktaApiError
 
@@ -53,7 +52,7 @@ def submitted_site_roles(sites) -> dict:
 
 
 @bp.get("/roles")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ROLE_MAPPINGS)
 def roles():
     if connection_ready() is None:
         flash("Role mapping appears once the Okta API connection passes its test.", "info")
@@ -70,7 +69,7 @@ def roles():
 
 
 @bp.post("/roles/preview")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ROLE_MAPPINGS)
 def preview():
     form = mapping_form()
     if connection_ready() is None or not form.validate_on_submit():
@@ -93,7 +92,7 @@ def preview():
 
 
 @bp.post("/roles/save")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ROLE_MAPPINGS)
 def save():
     form = mapping_form()
     if connection_ready() is None or not form.validate_on_submit():
@@ -116,7 +115,7 @@ def save():
 
 
 @bp.post("/roles/<int:mapping_id>/delete")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ROLE_MAPPINGS)
 def delete(mapping_id: int):
     mapping = RoleMapping.get_or_none(
         (RoleMapping.id == mapping_id) & (RoleMapping.organization == current_user.organization)
@@ -135,7 +134,7 @@ def delete(mapping_id: int):
 
 
 @bp.route("/details", methods=["GET", "POST"])
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_DETAIL_MAPPINGS)
 def details():
     connection = connection_ready()
     if connection is None:
