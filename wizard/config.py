@@ -14,6 +14,15 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 
 ENVIRONMENTS = ("production", "development")
+MAIL_SETTINGS = (
+    "MAIL_BACKEND",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_DEFAULT_SENDER",
+)
 SCHEDULER_MODES = ("embedded", "off")
 LOOPBACK_HOSTS = {"localhost"}
 
@@ -72,6 +81,7 @@ def from_environment(environ) -> dict:
         "TRUSTED_PROXIES",
         "RATE_LIMIT_STORAGE",
         "DNS_RESOLVER",
+        *MAIL_SETTINGS,
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -97,6 +107,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
                 instance, "encryption_keys", lambda: Fernet.generate_key().decode()
             )
     _check(config)
+    config.update(_mail_settings(config, instance, development))
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
     config["ENCRYPTION_KEYS"] = _split_keys(config["ENCRYPTION_KEYS"])
@@ -173,3 +184,28 @@ def _check(config: dict) -> None:
     url = str(config["DATABASE_URL"])
     if not url.startswith(("sqlite:", "postgres", "postgresql")):
         raise UnsafeConfiguration("DATABASE_URL must be sqlite:///PATH or postgresql://...")
+
+
+def _mail_settings(config: dict, instance: Path, development: bool) -> dict:
+    """Mail: off in production unless ``MAIL_BACKEND=smtp`` (console and file backends
+    would write one-time password links into logs and files); the ``file`` backend under
+    ``instance/mail/`` in development. ``none`` turns it off anywhere."""
+    backend = config.get("MAIL_BACKEND", "file" if development else None) or None
+    backend = None if backend == "none" else backend
+    allowed = ("smtp", "console", "file", "locmem") if development else ("smtp",)
+    if backend is not None and backend not in allowed:
+        raise UnsafeConfiguration(f"MAIL_BACKEND must be one of {', '.join(allowed)} or none")
+    if backend == "smtp" and not config.get("MAIL_SERVER"):
+        raise UnsafeConfiguration("MAIL_SERVER is not set (MAIL_BACKEND=smtp needs it)")
+    try:
+        port = int(config.get("MAIL_PORT", 25))
+    except (TypeError, ValueError):
+        raise UnsafeConfiguration("MAIL_PORT must be a port number") from None
+    host = urlsplit(config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    return {
+        "MAIL_BACKEND": backend,
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": str(config.get("MAIL_USE_TLS", "")).lower() in ("1", "true", "yes", "on"),
+        "MAIL_DEFAULT_SENDER": config.get("MAIL_DEFAULT_SENDER") or f"okta-connector@{host}",
+        "MAIL_FILE_PATH": config.get("MAIL_FILE_PATH") or str(instance / "mail"),
+    }

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts, audit, disconnect
+from .. import accounts, audit, password_links
 from ..extensions import limiter
 from ..models import utcnow
 from ..permissions import Action, member_may
@@ -176,7 +176,7 @@ def end_sessions():
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 def set_password_link(token: str):
     """The one-time link a converted member got from their admin."""
-    link = disconnect.link_for(token)
+    link = password_links.find(token)
     if link is None:
         return render_template(
             "errors/error.html",

@@ -110,10 +110,10 @@ def convert_all():
     if not ContinueForm().validate_on_submit():
         abort(400)
     organization = current_user.organization
-    links = disconnect.convert_to_local(
+    issued = disconnect.convert_to_local(
         list(disconnect.okta_managed(organization)), actor=current_user._get_current_object()
     )
-    return shown_once(render_template("connect/converted.html", links=links))
+    return shown_once(render_template("connect/converted.html", issued=issued))
 
 
 @bp.post("/team/users/<member_id>/convert")
@@ -126,8 +126,8 @@ def convert_one(member_id: str):
     )
     if member is None or not ContinueForm().validate_on_submit():
         abort(404)
-    links = disconnect.convert_to_local([member], actor=current_user._get_current_object())
-    return shown_once(render_template("connect/converted.html", links=links))
+    issued = disconnect.convert_to_local([member], actor=current_user._get_current_object())
+    return shown_once(render_template("connect/converted.html", issued=issued))
 
 
 @bp.route("/integrations/okta/setup-links", methods=["GET", "POST"])
