@@ -271,7 +271,7 @@ def test_idle_api_token_is_warned_about(app, synced_org, admin, client, auth):
     assert "Okta revokes tokens unused for 30 days" in client.get("/integrations/okta/sync").text
 
 
-def test_without_an_app_the_mapped_groups_decide_who_belongs(app, synced_org, okta):
+def test_without_an_app_the_mapped_groups_decide_who_belongs(app, synced_org, okta, admin):
     """No app picked: the members of the Okta groups used in role mappings are synced."""
     from wizard import mappings
     from wizard.models import Group
@@ -281,7 +281,7 @@ def test_without_an_app_the_mapped_groups_decide_who_belongs(app, synced_org, ok
     okta.add_group("00gstaff", "All staff", ["00u000001", "00u000002"])
     assert run_sync_now(app, synced_org).counts["created"] == 0  # no mapping yet: nobody
     group = Group.get(Group.okta_id == "00gstaff")  # read by the first run
-    mappings.save_role_mapping(group, "User", {})
+    mappings.save_role_mapping(group, "User", {}, actor=admin)
     run = run_sync_now(app, synced_org)
     assert run.counts["created"] == 2
     assert {m.okta_id for m in Member.select().where(Member.managed_by == "sync")} == {
