@@ -282,13 +282,16 @@ def test_reset_without_mail_is_shown_to_an_enterprise_admin_only(
     assert deliveries == ["withheld", "shown"]
 
 
-def test_reset_is_for_local_members_with_a_password(client, auth, admin, scim, org):
+def test_password_links_are_for_local_members(client, auth, app, admin, scim, org):
+    """Okta's members have Okta's password; a local member without one (a conversion
+    whose link was withheld) may be sent one."""
     jane = scim.create_user("jane@acme.example.com")
     nopass = local_member(org, "nopass@acme.example.com", password=False)
     sign_in(auth, admin)
-    for member in (Member.get(Member.scim_id == jane["id"]), nopass):
-        assert post_reset(client, member).status_code == 400
+    assert post_reset(client, Member.get(Member.scim_id == jane["id"])).status_code == 400
     assert PasswordSetLink.select().count() == 0
+    assert post_reset(client, nopass).status_code == 302
+    assert [m.to for m in outbox(app)] == [["nopass@acme.example.com"]]
 
 
 # --- failed migrations: link to the existing member ------------------------------------

@@ -128,7 +128,7 @@ def retry(failure_id: int):
 def link(failure_id: int):
     failure = _own(failure_id)
     try:
-        member = actions.link_to_existing(failure)
+        member = actions.link_to_existing(failure, actor=current_user._get_current_object())
     except actions.ActionError as exc:
         return _done(failure, "link_refused", str(exc), "error")
     return _done(failure, "linked", f"{member.email} is now managed by Okta.", member=member.id)

@@ -33,23 +33,6 @@ def users():
     )
 
 
-@bp.get("/users/<member_id>")
-@requires(Action.VIEW_DIRECTORY)
-def member(member_id: str):
-    found = Member.get_or_none(
-        (Member.organization == current_user.organization) & (Member.scim_id == member_id)
-    )
-    if found is None:
-        abort(404)
-    return render_template(
-        "team/member.html",
-        member=found,
-        groups=queries.groups_by_member([found.id])[found.id],
-        grants=list(queries.grants_of(found)),
-        sources=queries.SOURCES,
-    )
-
-
 @bp.get("/groups")
 @requires(Action.VIEW_DIRECTORY)
 def groups():
