@@ -171,3 +171,42 @@ def test_okta_member_confirms_with_okta_and_not_with_another_account(
     assert own.status_code == 302 and own.headers["Location"] == "/integrations/okta/setup-links"
     assert client.get("/integrations/okta/setup-links").status_code == 200
     assert AuditEvent.get(AuditEvent.action == "auth.confirmed").target_id == str(jane.id)
+
+
+# --- a first password, set by the member --------------------------------------------------
+
+
+def test_converted_member_without_a_link_sets_a_password_after_confirming(
+    client,
+    org,
+    crafted,  # noqa: F811
+):
+    """The way out when a conversion's link was withheld (another EnterpriseAdmin
+    converted them without mail): signed in with Okta, a local member without a
+    password sets one, after a fresh sign-in; an Okta-managed member may not."""
+    from wizard import accounts
+
+    jane = okta_enterprise_admin(org)
+    through_okta(client, "/login/okta/acme")
+    assert client.get("/account/password/first").status_code == 403  # Okta's member
+    Member.update(managed_by="local", source="local").where(Member.id == jane.id).execute()
+    assert "/account/password/first" in client.get("/account").text
+    make_stale(client)
+    asked = client.get("/account/password/first")
+    assert asked.status_code == 302 and "/account/confirm" in asked.headers["Location"]
+    _, _ = through_okta(
+        client,
+        re.sub(r"^.*?next=", "/login/okta/acme?mode=reauth&next=", asked.headers["Location"]),
+    )
+    page = client.get("/account/password/first")
+    assert page.status_code == 200
+    new = "my own new passphrase"
+    done = client.post(
+        "/account/password/first",
+        data={"csrf_token": csrf_token(page.text), "new_password": new, "confirm": new},
+    )
+    assert done.status_code == 302
+    assert accounts.authenticate(jane.email, new).id == jane.id
+    assert AuditEvent.get(AuditEvent.action == "account.password_set").actor_id == jane.id
+    assert client.get("/account").status_code == 200  # this session goes on
+    assert client.get("/account/password/first").status_code == 403  # once it has one

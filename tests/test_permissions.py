@@ -26,6 +26,7 @@ NO_PERMISSION = {
     "auth.logout": "signing out (any signed-in person)",
     "auth.account": "one's own account page",
     "auth.change_password": "one's own password",
+    "auth.set_first_password": "one's own first password (fresh sign-in asked in the view)",
     "auth.end_sessions": "one's own sessions",
     "auth.confirm": "one's own fresh sign-in (the password or Okta again)",
     "auth.set_password_link": "a one-time link is its own proof (a bearer secret)",
