@@ -297,3 +297,22 @@ def insert_row(model, **values) -> int:
         f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(row.values())
     )
     return cursor.lastrowid
+
+
+def test_the_pull_sync_does_not_take_over_an_owner_either(app, synced_org, okta, admin):
+    """An Okta user with the owner's login: the sync refuses to touch the owner (a
+    failed migration says why), whichever Okta profile it reads."""
+    from tests.conftest import run_sync_now
+
+    okta.add_users(1)
+    okta.users["00u000001"]["profile"].update(login=admin.email, email=admin.email)
+    run = run_sync_now(app, synced_org)
+    owner = Member.get_by_id(admin.id)
+    assert (owner.managed_by, owner.okta_id, owner.external_id, owner.active) == (
+        "local",
+        None,
+        None,
+        True,
+    )
+    assert run.counts["failed"] == 1
+    assert FailedMigration.get().reason == "local_member_protected"
