@@ -89,6 +89,7 @@ def app_config(tmp_path: Path, database_url: str, **extra) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": database_url,
         "RATELIMIT_ENABLED": False,  # tests that check limits turn them on
+        "MAIL_BACKEND": "locmem",  # app.extensions["mailman"].outbox; None: no mail
         **extra,
     }
 

@@ -41,6 +41,8 @@ def post_action(client, failure, action, **data):
 
 
 def test_every_reason_lands_in_the_inbox_with_filters(admin_client, scim, admin, org):
+    admin.keep_local = False  # owners start kept local; this case needs one Okta reaches
+    admin.save()
     scim.post("/Users", body("dup", admin.email))  # duplicate_email
     scim.post("/Users", {"userName": "nameless@acme.example.com"})  # invalid_data
     org.seat_limit = 1

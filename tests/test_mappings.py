@@ -40,9 +40,11 @@ def roles_of(scim_user) -> dict:
     return {"org": found["org"], "sites": {k: sorted(v) for k, v in found["sites"].items()}}
 
 
-def test_mapping_gives_and_membership_changes_take_roles(scim, pushed, library):
+def test_mapping_gives_and_membership_changes_take_roles(scim, pushed, library, admin):
     group = Group.get(Group.scim_id == pushed["group"]["id"])
-    mappings.save_role_mapping(group, "Admin", {"all": ["Viewer"], str(library.id): ["Editor"]})
+    mappings.save_role_mapping(
+        group, "Admin", {"all": ["Viewer"], str(library.id): ["Editor"]}, actor=admin
+    )
     assert roles_of(pushed["ann"]) == {
         "org": OrgRole.ADMIN,
         "sites": {"Library": ["Editor", "Viewer"]},
@@ -62,18 +64,18 @@ def test_mapping_gives_and_membership_changes_take_roles(scim, pushed, library):
     assert member(pushed["ann"]).org_role is OrgRole.NONE
 
 
-def test_highest_grant_wins_and_sites_are_a_union(scim, pushed, library):
+def test_highest_grant_wins_and_sites_are_a_union(scim, pushed, library, admin):
     scim.patch(
         f"/Users/{pushed['ann']['id']}",
         [{"op": "replace", "value": {OUR: {"role": "EnterpriseAdmin"}}}],
     )
     group = Group.get(Group.scim_id == pushed["group"]["id"])
-    mappings.save_role_mapping(group, "User", {str(library.id): ["Publisher"]})
+    mappings.save_role_mapping(group, "User", {str(library.id): ["Publisher"]}, actor=admin)
     other = scim.post(
         "/Groups", {"displayName": "Site admins", "members": [{"value": pushed["bob"]["id"]}]}
     ).json()
     mappings.save_role_mapping(
-        Group.get(Group.scim_id == other["id"]), "User", {"all": ["SiteAdmin"]}
+        Group.get(Group.scim_id == other["id"]), "User", {"all": ["SiteAdmin"]}, actor=admin
     )
     assert member(pushed["ann"]).org_role is OrgRole.ENTERPRISE_ADMIN
     assert roles_of(pushed["bob"])["sites"] == {"Library": ["Publisher", "SiteAdmin"]}
@@ -86,18 +88,20 @@ def test_break_glass_admin_is_untouched_by_mappings(scim, pushed, admin):
     from wizard import directory
 
     directory.add_members(group, [admin.id], managed_by="scim", actor_label="test")
-    mappings.save_role_mapping(group, "User", {})
+    mappings.save_role_mapping(group, "User", {}, actor=admin)
     assert Member.get_by_id(admin.id).org_role is OrgRole.ENTERPRISE_ADMIN
     assert not grants.org_grants(admin).where(grants.RoleAssignment.source == "mapping").exists()
 
 
-def test_preview_says_exactly_what_saving_does(scim, pushed, library):
+def test_preview_says_exactly_what_saving_does(scim, pushed, library, admin):
     group = Group.get(Group.scim_id == pushed["group"]["id"])
-    lines = mappings.preview_role_mapping(group, "Admin", {str(library.id): ["Editor"]})
+    lines = mappings.preview_role_mapping(
+        group, "Admin", {str(library.id): ["Editor"]}, actor=admin
+    )
     assert lines == ["2 members gain Admin access", "2 members gain Editor on Library"]
     assert not RoleMapping.select().exists()  # the preview saved nothing
-    mappings.save_role_mapping(group, "Admin", {str(library.id): ["Editor"]})
-    lines = mappings.preview_role_mapping(group, "User", {})
+    mappings.save_role_mapping(group, "Admin", {str(library.id): ["Editor"]}, actor=admin)
+    lines = mappings.preview_role_mapping(group, "User", {}, actor=admin)
     assert lines == [
         "2 members gain User access",
         "2 members lose Admin access",
@@ -107,7 +111,7 @@ def test_preview_says_exactly_what_saving_does(scim, pushed, library):
 
 def test_why_this_role_names_the_group(client, auth, admin, scim, pushed, synced_org):
     group = Group.get(Group.scim_id == pushed["group"]["id"])
-    mappings.save_role_mapping(group, "User", {})
+    mappings.save_role_mapping(group, "User", {}, actor=admin)
     auth.login()
     page = client.get(f"/team/users/{pushed['ann']['id']}").text
     assert "Member of the Okta group <strong>Editors</strong>" in page
@@ -145,7 +149,7 @@ def test_mapping_pages_wait_for_a_passed_api_test(client, auth, admin):
     assert response.status_code == 302 and response.headers["Location"] == "/integrations/okta/api"
 
 
-def test_sync_memberships_feed_mappings_and_details(app, synced_org, okta):
+def test_sync_memberships_feed_mappings_and_details(app, synced_org, okta, admin):
     okta.add_users(3)
     okta.users["00u000001"]["profile"].update(
         jobTitle="Librarian", photoUrl="https://cdn.example.com/a.jpg"
@@ -155,7 +159,7 @@ def test_sync_memberships_feed_mappings_and_details(app, synced_org, okta):
     )
     okta.add_group("00gstaff", "All staff", ["00u000001", "00u000002"])
     run_sync_now(app, synced_org)
-    mappings.save_role_mapping(Group.get(Group.okta_id == "00gstaff"), "User", {})
+    mappings.save_role_mapping(Group.get(Group.okta_id == "00gstaff"), "User", {}, actor=admin)
     mappings.save_detail_mappings(synced_org, {"title": "jobTitle", "photo": "photoUrl"}, "jpeg")
     run_sync_now(app, synced_org)
     first, second, third = (Member.get(Member.okta_id == f"00u00000{n}") for n in (1, 2, 3))
@@ -192,7 +196,9 @@ def test_scim_and_sync_write_the_same_fields_most_recent_wins(app, scim, synced_
 
 
 def test_staff_directory_lists_user_role_and_up(client, auth, admin, scim, pushed):
-    mappings.save_role_mapping(Group.get(Group.scim_id == pushed["group"]["id"]), "User", {})
+    mappings.save_role_mapping(
+        Group.get(Group.scim_id == pushed["group"]["id"]), "User", {}, actor=admin
+    )
     scim.create_user("norole@acme.example.com", "No", "Role")
     auth.login()
     page = client.get("/team/directory").text

@@ -76,6 +76,8 @@ def test_rename_conflict_is_409(scim, db):
 def test_unknown_member_is_skipped_recorded_and_linked_to_its_failure(scim, admin, db):
     """Okta pushes a member whose create failed: the rest applies, 200, and an
     unknown_member row points at that user's own failure."""
+    admin.keep_local = False  # owners start kept local; this case needs one Okta reaches
+    admin.save()
     refused = scim.post(
         "/Users",
         {

@@ -148,6 +148,8 @@ def test_repost_of_own_member_is_plain_409_without_failure(scim, db):
 def test_email_of_another_member_is_409_duplicate_email(scim, admin, db):
     """An email held by a member Okta did not find by userName: 409 + failure row;
     repeats bump the attempts on the same row."""
+    admin.keep_local = False  # owners start kept local; this case needs one Okta reaches
+    admin.save()
     body = user_body("jdoe", emails=[{"value": admin.email.upper(), "primary": True}])
     for attempt in (1, 2):
         response = scim.post("/Users", body)
@@ -160,6 +162,8 @@ def test_email_of_another_member_is_409_duplicate_email(scim, admin, db):
 
 
 def test_success_later_resolves_the_failure(scim, admin, db):
+    admin.keep_local = False  # owners start kept local; this case needs one Okta reaches
+    admin.save()
     scim.post("/Users", user_body("jdoe", emails=[{"value": admin.email}]))
     assert failure("duplicate_email").status == "open"
     scim.post("/Users", user_body("jdoe", emails=[{"value": "jdoe@acme.example.com"}]))
@@ -189,6 +193,8 @@ def test_license_limit_on_create_and_reactivate(scim, org, db):
 def test_local_member_is_listed_then_linked_on_write(scim, admin, db):
     """Okta's existence check finds a local member; its first write makes it
     Okta-managed (audited), keeping its data."""
+    admin.keep_local = False  # owners start kept local; this case needs one Okta reaches
+    admin.save()
     listing = scim.get(f'/Users?filter=userName eq "{admin.email}"').json()
     assert listing["totalResults"] == 1
     found = listing["Resources"][0]
@@ -204,7 +210,8 @@ def test_local_member_is_listed_then_linked_on_write(scim, admin, db):
 
 
 def test_keep_local_member_is_hidden_and_protected(scim, admin, db):
-    """A keep-local member (break-glass) is not listed; writes to it are 409 + failure."""
+    """A keep-local member (break-glass) is not listed; a create under its userName is
+    409 + failure; a write to its id answers like an unknown id (404)."""
     admin.keep_local = True
     admin.save()
     assert scim.get(f'/Users?filter=userName eq "{admin.email}"').json()["totalResults"] == 0
@@ -212,7 +219,7 @@ def test_keep_local_member_is_hidden_and_protected(scim, admin, db):
     assert response.status_code == 409
     assert failure("local_member_protected").user_name == admin.email
     patch = scim.patch(f"/Users/{admin.scim_id}", [{"op": "replace", "value": {"active": False}}])
-    assert patch.status_code == 409
+    assert patch.status_code == 404
     assert Member.get_by_id(admin.id).active is True
 
 

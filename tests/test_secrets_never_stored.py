@@ -114,6 +114,8 @@ def test_a_pushed_password_is_never_stored_or_logged(app, scim, admin, db, logs)
     """Every shape: POST, PUT, PATCH by path (any case, URN-qualified), path-less value
     objects, objects under a schema URN, refusals that become failed migrations, a
     license-limit refusal and a refusal before any route (enterprise off)."""
+    admin.keep_local = False  # owners start kept local; the duplicates need one Okta reaches
+    admin.save()
     target = scim.create_user("target@acme.example.com")
     for label, method, path, body, status in SHAPES:
         response = send(scim, method, path, body, target["id"])

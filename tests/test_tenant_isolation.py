@@ -60,7 +60,7 @@ def globex(app, other_org, db):
         other_org, "Globex group", external_id=None, managed_by="scim", actor_label="test"
     )
     directory.add_members(group, [member.id], managed_by="scim", actor_label="test")
-    mapping = mappings.save_role_mapping(group, "User", {})
+    mapping = mappings.save_role_mapping(group, "User", {}, actor=globex_admin)
     failure = FailedMigration.create(
         organization=other_org,
         source="scim",

@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     from .auth.sessions import load_member
     from .config import build_config, from_environment
-    from .extensions import csrf, limiter, login_manager
+    from .extensions import csrf, limiter, login_manager, mail
     from .support import audit_views, failures_views
     from .sync import views as sync_views
     from .team import mapping_views, okta_link_views
@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     login_manager.user_loader(load_member)
     request_context.init_app(app)
     app.context_processor(permissions.template_helpers)

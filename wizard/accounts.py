@@ -107,9 +107,17 @@ def set_password(member: Member, password: str, keep_session=None) -> None:
 
 
 def create_local_admin(
-    organization: Organization, email: str, password: str, role: OrgRole = OrgRole.ADMIN
+    organization: Organization,
+    email: str,
+    password: str,
+    role: OrgRole = OrgRole.ADMIN,
+    *,
+    keep_local: bool = True,
 ) -> Member:
-    """A local member with a password and an organization role granted by hand."""
+    """A local member with a password and an organization role granted by hand. These
+    are the organization's owners (``member create-admin``, the demo admin), kept local
+    by default: SCIM neither sees nor changes them until an EnterpriseAdmin says so, so
+    a push from Okta cannot deactivate the account that set Okta up."""
     email = normalize_email(email)
     validate_password(password)
     try:
@@ -122,6 +130,7 @@ def create_local_admin(
                 user_name_key=fold(email),
                 password_hash=hash_password(password),
                 role=role.value_name,
+                keep_local=keep_local,
             )
             RoleAssignment.create(member=member, role=role.value_name, source="manual")
     except pw.IntegrityError:

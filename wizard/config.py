@@ -14,6 +14,15 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 
 ENVIRONMENTS = ("production", "development")
+MAIL_SETTINGS = (
+    "MAIL_BACKEND",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_DEFAULT_SENDER",
+)
 SCHEDULER_MODES = ("embedded", "off")
 LOOPBACK_HOSTS = {"localhost"}
 # Server-side session limits (wizard/session_records.py): unused for SESSION_IDLE_HOURS,
@@ -78,6 +87,7 @@ def from_environment(environ) -> dict:
         "DNS_RESOLVER",
         "SESSION_IDLE_HOURS",
         "SESSION_MAX_DAYS",
+        *MAIL_SETTINGS,
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -104,6 +114,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
             )
     _check(config)
     _check_session_lifetimes(config)
+    config.update(_mail_settings(config, instance, development))
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
     config["ENCRYPTION_KEYS"] = _split_keys(config["ENCRYPTION_KEYS"])
@@ -212,3 +223,28 @@ def _check_session_lifetimes(config: dict) -> None:
                 f"{name} must be a positive number (default {SESSION_LIFETIMES[name]})"
             ) from None
         config[name] = int(value) if value.is_integer() else value
+
+
+def _mail_settings(config: dict, instance: Path, development: bool) -> dict:
+    """Mail: off in production unless ``MAIL_BACKEND=smtp`` (console and file backends
+    would write one-time password links into logs and files); the ``file`` backend under
+    ``instance/mail/`` in development. ``none`` turns it off anywhere."""
+    backend = config.get("MAIL_BACKEND", "file" if development else None) or None
+    backend = None if backend == "none" else backend
+    allowed = ("smtp", "console", "file", "locmem") if development else ("smtp",)
+    if backend is not None and backend not in allowed:
+        raise UnsafeConfiguration(f"MAIL_BACKEND must be one of {', '.join(allowed)} or none")
+    if backend == "smtp" and not config.get("MAIL_SERVER"):
+        raise UnsafeConfiguration("MAIL_SERVER is not set (MAIL_BACKEND=smtp needs it)")
+    try:
+        port = int(config.get("MAIL_PORT", 25))
+    except (TypeError, ValueError):
+        raise UnsafeConfiguration("MAIL_PORT must be a port number") from None
+    host = urlsplit(config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    return {
+        "MAIL_BACKEND": backend,
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": str(config.get("MAIL_USE_TLS", "")).lower() in ("1", "true", "yes", "on"),
+        "MAIL_DEFAULT_SENDER": config.get("MAIL_DEFAULT_SENDER") or f"okta-connector@{host}",
+        "MAIL_FILE_PATH": config.get("MAIL_FILE_PATH") or str(instance / "mail"),
+    }

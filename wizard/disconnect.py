@@ -1,22 +1,17 @@
 """Safe disconnect (seed 000): convert Okta-managed members to local management first
-(they keep everything and get a one-time link to set a password), or disconnect and
-deactivate them; tokens revoked, sign-in with Okta off, history kept.
+(they keep everything and get a one-time link to set a password, delivered as
+``password_links`` decides), or disconnect and deactivate them; tokens revoked, sign-in
+with Okta off, history kept.
 
 Email domain claims stay: a verified domain is a proof of ownership, not an Okta
 setting, and with sign-in off it routes nobody anywhere; reconnecting needs no new
 DNS record, and no other organization can take the domain meanwhile."""
 
-from datetime import timedelta
-
-from flask import current_app
-
-from . import audit, connections, sso_configurations
+from . import audit, connections, password_links, sso_configurations
 from .db import write_transaction
-from .models import Member, OktaConnection, Organization, PasswordSetLink, fold, utcnow
-from .security import new_token, token_digest
+from .models import Member, OktaConnection, Organization, fold, utcnow
 
 OKTA_MANAGED = ("scim", "sync", "jit")
-LINK_LIFETIME = timedelta(days=7)
 
 
 class DisconnectError(ValueError):
@@ -29,28 +24,25 @@ def okta_managed(organization: Organization):
     )
 
 
-def convert_to_local(members, *, actor) -> list[tuple[Member, str]]:
-    """Each member becomes locally managed with everything kept; returns (member, link)."""
-    base = current_app.config["PUBLIC_BASE_URL"]
-    links = []
+def convert_to_local(members, *, actor) -> list[password_links.IssuedLink]:
+    """Each member becomes locally managed with everything kept, and is given a one-time
+    password link (emailed, shown or withheld: see ``password_links``)."""
+    issued = []
     with write_transaction():
         for member in members:
             member.managed_by, member.source = "local", "local"
             member.version += 1
             member.updated_at = utcnow()
             member.save()
-            token = new_token("okcp_", 24)
-            PasswordSetLink.create(
-                member=member, digest=token_digest(token), expires_at=utcnow() + LINK_LIFETIME
-            )
             audit.record(
                 "member.converted_to_local",
                 organization=member.organization,
                 actor=actor,
                 target=member,
             )
-            links.append((member, f"{base}/account/set-password/{token}"))
-    return links
+            reason = password_links.Reason.CONVERSION
+            issued.append(password_links.issue(member, actor=actor, reason=reason))
+    return issued
 
 
 def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
@@ -85,10 +77,3 @@ def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
             details={"deactivated": deactivated},
         )
     return deactivated
-
-
-def link_for(token: str) -> PasswordSetLink | None:
-    link = PasswordSetLink.get_or_none(PasswordSetLink.digest == token_digest(token or ""))
-    if link is None or link.used_at is not None or link.expires_at < utcnow():
-        return None
-    return link

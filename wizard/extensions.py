@@ -3,6 +3,7 @@
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_wtf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -17,3 +18,6 @@ login_manager.session_protection = "basic"
 # In-memory by default: limits are per worker process. Set RATE_LIMIT_STORAGE to a Redis
 # URL (redis://host:6379) when several workers should share them.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+# Settings are read per message (wizard/mail.py): the backend may change without a restart.
+mail = Mail()

@@ -51,6 +51,20 @@ def set_scim_role(member: Member, role: OrgRole | None) -> bool:
     return True
 
 
+def set_manual_role(member: Member, role: OrgRole) -> bool:
+    """Make the member's hand-given organization grant ``role`` (NONE: none); True when
+    the grants changed. Who may do it is decided by the caller (``local_members``)."""
+    current = list(org_grants(member).where(RoleAssignment.source == "manual"))
+    wanted = [] if role is OrgRole.NONE else [role.value_name]
+    if [grant.role for grant in current] == wanted:
+        return False
+    RoleAssignment.delete().where(RoleAssignment.id.in_([grant.id for grant in current])).execute()
+    if wanted:
+        RoleAssignment.create(member=member, role=wanted[0], source="manual")
+    recompute_org_role(member)
+    return True
+
+
 _SCIM_GRANT = Prepared(
     lambda member_id: org_grants(member_id).where(RoleAssignment.source == "scim").limit(1),
     int,

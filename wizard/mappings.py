@@ -19,9 +19,13 @@ from .models import (
     Site,
     utcnow,
 )
+from .permissions import may_grant
 from .roles import OrgRole, SiteRole
 
 SITE_ROLES = [role.value_name for role in SiteRole]
+# EnterpriseAdmin is never mapped: a mapping hands its role to whoever Okta puts in the
+# group, so an Okta group admin (who need not be ours) would choose our EnterpriseAdmins.
+# That role is given by hand only.
 MAPPED_ORG_ROLES = (OrgRole.USER.value_name, OrgRole.ADMIN.value_name)
 DETAIL_FIELDS = {
     "title": "Job title",
@@ -36,7 +40,23 @@ OKTA_PROPERTY = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,99}")
 
 
 class MappingError(ValueError):
-    pass
+    """A refused mapping; ``field`` names the form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+def mappable_roles(actor) -> list[str]:
+    """The organization roles ``actor`` may map a group to: nobody grants more than they
+    hold (an Admin maps to User only)."""
+    return [role for role in MAPPED_ORG_ROLES if may_grant(actor, OrgRole.parse(role))]
+
+
+def may_change(actor, mapping: RoleMapping) -> bool:
+    """Changing or removing a mapping takes its role away from the group's members: only
+    someone who could give that role may."""
+    return may_grant(actor, OrgRole.parse(mapping.org_role))
 
 
 def clean_site_roles(organization: Organization, site_roles: dict) -> dict:
@@ -46,20 +66,32 @@ def clean_site_roles(organization: Organization, site_roles: dict) -> dict:
     cleaned = {}
     for scope, roles in site_roles.items():
         if scope != "all" and str(scope) not in site_ids:
-            raise MappingError("That site does not exist.")
+            raise MappingError("That site does not exist.", "sites")
         picked = [role for role in SITE_ROLES if role in roles]
         if picked:
             cleaned[str(scope)] = picked
     return cleaned
 
 
-def save_role_mapping(group: Group, org_role: str, site_roles: dict) -> RoleMapping:
+def save_role_mapping(group: Group, org_role: str, site_roles: dict, *, actor) -> RoleMapping:
     """Create or change the group's mapping and recompute its members' roles."""
     if org_role not in MAPPED_ORG_ROLES:
-        raise MappingError("Choose admin access or a member login.")
+        raise MappingError("Choose admin access or a member login.", "access")
+    if org_role not in mappable_roles(actor):
+        raise MappingError(
+            f"You cannot map a group to the {org_role} role: nobody gives a role above "
+            "their own. Map it to a member login, or ask an Enterprise admin.",
+            "access",
+        )
     site_roles = clean_site_roles(group.organization, site_roles)
     with database.atomic():
         mapping = RoleMapping.get_or_none(RoleMapping.group == group)
+        if mapping is not None and not may_change(actor, mapping):
+            raise MappingError(
+                f"This group's mapping gives the {mapping.org_role} role: only someone "
+                "who may give that role can change it.",
+                "group",
+            )
         if mapping is None:
             mapping = RoleMapping.create(
                 organization=group.organization,
@@ -75,19 +107,22 @@ def save_role_mapping(group: Group, org_role: str, site_roles: dict) -> RoleMapp
     return mapping
 
 
-def delete_role_mapping(mapping: RoleMapping) -> None:
+def delete_role_mapping(mapping: RoleMapping, *, actor) -> None:
+    if not may_change(actor, mapping):
+        raise MappingError(f"Only someone who may give {mapping.org_role} can remove this.")
     with database.atomic():
         member_ids = _member_ids(mapping.group)
         mapping.delete_instance()
         grants.recompute_members(member_ids)
 
 
-def preview_role_mapping(group: Group, org_role: str, site_roles: dict) -> list[str]:
-    """What saving would change, in sentences; computed by saving and rolling back."""
+def preview_role_mapping(group: Group, org_role: str, site_roles: dict, *, actor) -> list[str]:
+    """What saving would change, in sentences; computed by saving and rolling back (the
+    same checks refuse the same things)."""
     members = list(Member.select().where(Member.id.in_(_member_ids(group))))
     before = {m.id: _flatten(grants.effective_roles(m)) for m in members}
     with database.atomic() as transaction:
-        save_role_mapping(group, org_role, site_roles)
+        save_role_mapping(group, org_role, site_roles, actor=actor)
         after = {m.id: _flatten(grants.effective_roles(Member.get_by_id(m.id))) for m in members}
         transaction.rollback()
     gains, losses = Counter(), Counter()

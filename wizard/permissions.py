@@ -4,7 +4,7 @@ Every view that changes or shows organization data names one ``Action`` with
 ``@requires(Action.X)``; templates ask ``can("x")``. The table says, per action, the
 lowest organization role that may do it, whether someone holding a setup link may, and
 whether it needs a fresh sign-in (password typed again, or Okta re-authentication,
-within ``FRESH_AUTH_WINDOW``). ``docs/security.md`` prints this table; a test checks the
+within ``FRESH_AUTH_SECONDS``). ``docs/security.md`` prints this table; a test checks the
 two agree, so the document cannot drift from the code.
 
 Staff (our support people) have no organization role: the staff pages use
@@ -45,6 +45,8 @@ class Action(StrEnum):
     DISCONNECT = "disconnect"
     CONVERT_TO_LOCAL = "convert_to_local"
     MANAGE_KEEP_LOCAL = "manage_keep_local"
+    SET_MEMBER_ROLE = "set_member_role"
+    SEND_PASSWORD_RESET = "send_password_reset"  # noqa: S105 (an action name)
     ALLOW_OKTA_LINK = "allow_okta_link"
     VIEW_FAILED_MIGRATIONS = "view_failed_migrations"
     RESOLVE_FAILED_MIGRATIONS = "resolve_failed_migrations"
@@ -116,6 +118,18 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_KEEP_LOCAL: Rule(
         EA, "Turn 'keep local' on or off for a member (Okta may not touch it)", fresh_auth=True
     ),
+    Action.SET_MEMBER_ROLE: Rule(
+        ADMIN,
+        "Give a local member an organization role by hand (only roles below one's own, "
+        "to members below one's own role; EA excepted)",
+        fresh_auth=True,
+    ),
+    Action.SEND_PASSWORD_RESET: Rule(
+        ADMIN,
+        "Send a local member a one-time link to set a new password (members below "
+        "one's own role; EA excepted)",
+        fresh_auth=True,
+    ),
     Action.ALLOW_OKTA_LINK: Rule(
         EA, "Let a local password account be linked at its next Okta sign-in", fresh_auth=True
     ),
@@ -137,14 +151,20 @@ def _setup_link():
     return from_session()
 
 
+def member_may(member, action: Action | str) -> bool:
+    """Whether ``member`` (an organization member or staff) holds what ``action`` needs."""
+    rule = RULES[Action(action)]
+    if member.is_staff:
+        return rule.staff
+    return member.org_role >= rule.minimum
+
+
 def allowed(action: Action | str, *, setup_link=None) -> bool:
     """Whether the current person (signed-in member, staff, or setup-link holder) may do
     ``action``. Freshness is not part of the answer: ``requires`` asks for it."""
     rule = RULES[Action(action)]
     if current_user.is_authenticated:
-        if current_user.is_staff:
-            return rule.staff
-        return current_user.org_role >= rule.minimum
+        return member_may(current_user, action)
     link = setup_link if setup_link is not None else g.get("setup_link") or _setup_link()
     return rule.setup_link and link is not None
 
@@ -165,11 +185,9 @@ def requires(action: Action):
                 return view(*args, **kwargs)
             if not allowed(action):
                 abort(403)
-            if rule.fresh_auth and not current_user.is_staff:
-                from .auth import fresh
-
-                if not fresh.is_fresh():
-                    return fresh.ask_to_confirm()
+            confirm = _confirmation_needed(rule)
+            if confirm is not None:
+                return confirm
             return view(*args, **kwargs)
 
         guarded.permission = action
@@ -180,9 +198,24 @@ def requires(action: Action):
 
 def check(action: Action) -> None:
     """``requires`` for code that picks its action at run time (a wizard step, first
-    token or rotation): aborts with 403 when not allowed."""
+    token or rotation): aborts with 403 when not allowed, and sends a stale sign-in to
+    the confirmation page when the action needs a fresh one."""
     if not allowed(action):
         abort(403)
+    confirm = _confirmation_needed(RULES[action])
+    if confirm is not None:
+        abort(confirm)
+
+
+def _confirmation_needed(rule: Rule):
+    """The redirect to /account/confirm when ``rule`` wants a fresh sign-in the member
+    has not given; None otherwise. Staff and setup-link holders have no password here
+    to type again: staff actions are audited, setup links never reach such actions."""
+    if not rule.fresh_auth or not current_user.is_authenticated or current_user.is_staff:
+        return None
+    from .auth import fresh
+
+    return None if fresh.is_fresh() else fresh.ask_to_confirm()
 
 
 def may_grant(actor, role: OrgRole) -> bool:
@@ -204,3 +237,21 @@ def may_manage(actor, member) -> bool:
 
 def template_helpers() -> dict:
     return {"can": allowed}
+
+
+def markdown_table() -> str:
+    """The table as ``docs/security.md`` prints it (a test compares the two)."""
+
+    def mark(flag: bool) -> str:
+        return "yes" if flag else "no"
+
+    lines = [
+        "| Action | What it allows | Minimum role | Setup link | Fresh sign-in | Staff |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for action, rule in RULES.items():
+        lines.append(
+            f"| `{action.value}` | {rule.description} | {rule.minimum.value_name} | "
+            f"{mark(rule.setup_link)} | {mark(rule.fresh_auth)} | {mark(rule.staff)} |"
+        )
+    return "\n".join(lines)

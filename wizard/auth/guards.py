@@ -1,30 +1,15 @@
-"""Page guards: a minimum organization role, or staff."""
+"""The staff-only guard. Everything an organization member does is guarded by the
+permission table instead (``permissions.requires``)."""
 
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
 
-from ..roles import OrgRole
-
-
-def role_required(minimum: OrgRole):
-    """Signed-in organization members with at least ``minimum``; everybody else gets 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def guarded(*args, **kwargs):
-            if current_user.is_staff or current_user.org_role < minimum:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return guarded
-
-    return decorator
-
 
 def staff_required(view):
+    """Our support people only (they have no organization role)."""
+
     @wraps(view)
     @login_required
     def guarded(*args, **kwargs):
@@ -32,4 +17,5 @@ def staff_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    guarded.staff_only = True
     return guarded

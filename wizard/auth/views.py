@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, audit, disconnect, security_headers, sso_configurations
+from .. import accounts, audit, password_links, security_headers, sso_configurations
 from ..extensions import limiter
 from ..models import utcnow
-from ..roles import OrgRole
+from ..permissions import Action, member_may
 from . import fresh, sessions, sign_in
 from .forms import (
     ChangePasswordForm,
@@ -38,7 +38,7 @@ def safe_next(target: str | None) -> str | None:
 def home_for(member) -> str:
     if member.is_staff:
         return url_for("support.organizations_list")
-    if member.org_role >= OrgRole.READ_ONLY:
+    if member_may(member, Action.VIEW_DIRECTORY):
         return url_for("org.dashboard")
     return url_for("auth.account")
 
@@ -195,7 +195,7 @@ def end_sessions():
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 def set_password_link(token: str):
     """The one-time link a converted member got from their admin."""
-    link = disconnect.link_for(token)
+    link = password_links.find(token)
     if link is None:
         return render_template(
             "errors/error.html",

@@ -15,18 +15,18 @@ from .. import (
     setup_links,
     sso_settings,
 )
-from ..auth.guards import role_required
 from ..models import Member, SetupLink, utcnow
+from ..permissions import Action, allowed, requires
 from ..roles import OrgRole
 from ..sso import enforcement
 from ..sso.members import JIT_ROLES
 from . import live
 from .forms import ContinueForm, DisconnectForm, EnforcementForm, SetupLinkForm
-from .views import ADMIN, bp, connection_or_gate, organization, shown_once
+from .views import bp, connection_or_gate, organization, shown_once
 
 
 @bp.get("/integrations")
-@role_required(OrgRole.READ_ONLY)
+@requires(Action.VIEW_INTEGRATIONS)
 def integrations():
     connection = connections.connection_for(organization())
     tokens = list(connections.live_tokens(connection)) if connection else []
@@ -40,17 +40,17 @@ def integrations():
         health=live.connection_health(connection) if connection else None,
         email_domains=domains.claims_of(organization()),
         domain_notices=domain_verification.notices(organization()),
-        can_connect=current_user.org_role >= ADMIN,
+        can_connect=allowed(Action.RUN_WIZARD),
         enforcement_form=(
             enforcement_form(connection)
-            if connection and current_user.org_role >= OrgRole.ENTERPRISE_ADMIN
+            if connection and allowed(Action.MANAGE_SIGN_IN_RULES)
             else None
         ),
     )
 
 
 @bp.post("/integrations/okta/enforcement")
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.MANAGE_SIGN_IN_RULES)
 def set_enforcement():
     connection = connection_or_gate()
     form = enforcement_form(connection)
@@ -91,7 +91,7 @@ def enforcement_form(connection, **kwargs) -> EnforcementForm:
 
 
 @bp.route("/integrations/okta/disconnect", methods=["GET", "POST"])
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.DISCONNECT)
 def disconnect_page():
     organization = current_user.organization
     form = DisconnectForm()
@@ -120,19 +120,19 @@ def disconnect_page():
 
 
 @bp.post("/integrations/okta/convert")
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.CONVERT_TO_LOCAL)
 def convert_all():
     if not ContinueForm().validate_on_submit():
         abort(400)
     organization = current_user.organization
-    links = disconnect.convert_to_local(
+    issued = disconnect.convert_to_local(
         list(disconnect.okta_managed(organization)), actor=current_user._get_current_object()
     )
-    return shown_once(render_template("connect/converted.html", links=links))
+    return shown_once(render_template("connect/converted.html", issued=issued))
 
 
 @bp.post("/team/users/<member_id>/convert")
-@role_required(ADMIN)
+@requires(Action.CONVERT_TO_LOCAL)
 def convert_one(member_id: str):
     member = (
         disconnect.okta_managed(current_user.organization)
@@ -141,12 +141,12 @@ def convert_one(member_id: str):
     )
     if member is None or not ContinueForm().validate_on_submit():
         abort(404)
-    links = disconnect.convert_to_local([member], actor=current_user._get_current_object())
-    return shown_once(render_template("connect/converted.html", links=links))
+    issued = disconnect.convert_to_local([member], actor=current_user._get_current_object())
+    return shown_once(render_template("connect/converted.html", issued=issued))
 
 
 @bp.route("/integrations/okta/setup-links", methods=["GET", "POST"])
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.MANAGE_SETUP_LINKS)
 def setup_links_page():
     organization = current_user.organization
     form = SetupLinkForm()
@@ -182,7 +182,7 @@ def setup_links_page():
 
 
 @bp.post("/integrations/okta/setup-links/<int:link_id>/revoke")
-@role_required(OrgRole.ENTERPRISE_ADMIN)
+@requires(Action.MANAGE_SETUP_LINKS)
 def revoke_setup_link(link_id: int):
     link = SetupLink.get_or_none(
         (SetupLink.id == link_id) & (SetupLink.organization == current_user.organization)

@@ -4,8 +4,6 @@ Views parse the form, call a plain function, audit, redirect. Every state change
 audited; progress is saved on the connection so the admin can leave and resume.
 """
 
-from functools import wraps
-
 from flask import (
     Blueprint,
     abort,
@@ -26,17 +24,14 @@ from .. import (
     audit,
     connections,
     domains,
-    permissions,
     setup_links,
     sso_configurations,
     sso_settings,
 )
 from ..auth import sessions
-from ..auth.guards import role_required
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
-from ..permissions import Action
-from ..roles import OrgRole
+from ..permissions import Action, check, requires
 from . import live, steps
 from .forms import (
     CHECKLIST,
@@ -50,7 +45,6 @@ from .forms import (
 from .selftest import run_self_test
 
 bp = Blueprint("connect", __name__)
-ADMIN = OrgRole.ADMIN
 
 
 def shown_once(html: str):
@@ -63,27 +57,6 @@ def shown_once(html: str):
 def organization():
     link = g.get("setup_link")
     return link.organization if link is not None else current_user.organization
-
-
-def wizard_access(view):
-    """Admins of the organization, or someone holding a valid setup link, who may do the
-    Okta steps (2-7) and the requests those pages make, nothing else."""
-
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        if current_user.is_authenticated and not current_user.is_staff:
-            if current_user.org_role >= ADMIN:
-                return view(*args, **kwargs)
-            abort(403)
-        link = setup_links.from_session()
-        if link is None:
-            return current_app.login_manager.unauthorized()
-        if "slug" in kwargs and kwargs["slug"] not in setup_links.STEPS:
-            abort(403)
-        g.setup_link = link
-        return view(*args, **kwargs)
-
-    return guarded
 
 
 def connection_or_gate() -> OktaConnection:
@@ -122,7 +95,7 @@ def complete(connection: OktaConnection, slug: str, **values):
 
 
 @bp.get("/connect/okta")
-@role_required(ADMIN)
+@requires(Action.RUN_WIZARD)
 def start():
     return redirect(url_for("connect.step", slug=steps.resume_step(connection_or_gate())))
 
@@ -189,10 +162,14 @@ def _enter_with(link):
 
 
 @bp.route("/connect/okta/<slug>", methods=["GET", "POST"])
-@wizard_access
+@requires(Action.RUN_WIZARD)
 def step(slug: str):
     if slug not in steps.SLUGS:
         abort(404)
+    if g.get("setup_link") is not None and slug not in setup_links.STEPS:
+        abort(403)  # a setup link reaches the Okta steps (2-7), nothing else
+    if slug == "sso" and request.method == "POST":
+        check(Action.CONFIGURE_SSO)  # anyone here may read the SSO settings
     connection = connection_or_gate()
     return STEP_VIEWS[slug](connection)
 
@@ -220,8 +197,6 @@ def sso_step(connection):
         client_id=shown.client_id if shown else "",
         email_domain=domains.primary_domain(organization()),
     )
-    if request.method == "POST":
-        permissions.check(Action.CONFIGURE_SSO)
     if form.validate_on_submit():
         try:
             changes = sso_settings.save_sso_settings(
@@ -354,13 +329,16 @@ STEP_VIEWS = {
 
 
 @bp.post("/connect/okta/credentials/token")
-@wizard_access
+@requires(Action.RUN_WIZARD)
 def issue_token():
     """Show a new token once. The page is the POST's answer (no redirect), so the token
     never travels in a cookie or a URL, and ``no-store`` keeps it out of caches."""
     connection = connection_or_gate()
     form = RegenerateTokenForm()
     had_token = connections.live_tokens(connection).exists()
+    # A setup link may create the first token, never replace a live one: rotation takes
+    # provisioning away from whoever holds the current token.
+    check(Action.ROTATE_SCIM_TOKEN if had_token else Action.ISSUE_FIRST_SCIM_TOKEN)
     if had_token and not form.validate_on_submit():
         flash("Tick the box to confirm a new token.", "error")
         return redirect(url_for("connect.step", slug="credentials"))
@@ -378,7 +356,7 @@ def issue_token():
 
 
 @bp.post("/connect/okta/self-test")
-@wizard_access
+@requires(Action.RUN_WIZARD)
 def self_test():
     connection = connection_or_gate()
     if not ContinueForm().validate_on_submit():
@@ -394,7 +372,7 @@ def self_test():
 
 
 @bp.get("/connect/okta/live.json")
-@wizard_access
+@requires(Action.RUN_WIZARD)
 def live_status():
     connection = connections.connection_for(organization())
     if connection is None:

@@ -97,12 +97,15 @@ def set_external_id(group: Group, external_id: str | None) -> bool:
 
 def members_for_refs(organization: Organization, refs: Iterable[str]) -> tuple[dict, list]:
     """Map SCIM member ids to member row ids inside the organization; returns
-    ``({scim_id: member_id}, [unknown scim ids])``. Another tenant's ids are unknown."""
+    ``({scim_id: member_id}, [unknown scim ids])``. Another tenant's ids are unknown, and
+    so are kept-local members': Okta can neither see nor group them."""
     wanted = list(dict.fromkeys(ref for ref in refs if ref))
     found: dict[str, int] = {}
     for chunk in chunks(wanted, CHUNK):
         query = Member.select(Member.id, Member.scim_id).where(
-            (Member.organization == organization) & one_of(Member.scim_id, chunk)
+            (Member.organization == organization)
+            & one_of(Member.scim_id, chunk)
+            & ~Member.keep_local
         )
         found.update({scim_id: member_id for member_id, scim_id in query.tuples()})
     return found, [ref for ref in wanted if ref not in found]
@@ -154,9 +157,11 @@ def replace_members(
     group: Group, member_ids: Iterable[int], *, managed_by: str, actor_label: str
 ) -> int:
     """Make the membership exactly ``member_ids`` (Okta's "Push Now" and PUT); returns
-    how many memberships were added or removed."""
-    wanted = set(member_ids)
+    how many memberships were added or removed. Kept-local members' memberships stay as
+    they are: Okta neither adds nor removes them."""
     current = current_member_ids(group)
+    kept = _kept_local(current | set(member_ids))
+    wanted = (set(member_ids) - kept) | (current & kept)
     if wanted == current:
         return 0
     with database.atomic():
@@ -165,6 +170,14 @@ def replace_members(
             group, sorted(wanted - current), managed_by=managed_by, actor_label=actor_label
         )
     return removed + added
+
+
+def _kept_local(member_ids: set[int]) -> set[int]:
+    kept: set[int] = set()
+    for chunk in chunks(sorted(member_ids), CHUNK):
+        query = Member.select(Member.id).where(one_of(Member.id, chunk) & Member.keep_local)
+        kept.update(m for (m,) in query.tuples())
+    return kept
 
 
 def delete_group(group: Group, *, actor_label: str) -> None:

@@ -175,21 +175,16 @@ def update_member(
             **(member.field_sources or {}),
             **dict.fromkeys(changed, managed_by),
         }
-    if member.managed_by != managed_by:
-        audit.record(
-            "member.linked",
-            organization=organization,
-            actor_label=actor_label,
-            target=member,
-            details={"from": member.managed_by, "to": managed_by},
-        )
-        member.managed_by, member.source = managed_by, "okta"
-        changed.append("managed_by")
     if active is not UNSET and bool(active) != member.active:
         _set_active(member, bool(active))
         changed.append("active")
     if role is not UNSET and grants.set_scim_role(member, role):
         changed.append("role")
+    if changed and member.managed_by != managed_by:
+        # Okta takes a member over with its first write that changes something; an echo
+        # of what we already hold (Okta's import, a no-op PATCH) leaves it where it was.
+        _link(member, managed_by, actor_label)
+        changed.append("managed_by")
     if changed:
         _touch(member)
         audit.record(
@@ -203,12 +198,24 @@ def update_member(
     return changed
 
 
-def differs(member: dict, profile: dict, *, managed_by: str, active: bool) -> bool:
+def _link(member: Member, managed_by: str, actor_label: str) -> None:
+    audit.record(
+        "member.linked",
+        organization=member.organization,
+        actor_label=actor_label,
+        target=member,
+        details={"from": member.managed_by, "to": managed_by},
+    )
+    member.managed_by, member.source = managed_by, "okta"
+
+
+def differs(member: dict, profile: dict, *, active: bool) -> bool:
     """Whether ``update_member`` would change anything (the sync skips the rest when not).
-    ``member`` is a row as a dict (``managed_by``, ``active`` and the stored profile
-    columns). Checked against what is stored, so a profile that would now be refused
-    still counts as a change and goes through the rules."""
-    if member["managed_by"] != managed_by or bool(member["active"]) != active:
+    ``member`` is a row as a dict (``active`` and the stored profile columns); who
+    manages it alone is no change (a no-op never links). Checked against what is
+    stored, so a profile that would now be refused still counts as a change and goes
+    through the rules."""
+    if bool(member["active"]) != active:
         return True
     return any(member[f] != v for f, v in _stored(profile).items())
 

@@ -4,16 +4,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit, organizations
-from ..auth.guards import role_required
 from ..models import Group, Member, Site
-from ..roles import OrgRole
+from ..permissions import Action, requires
 from .forms import DeleteSiteForm, SettingsForm, SiteForm
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 
 
 @bp.get("/")
-@role_required(OrgRole.READ_ONLY)
+@requires(Action.VIEW_DIRECTORY)
 def dashboard():
     organization = current_user.organization
     counts = {
@@ -27,7 +26,7 @@ def dashboard():
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ORGANIZATION)
 def settings():
     organization = current_user.organization
     form = SettingsForm(obj=organization)
@@ -52,7 +51,7 @@ def settings():
 
 
 @bp.post("/sites")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ORGANIZATION)
 def add_site():
     organization = current_user.organization
     form = SiteForm(prefix="site")
@@ -74,7 +73,7 @@ def add_site():
 
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ORGANIZATION)
 def edit_site(site_id: int):
     site = _own_site(site_id)
     form = SiteForm(obj=site)
@@ -97,7 +96,7 @@ def edit_site(site_id: int):
 
 
 @bp.post("/sites/<int:site_id>/delete")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ORGANIZATION)
 def delete_site(site_id: int):
     site = _own_site(site_id)
     if DeleteSiteForm().validate_on_submit():

@@ -137,7 +137,7 @@ def members_of(group: Group) -> list[tuple[str, str]]:
     query = (
         Member.select(Member.scim_id, Member.user_name, Member.email)
         .join(Membership)
-        .where(Membership.group == group)
+        .where((Membership.group == group) & ~Member.keep_local)  # invisible to SCIM
         .order_by(Member.id)
         .tuples()
     )

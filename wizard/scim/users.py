@@ -29,15 +29,21 @@ from .protocol import (
 
 def visible_members():
     """Members SCIM may see: this organization's, not deleted through SCIM, not kept
-    local (the break-glass admin). Staff have no organization and never appear."""
+    local (the owners and the break-glass admin). Staff have no organization and never
+    appear."""
     return Member.select().where(
         (Member.organization == g.scim_organization) & ~Member.scim_hidden & ~Member.keep_local
     )
 
 
+# A kept-local member answers like an id that does not exist (RFC 7644 §3.4.1: 404), so
+# a SCIM caller can neither read, change nor deactivate it, nor tell it exists.
 _VISIBLE_BY_ID = Prepared(
     lambda org, scim_id: Member.select().where(
-        (Member.organization == org) & (Member.scim_id == scim_id) & ~Member.scim_hidden
+        (Member.organization == org)
+        & (Member.scim_id == scim_id)
+        & ~Member.scim_hidden
+        & ~Member.keep_local
     ),
     int,
     str,

@@ -8,6 +8,7 @@ from .. import directory, failures
 from ..connections import connection_for
 from ..db import write_transaction
 from ..models import FailedMigration, Member, fold, utcnow
+from ..permissions import may_manage
 from ..scim import patch
 from ..scim.errors import ScimError
 from ..scim.mapping import profile_from_scim, user_to_scim
@@ -119,14 +120,23 @@ def _record_again(failure: FailedMigration, error: directory.DirectoryError) -> 
         )
 
 
-def link_to_existing(failure: FailedMigration) -> Member:
+def link_to_existing(failure: FailedMigration, *, actor) -> Member:
     """Duplicate email: the existing local member becomes Okta-managed, keeps its data, and
-    takes Okta's userName so Okta's next existence check finds and links it."""
+    takes Okta's userName so Okta's next existence check finds and links it.
+
+    Whoever controls that Okta user then controls the account, so only someone who may
+    manage the member may link it (an Admin cannot link an Admin or EnterpriseAdmin;
+    staff link nobody: that is the organization's decision)."""
     if failure.reason != "duplicate_email" or failure.member is None:
         raise ActionError("Only a duplicate email with a known member can be linked.")
     member = failure.member
     if member.keep_local:
         raise ActionError("This member is kept local (break-glass) and cannot be linked.")
+    if not may_manage(actor, member):
+        raise ActionError(
+            f"{member.email} has the {member.org_role.label} role: only an Enterprise admin "
+            "of the organization can hand that account to Okta."
+        )
     clash = Member.get_or_none(
         (Member.organization == member.organization)
         & (Member.user_name_key == fold(failure.user_name))

@@ -10,8 +10,9 @@ from playhouse.flask_utils import PaginatedQuery
 
 from .. import audit
 from ..models import AuditEvent, Member, Organization, ScimEvent, SyncRun
+from ..permissions import Action, requires
 from .inbox import spreadsheet_safe
-from .scoping import admin_or_staff, scope
+from .scoping import scope
 
 bp = Blueprint("auditlog", __name__)
 COLUMNS = ("time", "organization", "actor", "action", "target", "details", "ip")
@@ -44,7 +45,7 @@ def events_query():
 
 @bp.get("/team/audit")
 @bp.get("/support/audit")
-@admin_or_staff
+@requires(Action.VIEW_AUDIT_LOG)
 def index():
     if current_user.is_staff:
         audit.record_request("staff.viewed_audit_log", organization=scope())
@@ -54,7 +55,7 @@ def index():
 
 @bp.get("/team/audit.csv")
 @bp.get("/support/audit.csv")
-@admin_or_staff
+@requires(Action.VIEW_AUDIT_LOG)
 def download():
     import csv
     import io
@@ -87,7 +88,7 @@ def download():
 
 
 @bp.get("/team/users/<member_id>/timeline")
-@admin_or_staff
+@requires(Action.VIEW_AUDIT_LOG)
 def timeline(member_id: str):
     """Everything that happened to one member, in order: "why was Jane deactivated?"."""
     query = Member.select().where(Member.scim_id == member_id)

@@ -11,8 +11,9 @@ from playhouse.flask_utils import PaginatedQuery
 from .. import audit
 from ..auth.views import safe_next
 from ..models import FailedMigration, Organization
+from ..permissions import Action, requires
 from . import actions, inbox
-from .scoping import admin_or_staff, scope
+from .scoping import scope
 
 bp = Blueprint("failures", __name__)
 PAGE_SIZE = 50
@@ -28,7 +29,7 @@ def filters() -> inbox.Filters:
 
 @bp.get("/team/failed-migrations")
 @bp.get("/support/failed-migrations")
-@admin_or_staff
+@requires(Action.VIEW_FAILED_MIGRATIONS)
 def index():
     chosen = filters()
     if current_user.is_staff:
@@ -55,7 +56,7 @@ def index():
 
 @bp.get("/team/failed-migrations.csv")
 @bp.get("/support/failed-migrations.csv")
-@admin_or_staff
+@requires(Action.VIEW_FAILED_MIGRATIONS)
 def download_csv():
     rows = inbox.as_rows(inbox.failure_query(filters()))
     _audit_download("csv", len(rows))
@@ -68,7 +69,7 @@ def download_csv():
 
 @bp.get("/team/failed-migrations.json")
 @bp.get("/support/failed-migrations.json")
-@admin_or_staff
+@requires(Action.VIEW_FAILED_MIGRATIONS)
 def download_json():
     rows = inbox.as_rows(inbox.failure_query(filters()))
     _audit_download("json", len(rows))
@@ -112,7 +113,7 @@ def _back_to_inbox() -> str:
 
 
 @bp.post("/failed-migrations/<int:failure_id>/retry")
-@admin_or_staff
+@requires(Action.RESOLVE_FAILED_MIGRATIONS)
 def retry(failure_id: int):
     failure = _own(failure_id)
     try:
@@ -123,18 +124,18 @@ def retry(failure_id: int):
 
 
 @bp.post("/failed-migrations/<int:failure_id>/link")
-@admin_or_staff
+@requires(Action.RESOLVE_FAILED_MIGRATIONS)
 def link(failure_id: int):
     failure = _own(failure_id)
     try:
-        member = actions.link_to_existing(failure)
+        member = actions.link_to_existing(failure, actor=current_user._get_current_object())
     except actions.ActionError as exc:
         return _done(failure, "link_refused", str(exc), "error")
     return _done(failure, "linked", f"{member.email} is now managed by Okta.", member=member.id)
 
 
 @bp.post("/failed-migrations/<int:failure_id>/ignore")
-@admin_or_staff
+@requires(Action.RESOLVE_FAILED_MIGRATIONS)
 def ignore(failure_id: int):
     failure = _own(failure_id)
     note = request.form.get("note", "")
@@ -146,7 +147,7 @@ def ignore(failure_id: int):
 
 
 @bp.post("/failed-migrations/<int:failure_id>/resolve")
-@admin_or_staff
+@requires(Action.RESOLVE_FAILED_MIGRATIONS)
 def resolve(failure_id: int):
     failure = _own(failure_id)
     try:

@@ -225,7 +225,7 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures, p
         if ends_access:  # the breaker decides, with the unassignments
             planned.append(Deactivation(row["id"], Cause(user["status"])))
             active = True
-        if not directory.differs(row, profile, managed_by="sync", active=active):
+        if not directory.differs(row, profile, active=active):
             outcome.counts["unchanged"] += 0 if ends_access else 1
             if row["user_name_key"] in open_failures:
                 failures.resolve_for_user(organization, row["user_name"], note="updated")

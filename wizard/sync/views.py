@@ -1,14 +1,23 @@
 """Integrations > Okta API and Sync: the connection items, Test connection, the daily
 schedule, Sync now, Pause/Resume, held deactivations, progress and history."""
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from .. import audit, connections, directory
-from ..auth.guards import role_required
+from .. import audit, connections, directory, permissions
 from ..db import write_transaction
 from ..models import Member, SyncRun, utcnow
-from ..roles import OrgRole
+from ..permissions import Action, requires
 from . import api_connection, runs
 from .forms import ActionForm, ApiForm, ScheduleForm
 from .health import idle_warning
@@ -24,12 +33,14 @@ def connection():
 
 
 @bp.route("/api", methods=["GET", "POST"])
-@role_required(OrgRole.ADMIN)
+@requires(Action.VIEW_SYNC)
 def api():
     link = connection()
     form = ApiForm(org_url=link.api_org_url, app_id=link.sync_app_id)
     apps = (link.api_check or {}).get("apps", [])
     form.app_id.choices = [("", "Nobody yet (pick an app)")] + [(a["id"], a["label"]) for a in apps]
+    if request.method == "POST":
+        permissions.check(Action.CONFIGURE_OKTA_API)  # reading is for admins; saving is not
     if form.validate_on_submit():
         try:
             api_connection.save_api_settings(link, form.org_url.data, form.api_token.data)
@@ -53,7 +64,7 @@ def api():
 
 
 @bp.get("/sync")
-@role_required(OrgRole.ADMIN)
+@requires(Action.VIEW_SYNC)
 def page():
     link = connection()
     history = list(
@@ -76,7 +87,7 @@ def page():
 
 
 @bp.get("/sync/status.json")
-@role_required(OrgRole.ADMIN)
+@requires(Action.VIEW_SYNC)
 def status():
     run = (
         SyncRun.select()
@@ -99,7 +110,7 @@ def status():
 
 
 @bp.post("/sync/schedule")
-@role_required(OrgRole.ADMIN)
+@requires(Action.RUN_SYNC)
 def schedule():
     link = connection()
     form = ScheduleForm()
@@ -121,7 +132,7 @@ def schedule():
 
 
 @bp.post("/sync/<action>")
-@role_required(OrgRole.ADMIN)
+@requires(Action.RUN_SYNC)
 def act(action: str):
     link = connection()
     if action not in ("now", "dry-run", "pause", "resume") or not ActionForm().validate_on_submit():
@@ -143,7 +154,7 @@ def act(action: str):
 
 
 @bp.post("/sync/runs/<int:run_id>/held/<decision>")
-@role_required(OrgRole.ADMIN)
+@requires(Action.APPROVE_HELD_DEACTIVATIONS)
 def held(run_id: int, decision: str):
     run = SyncRun.get_or_none(
         (SyncRun.id == run_id) & (SyncRun.organization == current_user.organization)

@@ -8,19 +8,22 @@ from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired
 
 from .. import audit, connections, mappings
-from ..auth.guards import role_required
 from ..models import Group, RoleMapping, Site
-from ..roles import OrgRole
+from ..permissions import Action, requires
 from ..sync import api_connection
 from ..sync.okta_api import OktaApiError
 
 bp = Blueprint("mappings", __name__, url_prefix="/integrations/okta")
-ACCESS = [("Admin", "Admin access"), ("User", "Member login (staff directory)")]
+ACCESS_LABELS = {"Admin": "Admin access", "User": "Member login (staff directory)"}
 
 
 class MappingForm(FlaskForm):
     group = SelectField("Okta group", coerce=int, validators=[InputRequired()])
-    access = RadioField("Access", default="User", validators=[InputRequired()])
+    # The choices offered are the roles the signed-in admin may give; anything else that
+    # is posted reaches mappings.save_role_mapping, which says why it is refused.
+    access = RadioField(
+        "Access", default="User", validators=[InputRequired()], validate_choice=False
+    )
 
 
 class ActionForm(FlaskForm):
@@ -41,10 +44,14 @@ def connection_ready():
 def mapping_form() -> MappingForm:
     # Choices are set after construction: WTForms 3.3 deprecates tuples in the declaration.
     form = MappingForm()
-    form.access.choices = ACCESS
+    form.access.choices = [(r, ACCESS_LABELS[r]) for r in mappings.mappable_roles(actor())]
     groups = Group.select().where(Group.organization == current_user.organization)
     form.group.choices = [(g.id, g.display_name) for g in groups.order_by(Group.name_key)]
     return form
+
+
+def actor():
+    return current_user._get_current_object()
 
 
 def submitted_site_roles(sites) -> dict:
@@ -52,36 +59,53 @@ def submitted_site_roles(sites) -> dict:
     return {scope: request.form.getlist(f"roles-{scope}") for scope in scopes}
 
 
+def roles_page(form: MappingForm, status: int = 200):
+    found = RoleMapping.select().where(RoleMapping.organization == current_user.organization)
+    return render_template(
+        "mappings/roles.html",
+        form=form,
+        action=ActionForm(),
+        mappings=found,
+        changeable={m.id for m in found if mappings.may_change(actor(), m)},
+        labels=ACCESS_LABELS,
+        sites=_sites(),
+        site_roles=mappings.SITE_ROLES,
+    ), status
+
+
+def refused(form: MappingForm, error: mappings.MappingError):
+    """The roles page again, the refusal next to the field it is about."""
+    field = getattr(form, error.field, None)
+    if field is None:
+        flash(str(error), "error")
+    else:
+        field.errors = [*field.errors, str(error)]
+    return roles_page(form, 400)
+
+
 @bp.get("/roles")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ROLE_MAPPINGS)
 def roles():
     if connection_ready() is None:
         flash("Role mapping appears once the Okta API connection passes its test.", "info")
         return redirect(url_for("sync.api"))
-    organization = current_user.organization
-    return render_template(
-        "mappings/roles.html",
-        form=mapping_form(),
-        action=ActionForm(),
-        mappings=RoleMapping.select().where(RoleMapping.organization == organization),
-        sites=_sites(),
-        site_roles=mappings.SITE_ROLES,
-    )
+    return roles_page(mapping_form())
 
 
 @bp.post("/roles/preview")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ROLE_MAPPINGS)
 def preview():
     form = mapping_form()
-    if connection_ready() is None or not form.validate_on_submit():
+    if connection_ready() is None:
         abort(400)
+    if not form.validate_on_submit():
+        return roles_page(form, 400)
     group = _own_group(form.group.data)
     site_roles = submitted_site_roles(_sites())
     try:
-        lines = mappings.preview_role_mapping(group, form.access.data, site_roles)
+        lines = mappings.preview_role_mapping(group, form.access.data, site_roles, actor=actor())
     except mappings.MappingError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("mappings.roles"))
+        return refused(form, exc)
     return render_template(
         "mappings/preview.html",
         form=form,
@@ -93,14 +117,19 @@ def preview():
 
 
 @bp.post("/roles/save")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ROLE_MAPPINGS)
 def save():
     form = mapping_form()
-    if connection_ready() is None or not form.validate_on_submit():
+    if connection_ready() is None:
         abort(400)
+    if not form.validate_on_submit():
+        return roles_page(form, 400)
     group = _own_group(form.group.data)
     site_roles = submitted_site_roles(_sites())
-    mapping = mappings.save_role_mapping(group, form.access.data, site_roles)
+    try:
+        mapping = mappings.save_role_mapping(group, form.access.data, site_roles, actor=actor())
+    except mappings.MappingError as exc:
+        return refused(form, exc)
     audit.record_request(
         "mapping.role_saved",
         organization=group.organization,
@@ -116,26 +145,28 @@ def save():
 
 
 @bp.post("/roles/<int:mapping_id>/delete")
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_ROLE_MAPPINGS)
 def delete(mapping_id: int):
     mapping = RoleMapping.get_or_none(
         (RoleMapping.id == mapping_id) & (RoleMapping.organization == current_user.organization)
     )
     if mapping is None or not ActionForm().validate_on_submit():
         abort(404)
+    if not mappings.may_change(actor(), mapping):
+        abort(403)  # removing it would take a role the admin could not give
     audit.record_request(
         "mapping.role_deleted",
         organization=mapping.organization,
         target=mapping,
         details={"group": mapping.group.display_name},
     )
-    mappings.delete_role_mapping(mapping)
+    mappings.delete_role_mapping(mapping, actor=actor())
     flash("Mapping removed; the roles it gave are gone.", "success")
     return redirect(url_for("mappings.roles"))
 
 
 @bp.route("/details", methods=["GET", "POST"])
-@role_required(OrgRole.ADMIN)
+@requires(Action.MANAGE_DETAIL_MAPPINGS)
 def details():
     connection = connection_ready()
     if connection is None:

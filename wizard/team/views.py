@@ -4,9 +4,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from playhouse.flask_utils import PaginatedQuery
 
-from ..auth.guards import role_required
 from ..models import Group, Member
-from ..roles import OrgRole
+from ..permissions import Action, requires
 from . import queries
 from .paging import Pages
 
@@ -15,7 +14,7 @@ PAGE_SIZE = 50
 
 
 @bp.get("/users")
-@role_required(OrgRole.READ_ONLY)
+@requires(Action.VIEW_DIRECTORY)
 def users():
     filters = {name: request.args.get(name, "").strip()[:100] for name in ("q", "source", "status")}
     query = queries.member_query(
@@ -34,25 +33,8 @@ def users():
     )
 
 
-@bp.get("/users/<member_id>")
-@role_required(OrgRole.READ_ONLY)
-def member(member_id: str):
-    found = Member.get_or_none(
-        (Member.organization == current_user.organization) & (Member.scim_id == member_id)
-    )
-    if found is None:
-        abort(404)
-    return render_template(
-        "team/member.html",
-        member=found,
-        groups=queries.groups_by_member([found.id])[found.id],
-        grants=list(queries.grants_of(found)),
-        sources=queries.SOURCES,
-    )
-
-
 @bp.get("/groups")
-@role_required(OrgRole.READ_ONLY)
+@requires(Action.VIEW_DIRECTORY)
 def groups():
     search = request.args.get("q", "").strip()[:100]
     page = PaginatedQuery(
@@ -64,7 +46,7 @@ def groups():
 
 
 @bp.get("/groups/<group_id>")
-@role_required(OrgRole.READ_ONLY)
+@requires(Action.VIEW_DIRECTORY)
 def group(group_id: str):
     found = Group.get_or_none(
         (Group.organization == current_user.organization) & (Group.scim_id == group_id)
@@ -78,7 +60,7 @@ def group(group_id: str):
 
 
 @bp.get("/directory")
-@role_required(OrgRole.READ_ONLY)
+@requires(Action.VIEW_DIRECTORY)
 def directory():
     """The staff directory (seed 000's intranet): members with role User or higher."""
     search = request.args.get("q", "").strip()[:100]
