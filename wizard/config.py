@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 ENVIRONMENTS = ("production", "development")
 SCHEDULER_MODES = ("embedded", "off")
 LOOPBACK_HOSTS = {"localhost"}
+TRUTHY, FALSY = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class UnsafeConfiguration(SystemExit):
@@ -72,6 +73,8 @@ def from_environment(environ) -> dict:
         "TRUSTED_PROXIES",
         "RATE_LIMIT_STORAGE",
         "DNS_RESOLVER",
+        "OUTBOUND_ALLOW_LOOPBACK",
+        "OUTBOUND_PROXY",
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -88,6 +91,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'okta-connector.db'}")
     config.setdefault("SCHEDULER", "embedded" if development else "off")
     config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000" if development else "")
+    config["OUTBOUND_ALLOW_LOOPBACK"] = _outbound_loopback(config, development)
     if development:
         # Only when missing: a value from the environment is never shadowed or written down.
         if not config.get("SECRET_KEY"):
@@ -115,6 +119,23 @@ def build_config(instance_path: str, overrides: dict) -> dict:
         RATELIMIT_HEADERS_ENABLED=True,
     )
     return config
+
+
+def _outbound_loopback(config: dict, development: bool) -> bool:
+    """On by default in development (emulators and test providers on 127.0.0.1); in
+    production it may not be turned on: our server would fetch from its own machine."""
+    value = config.get("OUTBOUND_ALLOW_LOOPBACK")
+    if value is None or value == "":
+        return development
+    text = str(value).strip().lower()
+    if text not in TRUTHY + FALSY:
+        raise UnsafeConfiguration("OUTBOUND_ALLOW_LOOPBACK must be 1 or 0")
+    allowed = text in TRUTHY
+    if allowed and not development:
+        raise UnsafeConfiguration(
+            "OUTBOUND_ALLOW_LOOPBACK is for development only: unset it in production"
+        )
+    return allowed
 
 
 def _new_secret() -> str:
@@ -170,6 +191,11 @@ def _check(config: dict) -> None:
             parse_resolver(config["DNS_RESOLVER"])
         except ValueError as exc:
             raise UnsafeConfiguration(str(exc)) from None
+    proxy = urlsplit(str(config.get("OUTBOUND_PROXY") or ""))
+    if config.get("OUTBOUND_PROXY") and (
+        proxy.scheme not in ("http", "https") or not proxy.hostname
+    ):
+        raise UnsafeConfiguration("OUTBOUND_PROXY must be http://host:port (an egress proxy)")
     url = str(config["DATABASE_URL"])
     if not url.startswith(("sqlite:", "postgres", "postgresql")):
         raise UnsafeConfiguration("DATABASE_URL must be sqlite:///PATH or postgresql://...")

@@ -2,7 +2,9 @@
 
 A client is rebuilt when the settings change (so a wizard edit takes effect on the next
 sign-in, no restart) or when its discovery metadata is older than the TTL. authlib
-refetches the JWKS by itself when an ID token names an unknown ``kid``.
+refetches the JWKS by itself when an ID token names an unknown ``kid``. Every request
+authlib makes (discovery, token, JWKS) goes through the outbound door, to the issuer's
+own server only.
 """
 
 import hashlib
@@ -10,6 +12,7 @@ import time
 
 from authlib.integrations.flask_client import OAuth
 
+from .. import outbound
 from ..models import OktaConnection
 from ..sso_settings import client_secret_of
 
@@ -36,6 +39,9 @@ def client_for(connection: OktaConnection):
         oauth._clients.pop(name, None)
         oauth.register(
             name,
+            client_cls=outbound.DoorOAuth2App,
+            outbound_organization=connection.organization_id,
+            outbound_origin=connection.issuer,
             client_id=connection.client_id,
             client_secret=secret,
             server_metadata_url=f"{connection.issuer}/.well-known/openid-configuration",

@@ -4,7 +4,6 @@ test sign-in share the one login redirect URI; the mode travels in the signed st
 import secrets
 import time
 
-import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from flask import (
     Blueprint,
@@ -21,7 +20,7 @@ from flask_login import current_user, login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc.errors import JoseError
 
-from .. import audit, connections
+from .. import audit, connections, outbound
 from ..auth import fresh
 from ..auth.views import home_for, safe_next
 from ..models import Organization, utcnow
@@ -91,15 +90,12 @@ def start(slug: str):
         return client.authorize_redirect(
             redirect_uris(connection.organization)["login"], state=state, **extra
         )
-    except (requests.RequestException, ValueError, KeyError) as exc:
+    except (*outbound.REQUEST_FAILURES, ValueError, KeyError) as exc:
         return _refuse(
             connection,
             mode,
-            SignInRefused(
-                502,
-                "Okta is not answering",
-                "Try again in a minute; if it persists, check the Okta domain in the wizard.",
-                f"idp_unreachable: {type(exc).__name__}",
+            _unreachable(
+                exc, "Try again in a minute; if it persists, check the Okta domain in the wizard."
             ),
         )
 
@@ -182,13 +178,8 @@ def _verified_claims(connection) -> dict:
             "Check the Okta domain (issuer) and Client ID in the wizard.",
             f"id_token_invalid: {exc.error}",
         ) from None
-    except requests.RequestException as exc:
-        raise SignInRefused(
-            502,
-            "Okta is not answering",
-            "Try again in a minute.",
-            f"idp_unreachable: {type(exc).__name__}",
-        ) from None
+    except outbound.REQUEST_FAILURES as exc:
+        raise _unreachable(exc, "Try again in a minute.") from None
     claims = dict(token.get("userinfo") or {})
     if not claims:
         raise SignInRefused(
@@ -199,6 +190,16 @@ def _verified_claims(connection) -> dict:
         )
     claims["_id_token"] = token.get("id_token", "")
     return claims
+
+
+def _unreachable(exc: Exception, fix: str) -> SignInRefused:
+    """The provider could not be reached, or the outbound door refused to go there (an
+    endpoint off the issuer's server, a redirect, a non-public address)."""
+    refused = isinstance(exc, outbound.OutboundError) and exc.failure is outbound.Failure.REFUSED
+    if refused:
+        fix = "An EnterpriseAdmin checks the Okta domain and the trusted hosts in the wizard."
+    reason = "outbound_refused" if refused else "idp_unreachable"
+    return SignInRefused(502, "Okta is not answering", fix, f"{reason}: {type(exc).__name__}")
 
 
 def _finish_test(connection, claims: dict):
