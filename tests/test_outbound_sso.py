@@ -12,7 +12,7 @@ from tests import test_sso
 from tests.conftest import csrf_token
 from tests.fakes.recorder import Recorder
 from tests.test_sso import round_trip
-from wizard import connections, sso_settings
+from wizard import connections, outbound, sso_settings
 from wizard.models import AuditEvent, OktaConnection
 from wizard.sso_settings import SsoSettingsError
 
@@ -121,10 +121,47 @@ def test_sign_in_refuses_a_jwks_that_moved_to_another_origin(client, crafted, ja
     """The configuration was checked when saved; a provider that later points its JWKS
     elsewhere gets no request there and the sign-in fails."""
     crafted.discovery_overrides = {"jwks_uri": f"{elsewhere.url}/jwks"}
-    response = round_trip(client)
+    response = client.get("/login/okta/acme")
     assert response.status_code == 502
     assert client.get("/account").status_code == 302  # nobody signed in
     assert elsewhere.requests == [] and refusal_reason().startswith("outbound_refused")
+
+
+def test_the_sign_in_sessions_talk_to_the_issuers_server_only(app, crafted, elsewhere):
+    """Behind the document check, authlib's sessions refuse any other origin by themselves."""
+    from wizard.outbound.oauth import session_class
+
+    with app.app_context():
+        session = session_class(None, crafted.base)()
+        with pytest.raises(outbound.OutboundError) as refused:
+            session.get(f"{elsewhere.url}/jwks", withhold_token=True)
+        assert session.get(f"{crafted.base}/jwks", withhold_token=True).status_code == 200
+        session.close()
+    assert "not the issuer's server" in refused.value.message and elsewhere.requests == []
+
+
+def test_sign_in_never_sends_the_browser_to_a_moved_authorization_endpoint(
+    client, crafted, jane, elsewhere
+):
+    """The sign-in page is where members type their password: a document changed after
+    the check cannot send them to another server."""
+    crafted.discovery_overrides = {"authorization_endpoint": f"{elsewhere.url}/authorize"}
+    response = client.get("/login/okta/acme")
+    assert response.status_code == 502 and "Location" not in response.headers
+    assert refusal_reason().startswith("outbound_refused")
+
+
+def test_sign_out_never_redirects_to_a_moved_end_session_endpoint(client, crafted, jane, elsewhere):
+    assert round_trip(client).status_code == 302
+    crafted.discovery_overrides = {"end_session_endpoint": f"{elsewhere.url}/logout"}
+    from wizard.sso import clients
+
+    clients._built.clear()  # the metadata TTL passed: the document is loaded again
+    response = client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
+    assert response.status_code == 302 and not response.headers["Location"].startswith(
+        elsewhere.url
+    )
+    assert client.get("/account").status_code == 302  # signed out here all the same
 
 
 def test_sign_in_does_not_follow_a_redirect_from_the_jwks(client, crafted, jane, elsewhere):

@@ -75,6 +75,7 @@ def from_environment(environ) -> dict:
         "DNS_RESOLVER",
         "OUTBOUND_ALLOW_LOOPBACK",
         "OUTBOUND_PROXY",
+        "OUTBOUND_CA_BUNDLE",
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -196,6 +197,9 @@ def _check(config: dict) -> None:
         proxy.scheme not in ("http", "https") or not proxy.hostname
     ):
         raise UnsafeConfiguration("OUTBOUND_PROXY must be http://host:port (an egress proxy)")
+    bundle = config.get("OUTBOUND_CA_BUNDLE")
+    if bundle and not Path(bundle).is_file():
+        raise UnsafeConfiguration("OUTBOUND_CA_BUNDLE must be the path of a PEM file")
     url = str(config["DATABASE_URL"])
     if not url.startswith(("sqlite:", "postgres", "postgresql")):
         raise UnsafeConfiguration("DATABASE_URL must be sqlite:///PATH or postgresql://...")

@@ -79,9 +79,7 @@ def check_client_id(value: str) -> str:
     return value
 
 
-# The endpoints our server or the member's browser uses; each must be on the issuer's
-# own server (origin), so a provider cannot send us, or the member, somewhere else.
-ENDPOINTS = {
+ENDPOINT_LABELS = {
     "authorization_endpoint": "sign-in page",
     "token_endpoint": "token endpoint",
     "userinfo_endpoint": "userinfo endpoint",
@@ -165,16 +163,16 @@ def _plain_url(text: str) -> bool:
 
 
 def _check_endpoints(issuer: str, document: dict) -> None:
-    for key, label in ENDPOINTS.items():
-        value = document.get(key)
-        if value is None and key not in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
-            continue
-        if not isinstance(value, str) or not outbound.same_origin(value, issuer):
-            raise SsoSettingsError(
-                "okta_domain",
-                f"The provider's OpenID configuration puts its {label} on another server than "
-                f"{issuer}; every endpoint must be on the issuer's own server, so we refuse it.",
-            )
+    """Each endpoint on the issuer's own server: a provider cannot send our server, or
+    the member's browser, somewhere else."""
+    key = outbound.endpoint_off_origin(document, issuer)
+    if key is not None:
+        raise SsoSettingsError(
+            "okta_domain",
+            f"The provider's OpenID configuration puts its {ENDPOINT_LABELS[key]} on another "
+            f"server than {issuer}; every endpoint must be on the issuer's own server, so we "
+            "refuse it.",
+        )
 
 
 def save_sso_settings(

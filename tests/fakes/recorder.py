@@ -10,13 +10,14 @@ from werkzeug.serving import make_server
 
 
 class Recorder:
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, ssl_context=None):
         self.requests: list[dict] = []
         self.lock = threading.Lock()
         self.answer = self._default_answer
-        self.server = make_server(host, 0, self, threaded=True)
+        self.server = make_server(host, port, self, threaded=True, ssl_context=ssl_context)
         self.port = self.server.server_port
-        self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+        scheme = "https" if ssl_context else "http"
+        self.url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{self.port}"
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -35,9 +36,9 @@ class Recorder:
         return [body]
 
     def _default_answer(self, environ):
-        host = environ.get("HTTP_HOST", "")
+        host, scheme = environ.get("HTTP_HOST", ""), environ["wsgi.url_scheme"]
         if environ["PATH_INFO"].endswith("/.well-known/openid-configuration"):
-            issuer = f"http://{host}{environ['PATH_INFO'].split('/.well-known')[0]}"
+            issuer = f"{scheme}://{host}{environ['PATH_INFO'].split('/.well-known')[0]}"
             document = {
                 "issuer": issuer,
                 "authorization_endpoint": f"{issuer}/authorize",

@@ -97,3 +97,12 @@ class SetupLinkForm(FlaskForm):
         validators=[Length(max=120)],
     )
     days = IntegerField("Valid for (days)", default=7, validators=[NumberRange(min=1, max=30)])
+
+
+class TrustedHostForm(FlaskForm):
+    host = StringField(
+        "Host name",
+        description="Your Okta custom URL domain (e.g. login.acme.com) or another OpenID "
+        "provider's host. Okta's own domains (*.okta.com, …) are always allowed.",
+        validators=[DataRequired("Enter a host name."), Length(max=253)],
+    )

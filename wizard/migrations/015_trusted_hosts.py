@@ -35,34 +35,36 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
             table_name = "trusted_host"
             indexes = [(('organization', 'host'), True)]
 
-    def keep_configured_hosts():
-        now = datetime.now(UTC).replace(tzinfo=None)
-        rows = database.execute_sql(
-            "SELECT organization_id, issuer, api_org_url FROM okta_connection"
-        ).fetchall()
-        wanted = set()
-        for organization_id, *urls in rows:
-            for url in urls:
-                host = (urlsplit(url or "").hostname or "").rstrip(".")
-                if _custom_name(host):
-                    wanted.add((organization_id, host))
-        for organization_id, host in sorted(wanted):
-            database.execute_sql(
-                "INSERT INTO trusted_host (organization_id, host, created_at) "
-                "VALUES (%s, %s, %s)".replace("%s", database.param),
-                (organization_id, host, now),
-            )
-            details = json.dumps({"host": host, "why": "configured before 015"}, sort_keys=True)
-            database.execute_sql(
-                "INSERT INTO audit_event (organization_id, actor_label, action, target_type, "
-                "target_id, details, ip, created_at) VALUES (%s, 'migration', "
-                "'trusted_host.added', 'trustedhost', '', %s, '', %s)".replace(
-                    "%s", database.param
-                ),
-                (organization_id, details, now),
-            )
+    migrator.run(keep_configured_hosts, database)
 
-    migrator.run(keep_configured_hosts)
+
+def keep_configured_hosts(database):
+    """Each custom host of a stored issuer or org URL becomes trusted, audited."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = database.execute_sql(
+        "SELECT organization_id, issuer, api_org_url FROM okta_connection"
+    ).fetchall()
+    wanted = set()
+    for organization_id, *urls in rows:
+        for url in urls:
+            host = (urlsplit(url or "").hostname or "").rstrip(".")
+            if _custom_name(host):
+                wanted.add((organization_id, host))
+    for organization_id, host in sorted(wanted):
+        database.execute_sql(
+            "INSERT INTO trusted_host (organization_id, host, created_at) "
+            "VALUES (%s, %s, %s)".replace("%s", database.param),
+            (organization_id, host, now),
+        )
+        details = json.dumps({"host": host, "why": "configured before 015"}, sort_keys=True)
+        database.execute_sql(
+            "INSERT INTO audit_event (organization_id, actor_label, action, target_type, "
+            "target_id, details, ip, created_at) VALUES (%s, 'migration', "
+            "'trusted_host.added', 'trustedhost', '', %s, '', %s)".replace(
+                "%s", database.param
+            ),
+            (organization_id, details, now),
+        )
 
 
 def _custom_name(host: str) -> bool:

@@ -10,7 +10,7 @@ discovery check, and the sign-in library all get their sessions here.
 """
 
 from .errors import Failure, OutboundError
-from .oauth import DoorOAuth2App
+from .oauth import DoorOAuth2App, endpoint_off_origin
 from .policy import OKTA_DOMAINS, Policy, is_okta_domain, origin_of, same_origin
 from .transport import (
     API_MAX_BYTES,
@@ -30,6 +30,7 @@ __all__ = [
     "OutboundError",
     "Policy",
     "check",
+    "endpoint_off_origin",
     "is_okta_domain",
     "origin_of",
     "same_origin",

@@ -3,7 +3,8 @@ exchange, the JWKS and userinfo. authlib builds each HTTP session from its app's
 ``client_cls`` (a ``requests.Session`` subclass); ours mounts the door's adapter on it, with
 a policy that lets the sign-in talk to the issuer's own server and nothing else.
 
-Register a client with ``client_cls=DoorOAuth2App``, ``outbound_organization`` (its
+The discovery document is checked again when authlib loads it: every endpoint on the
+issuer's origin. Register a client with ``client_cls=DoorOAuth2App``, ``outbound_organization`` (its
 trusted hosts apply) and ``outbound_origin`` (the issuer). The rules are read each time
 authlib makes a session, so a changed setting applies to a client already built.
 """
@@ -11,8 +12,31 @@ authlib makes a session, so a changed setting applies to a client already built.
 from authlib.integrations.flask_client import FlaskOAuth2App
 from authlib.integrations.requests_client import OAuth2Session
 
-from .policy import Policy
+from .errors import Failure, OutboundError
+from .policy import Policy, same_origin
 from .transport import DOCUMENT_MAX_BYTES, mount
+
+# The endpoints of a discovery document that our server calls or sends the member's
+# browser to: each must be on the issuer's own server (its origin).
+ENDPOINTS = (
+    "authorization_endpoint",
+    "token_endpoint",
+    "userinfo_endpoint",
+    "jwks_uri",
+    "end_session_endpoint",
+)
+REQUIRED = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+
+
+def endpoint_off_origin(document: dict, issuer: str) -> str | None:
+    """The first endpoint missing (if required) or off the issuer's origin, else None."""
+    for key in ENDPOINTS:
+        value = document.get(key)
+        if value is None and key not in REQUIRED:
+            continue
+        if not isinstance(value, str) or not same_origin(value, issuer):
+            return key
+    return None
 
 
 def session_class(organization_id: int | None, origin: str) -> type[OAuth2Session]:
@@ -30,3 +54,16 @@ class DoorOAuth2App(FlaskOAuth2App):
     ):
         super().__init__(framework, name, **kwargs)
         self.client_cls = session_class(outbound_organization, outbound_origin)
+        self.outbound_origin = outbound_origin
+
+    def load_server_metadata(self):
+        """The provider's document as authlib loads it, refused when an endpoint left the
+        issuer's server since the settings were checked (the sign-in page, the sign-out
+        redirect and the JWKS all come from it)."""
+        metadata = super().load_server_metadata()
+        if endpoint_off_origin(metadata, self.outbound_origin) is not None:
+            raise OutboundError(
+                Failure.REFUSED,
+                "The provider's OpenID configuration names a server other than the issuer.",
+            )
+        return metadata

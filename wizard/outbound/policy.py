@@ -10,6 +10,8 @@ cannot swap it: DNS rebinding).
 loopback hosts through, with plain http, without the allowed-host list, so the
 emulators and test providers on 127.0.0.1 work. With ``OUTBOUND_PROXY`` the egress proxy
 resolves the name and refuses internal addresses itself; we still check the host.
+``OUTBOUND_CA_BUNDLE`` names the CA certificates to verify servers with, for a provider
+whose certificate comes from a private CA (default: the public ones).
 """
 
 from dataclasses import dataclass
@@ -91,6 +93,7 @@ class Policy:
     allow_loopback: bool = False
     proxy: str | None = None
     resolver: str | None = None  # DNS_RESOLVER
+    ca_bundle: str | None = None  # OUTBOUND_CA_BUNDLE: a private CA (self-hosted provider)
     trusted_hosts: frozenset[str] = frozenset()
     origin: str | None = None
 
@@ -106,6 +109,7 @@ class Policy:
             allow_loopback=bool(config.get("OUTBOUND_ALLOW_LOOPBACK")),
             proxy=config.get("OUTBOUND_PROXY") or None,
             resolver=config.get("DNS_RESOLVER") or None,
+            ca_bundle=config.get("OUTBOUND_CA_BUNDLE") or None,
             trusted_hosts=hosts_of(organization_id) if organization_id else frozenset(),
             origin=origin,
         )

@@ -144,6 +144,8 @@ def mount(session: requests.Session, policy: Policy, max_bytes: int) -> requests
     """Make every request of ``session`` pass the door."""
     session.trust_env = False  # HTTP(S)_PROXY, NO_PROXY and .netrc would bypass the door
     session.max_redirects = 0
+    if policy.ca_bundle:
+        session.verify = policy.ca_bundle
     adapter = DoorAdapter(policy, max_bytes)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
