@@ -10,21 +10,15 @@ import requests
 
 from tests import test_sso
 from tests.conftest import csrf_token
-from tests.fakes.recorder import Recorder
+from tests.fakes.recorder import Recorder, discovery_document
 from tests.test_sso import round_trip
 from wizard import connections, outbound, sso_settings
 from wizard.models import AuditEvent, OktaConnection
+from wizard.outbound.oauth import ENDPOINTS
 from wizard.sso_settings import SsoSettingsError
 
 PHISHING = "Your Okta tenant is locked. Call +1 555 0100 to verify your identity"
 crafted, jane = test_sso.crafted, test_sso.jane  # the crafted provider and its member
-ENDPOINTS = (
-    "authorization_endpoint",
-    "token_endpoint",
-    "userinfo_endpoint",
-    "jwks_uri",
-    "end_session_endpoint",
-)
 
 
 @pytest.fixture
@@ -42,14 +36,8 @@ def serve_document(server: Recorder, change=lambda document, issuer: None, statu
     """Make ``server`` answer discovery with a document ``change`` edits."""
 
     def answer(environ):
-        issuer = f"http://{environ['HTTP_HOST']}"
-        document = {
-            "issuer": issuer,
-            "authorization_endpoint": f"{issuer}/authorize",
-            "token_endpoint": f"{issuer}/token",
-            "jwks_uri": f"{issuer}/jwks",
-        }
-        body = change(document, issuer)
+        document = discovery_document(environ)
+        body = change(document, document["issuer"])
         body = document if body is None else body
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         return status, [("Content-Type", "application/json")], data
@@ -57,7 +45,7 @@ def serve_document(server: Recorder, change=lambda document, issuer: None, statu
     server.answer = answer
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)  # the door's list: each of them
 def test_discovery_endpoint_on_another_origin_is_refused(app, endpoint, elsewhere):
     """Each endpoint of the discovery document must be on the issuer's origin."""
     provider = Recorder().start()

@@ -9,6 +9,18 @@ import threading
 from werkzeug.serving import make_server
 
 
+def discovery_document(environ) -> dict:
+    """An OpenID configuration for the issuer the request was addressed to."""
+    host, scheme = environ.get("HTTP_HOST", ""), environ["wsgi.url_scheme"]
+    issuer = f"{scheme}://{host}{environ['PATH_INFO'].split('/.well-known')[0]}"
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/authorize",
+        "token_endpoint": f"{issuer}/token",
+        "jwks_uri": f"{issuer}/jwks",
+    }
+
+
 class Recorder:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, ssl_context=None):
         self.requests: list[dict] = []
@@ -36,15 +48,8 @@ class Recorder:
         return [body]
 
     def _default_answer(self, environ):
-        host, scheme = environ.get("HTTP_HOST", ""), environ["wsgi.url_scheme"]
         if environ["PATH_INFO"].endswith("/.well-known/openid-configuration"):
-            issuer = f"{scheme}://{host}{environ['PATH_INFO'].split('/.well-known')[0]}"
-            document = {
-                "issuer": issuer,
-                "authorization_endpoint": f"{issuer}/authorize",
-                "token_endpoint": f"{issuer}/token",
-                "jwks_uri": f"{issuer}/jwks",
-            }
+            document = discovery_document(environ)
         else:
             document = {"id": "00uadmin", "profile": {"login": "it@acme.example.com"}}
         return "200 OK", [("Content-Type", "application/json")], json.dumps(document).encode()
