@@ -4,9 +4,10 @@ exchange, the JWKS and userinfo. authlib builds each HTTP session from its app's
 a policy that lets the sign-in talk to the issuer's own server and nothing else.
 
 The discovery document is checked again when authlib loads it: every endpoint on the
-issuer's origin. Register a client with ``client_cls=DoorOAuth2App``, ``outbound_organization`` (its
-trusted hosts apply) and ``outbound_origin`` (the issuer). The rules are read each time
-authlib makes a session, so a changed setting applies to a client already built.
+issuer's origin. Register a client with ``client_cls=DoorOAuth2App``,
+``outbound_organization`` (its trusted hosts apply) and ``outbound_origin`` (the issuer).
+The rules are read each time authlib makes a session, so a changed setting applies to a
+client already built.
 """
 
 from authlib.integrations.flask_client import FlaskOAuth2App

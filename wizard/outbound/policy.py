@@ -134,6 +134,8 @@ class Policy:
         scheme, host, port = origin_of(url)
         if scheme not in DEFAULT_PORTS or not host or port <= 0:
             raise Refused("Enter an https:// address with a host name.")
+        if not set(host) <= HOST_CHARACTERS | set(":%"):  # the host appears in our messages
+            raise Refused("The address's host is not a valid host name.")
         return scheme, host, port
 
     def _address(self, host: str) -> str | None:
@@ -160,7 +162,7 @@ class Policy:
 
     def _check_allowed(self, host: str) -> None:
         if not set(host) <= HOST_CHARACTERS:
-            raise Refused(f"{host!r} is not a valid host name.")
+            raise Refused("The address's host is not a valid host name.")
         if is_okta_domain(host) or host in self.trusted_hosts:
             return
         raise Refused(

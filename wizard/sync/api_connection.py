@@ -23,6 +23,7 @@ ROLE_LABELS = {
 }
 CAN_ADD_APPS = {"SUPER_ADMIN", "ORG_ADMIN", "APP_ADMIN"}
 OKTA_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")  # goes into a request path: nothing else
+ROLE_TYPE = re.compile(r"^[A-Z_]{1,40}$")  # shown on the page: Okta's vocabulary, no prose
 CHECKS = (
     ("users", "Read users", "okta.users.read", "/api/v1/users", {"limit": 1}),
     ("groups", "Read groups", "okta.groups.read", "/api/v1/groups", {"limit": 1}),
@@ -149,7 +150,8 @@ def _roles(client) -> list[str]:
     roles = client.get(f"/api/v1/users/{user_id}/roles")
     if not isinstance(roles, list) or not all(isinstance(r, dict) for r in roles):
         raise OktaApiError("bad_response", "Okta's answer for the admin roles is not a list.")
-    return [str(role.get("type", "")) for role in roles]
+    types = (str(role.get("type", "")) for role in roles)
+    return [role for role in types if ROLE_TYPE.match(role)]
 
 
 def _probe(client, label, scope, call) -> dict:
