@@ -63,8 +63,8 @@ class AppProcess:
             try:
                 if requests.get(f"{self.url}{self.health}", timeout=2).status_code < 500:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or too busy starting to answer in 2 s (a loaded CI)
             time.sleep(0.1)  # polling a starting process, not waiting on a page
         raise TimeoutError(f"app process not ready in {timeout}s: {self.log_path.read_text()}")
 

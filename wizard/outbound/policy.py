@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_app_context
 
 from .. import dns
+from ..models import TrustedHost
 from .addresses import AddressKind, describe, kind_of, parse
 
 OKTA_DOMAINS = ("okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil")
@@ -83,6 +84,13 @@ def is_okta_domain(host: str) -> bool:
     return any(host.endswith(f".{domain}") for domain in OKTA_DOMAINS)
 
 
+def _trusted_hosts(organization_id: int | None) -> frozenset[str]:
+    if organization_id is None:
+        return frozenset()
+    rows = TrustedHost.select(TrustedHost.host).where(TrustedHost.organization == organization_id)
+    return frozenset(row.host for row in rows)
+
+
 @dataclass(frozen=True)
 class Policy:
     """The rules in force when a session was made: the app's settings and the
@@ -102,15 +110,13 @@ class Policy:
         """Outside an app, production's rules (nothing loopback) and no trusted hosts."""
         if not has_app_context():
             return cls(origin=origin)
-        from .trusted_hosts import hosts_of
-
         config = current_app.config
         return cls(
             allow_loopback=bool(config.get("OUTBOUND_ALLOW_LOOPBACK")),
             proxy=config.get("OUTBOUND_PROXY") or None,
             resolver=config.get("DNS_RESOLVER") or None,
             ca_bundle=config.get("OUTBOUND_CA_BUNDLE") or None,
-            trusted_hosts=hosts_of(organization_id) if organization_id else frozenset(),
+            trusted_hosts=_trusted_hosts(organization_id),
             origin=origin,
         )
 

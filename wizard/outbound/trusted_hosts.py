@@ -69,8 +69,3 @@ def remove(organization: Organization, host_id: int) -> TrustedHost | None:
     if trusted is not None:
         trusted.delete_instance()
     return trusted
-
-
-def hosts_of(organization_id: int) -> frozenset[str]:
-    query = TrustedHost.select(TrustedHost.host).where(TrustedHost.organization == organization_id)
-    return frozenset(row.host for row in query)
