@@ -12,7 +12,7 @@ from tests import test_sso
 from tests.conftest import csrf_token
 from tests.fakes.recorder import Recorder, discovery_document
 from tests.test_sso import round_trip
-from wizard import connections, outbound, sso_settings
+from wizard import outbound, sso_settings
 from wizard.models import AuditEvent, OktaConnection
 from wizard.outbound.oauth import ENDPOINTS
 from wizard.sso_settings import SsoSettingsError
@@ -188,15 +188,7 @@ def test_ipv6_loopback_issuer_keeps_its_brackets(app, org, db):
     provider = Recorder("::1").start()
     serve_document(provider)
     try:
-        with app.app_context():
-            connection = connections.ensure_connection(org)
-            sso_settings.save_sso_settings(
-                connection,
-                okta_domain=provider.url,
-                client_id="0oa1abc",
-                client_secret=None,
-                email_domain="acme.example.com",
-            )
+        test_sso.configure(app, org, provider.url)
     finally:
         provider.stop()
     assert OktaConnection.get().issuer == provider.url and provider.url.startswith("http://[::1]:")
