@@ -75,7 +75,9 @@ def run(engine: str, users: int, groups: int) -> list[tuple[str, str]]:
     rows = []
     try:
         with fresh_database(engine) as url:
-            env = product_env(url)
+            # The emulator is on 127.0.0.1: only development lets outbound requests reach
+            # loopback (OUTBOUND_ALLOW_LOOPBACK), the other settings stay production's.
+            env = {**product_env(url), "APP_ENV": "development"}
             _key, _token, organization_id = prepare_product(env, url)
             app = create_app({**env, "INSTANCE_PATH": "/tmp"})
             with app.app_context(), database.connection_context():

@@ -5,6 +5,10 @@ import pytest
 from tests.fakes.okta_api import TOKEN
 from wizard.sync.okta_api import OktaApiError, OktaClient
 
+# The emulator is on 127.0.0.1: the development app's outbound rules allow loopback
+# (outside an app the door applies production's rules and refuses it).
+pytestmark = pytest.mark.usefixtures("app_context")
+
 
 def client(okta, **kwargs):
     return OktaClient(okta.url, TOKEN, **kwargs)

@@ -289,7 +289,10 @@ def test_two_scheduler_processes_run_each_organization_once(shared_database, okt
             runs.queue(organization, "manual")
         assert second.id
     database.close()
-    ticks = run_scheduler_ticks(env, tmp_path)
+    # The Okta emulator listens on 127.0.0.1, which production's outbound door refuses
+    # (OUTBOUND_ALLOW_LOOPBACK exists in development only): the schedulers run as
+    # development, the rest of the production settings unchanged.
+    ticks = run_scheduler_ticks({**env, "APP_ENV": "development"}, tmp_path)
     assert all(code == 0 for code, _, _ in ticks), ticks
     assert sum(int(ran) for _, ran, _ in ticks) == 2  # two runs, whoever took them
     with app.app_context(), database.connection_context():

@@ -39,6 +39,9 @@ def test_bad_domains(typed, message):
     assert error.value.field == "okta_domain"
 
 
+# The discovery server is on 127.0.0.1: these run in the development app, whose outbound
+# rules allow loopback (outside an app the door applies production's rules).
+@pytest.mark.usefixtures("app_context")
 @pytest.mark.parametrize(
     ("suffix", "message"),
     [
@@ -53,11 +56,13 @@ def test_discovery_failures_are_explained(discovery_server, suffix, message):
     assert message in error.value.message
 
 
+@pytest.mark.usefixtures("app_context")
 def test_discovery_timeout_is_explained(discovery_server):
     with pytest.raises(SsoSettingsError, match=r"did not answer within 0\.5 seconds"):
         sso_settings.fetch_discovery(discovery_server.url + "/slow", timeout=0.5)
 
 
+@pytest.mark.usefixtures("app_context")
 def test_tls_failure_is_explained(discovery_server):
     """Speaking TLS to a plain-HTTP port fails the handshake: a TLS message, not a crash."""
     https = discovery_server.url.replace("http://", "https://")
@@ -65,6 +70,7 @@ def test_tls_failure_is_explained(discovery_server):
         sso_settings.fetch_discovery(https)
 
 
+@pytest.mark.usefixtures("app_context")
 def test_nothing_listening_is_explained():
     with pytest.raises(SsoSettingsError, match="Could not connect"):
         sso_settings.fetch_discovery("http://127.0.0.1:1")

@@ -21,6 +21,7 @@ from wizard.models import (
     SetupLink,
     Site,
     SyncRun,
+    TrustedHost,
 )
 from wizard.organizations import add_site
 
@@ -74,7 +75,9 @@ def globex(app, other_org, db):
         status="succeeded",
         held=[{"member": member.id, "email": member.email}],
     )
+    trusted = TrustedHost.create(organization=other_org, host="idp.globex.example.com")
     return {
+        "host_id": trusted.id,
         "site_id": site.id,
         "member_id": member.scim_id,
         "group_id": group.scim_id,
@@ -103,6 +106,7 @@ def snapshot() -> str:
         OktaConnection,
         ScimToken,
         EmailDomain,
+        TrustedHost,
     ):
         for row in model.select().order_by(model.id):
             data = dict(row.__data__)

@@ -367,14 +367,11 @@ def sync_configure_command(slug, org_url, api_token, app_id):
     organization = organization_by_slug(slug)
     connection = connections.ensure_connection(organization)
     try:
-        api_connection.save_api_settings(connection, org_url, api_token)
+        check = api_connection.configure_if_working(connection, org_url, api_token)
     except api_connection.ApiSettingsError as exc:
         raise click.ClickException(exc.message) from None
-    check = api_connection.check_connection(connection)
     if not check["ok"]:
         failed = [f"{r['label']}: {r['message']}" for r in check["results"].values() if not r["ok"]]
-        connection.api_token = ""
-        connection.save()
         raise click.ClickException("the connection test failed: " + "; ".join(failed))
     connection.sync_app_id = app_id
     connection.save()

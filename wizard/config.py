@@ -29,6 +29,7 @@ LOOPBACK_HOSTS = {"localhost"}
 # or older than SESSION_MAX_DAYS, a session ends whatever its cookie says.
 SESSION_LIFETIMES = {"SESSION_IDLE_HOURS": 12, "SESSION_MAX_DAYS": 7}
 NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
+TRUTHY, FALSY = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class UnsafeConfiguration(SystemExit):
@@ -88,6 +89,9 @@ def from_environment(environ) -> dict:
         "SESSION_IDLE_HOURS",
         "SESSION_MAX_DAYS",
         *MAIL_SETTINGS,
+        "OUTBOUND_ALLOW_LOOPBACK",
+        "OUTBOUND_PROXY",
+        "OUTBOUND_CA_BUNDLE",
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -104,6 +108,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'okta-connector.db'}")
     config.setdefault("SCHEDULER", "embedded" if development else "off")
     config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000" if development else "")
+    config["OUTBOUND_ALLOW_LOOPBACK"] = _outbound_loopback(config, development)
     if development:
         # Only when missing: a value from the environment is never shadowed or written down.
         if not config.get("SECRET_KEY"):
@@ -133,6 +138,23 @@ def build_config(instance_path: str, overrides: dict) -> dict:
         RATELIMIT_HEADERS_ENABLED=True,
     )
     return config
+
+
+def _outbound_loopback(config: dict, development: bool) -> bool:
+    """On by default in development (emulators and test providers on 127.0.0.1); in
+    production it may not be turned on: our server would fetch from its own machine."""
+    value = config.get("OUTBOUND_ALLOW_LOOPBACK")
+    if value is None or value == "":
+        return development
+    text = str(value).strip().lower()
+    if text not in TRUTHY + FALSY:
+        raise UnsafeConfiguration("OUTBOUND_ALLOW_LOOPBACK must be 1 or 0")
+    allowed = text in TRUTHY
+    if allowed and not development:
+        raise UnsafeConfiguration(
+            "OUTBOUND_ALLOW_LOOPBACK is for development only: unset it in production"
+        )
+    return allowed
 
 
 def _new_secret() -> str:
@@ -183,6 +205,14 @@ def _check(config: dict) -> None:
             parse_resolver(config["DNS_RESOLVER"])
         except ValueError as exc:
             raise UnsafeConfiguration(str(exc)) from None
+    proxy = urlsplit(str(config.get("OUTBOUND_PROXY") or ""))
+    if config.get("OUTBOUND_PROXY") and (
+        proxy.scheme not in ("http", "https") or not proxy.hostname
+    ):
+        raise UnsafeConfiguration("OUTBOUND_PROXY must be http://host:port (an egress proxy)")
+    bundle = config.get("OUTBOUND_CA_BUNDLE")
+    if bundle and not Path(bundle).is_file():
+        raise UnsafeConfiguration("OUTBOUND_CA_BUNDLE must be the path of a PEM file")
     url = str(config["DATABASE_URL"])
     if not url.startswith(("sqlite:", "postgres", "postgresql")):
         raise UnsafeConfiguration("DATABASE_URL must be sqlite:///PATH or postgresql://...")

@@ -36,8 +36,11 @@ def parse_resolver(value: str) -> ResolverSetting:
     return ResolverSetting(host, int(port))
 
 
-def resolver() -> dns.resolver.Resolver:
-    setting = current_app.config.get("DNS_RESOLVER") if has_app_context() else None
+def resolver(setting: str | None = None) -> dns.resolver.Resolver:
+    """The resolver ``setting`` names (``host:port``), else the app's ``DNS_RESOLVER``,
+    else the system's. Code running outside the app (a worker thread) passes the setting."""
+    if setting is None and has_app_context():
+        setting = current_app.config.get("DNS_RESOLVER")
     if not setting:
         made = dns.resolver.Resolver()
     else:
@@ -49,9 +52,9 @@ def resolver() -> dns.resolver.Resolver:
     return made
 
 
-def _answer(name: str, kind: str):
+def _answer(name: str, kind: str, setting: str | None = None):
     try:
-        return resolver().resolve(name, kind, search=False)
+        return resolver(setting).resolve(name, kind, search=False)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     except (dns.resolver.NoNameservers, dns.exception.Timeout, dns.resolver.LifetimeTimeout):
@@ -65,8 +68,8 @@ def txt_records(name: str) -> list[str]:
     return [b"".join(record.strings).decode("utf-8", "replace") for record in _answer(name, "TXT")]
 
 
-def addresses(host: str) -> list[str]:
+def addresses(host: str, setting: str | None = None) -> list[str]:
     """Every IPv4 and IPv6 address of ``host``; empty when the name has none."""
-    found = [record.address for record in _answer(host, "A")]
-    found += [record.address for record in _answer(host, "AAAA")]
+    found = [record.address for record in _answer(host, "A", setting)]
+    found += [record.address for record in _answer(host, "AAAA", setting)]
     return found

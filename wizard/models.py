@@ -502,6 +502,21 @@ class SignInState(BaseModel):
     expires_at = pw.DateTimeField(index=True)
 
 
+class TrustedHost(BaseModel):
+    """A host outside Okta's own domains that an EnterpriseAdmin allowed for this
+    organization's outbound requests: an Okta custom URL domain, or another OpenID
+    provider's issuer. One exact name each (no wildcards): every entry widens where our
+    server may be sent, so each is a deliberate, audited choice (wizard/outbound)."""
+
+    organization = pw.ForeignKeyField(Organization, backref="trusted_hosts", on_delete="CASCADE")
+    host = pw.CharField(max_length=253)  # lowercased, no trailing dot, punycode for IDNs
+    added_by = pw.ForeignKeyField(Member, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("organization", "host"), True),)
+
+
 class SyncRun(BaseModel):
     """One pull sync: queued by the schedule or *Sync now*, claimed through a lease so two
     schedulers never run one organization at once; a run whose lease lapses was killed."""
@@ -536,5 +551,5 @@ SCIM_MODELS = [OktaConnection, ScimToken, ScimEvent, FailedMigration]
 SYNC_MODELS = [SyncRun]
 MAPPING_MODELS = [RoleMapping, DetailMapping]
 SUPPORT_MODELS = [PasswordSetLink, SetupLink]
-TRUST_MODELS = [EmailDomain, SsoConfiguration, MemberIdentity]
+TRUST_MODELS = [EmailDomain, SsoConfiguration, MemberIdentity, TrustedHost]
 SESSION_MODELS = [SessionRecord, SignInState]

@@ -8,10 +8,9 @@ import re
 from functools import partial
 from urllib.parse import urlsplit
 
-import requests
 from flask import current_app
 
-from . import domains, sso_configurations
+from . import domains, outbound, sso_configurations
 from .config import is_loopback_host
 from .db import database
 from .models import OktaConnection, Organization, utcnow
@@ -55,6 +54,7 @@ def issuer_from_input(value: str) -> str:
         )
     if not is_loopback_host(host) and not DOMAIN.match(host):
         raise SsoSettingsError("okta_domain", f"{host!r} is not a valid domain name.")
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
     netloc = host if parts.port is None else f"{host}:{parts.port}"
     return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
 
@@ -79,35 +79,25 @@ def check_client_id(value: str) -> str:
     return value
 
 
-def fetch_discovery(issuer: str, timeout: float = DISCOVERY_TIMEOUT) -> dict:
-    """The issuer's OpenID configuration, or an error naming what went wrong."""
+ENDPOINT_LABELS = {
+    "authorization_endpoint": "sign-in page",
+    "token_endpoint": "token endpoint",
+    "userinfo_endpoint": "userinfo endpoint",
+    "jwks_uri": "signing keys (JWKS)",
+    "end_session_endpoint": "sign-out endpoint",
+}
+
+
+def fetch_discovery(issuer: str, timeout: float = DISCOVERY_TIMEOUT, organization=None) -> dict:
+    """The issuer's OpenID configuration through the outbound door (``organization``'s
+    trusted hosts apply), or an error naming what went wrong in our own words."""
     url = f"{issuer}/.well-known/openid-configuration"
     field = "okta_domain"
     try:
-        response = requests.get(
-            url, timeout=timeout, allow_redirects=False, headers={"Accept": "application/json"}
-        )
-    except requests.exceptions.SSLError:
-        raise SsoSettingsError(
-            field, f"The TLS certificate of {urlsplit(issuer).hostname} could not be verified."
-        ) from None
-    except requests.exceptions.Timeout:
-        raise SsoSettingsError(
-            field,
-            f"{issuer} did not answer within {timeout:g} seconds. Check the domain and try again.",
-        ) from None
-    except requests.exceptions.ConnectionError as exc:
-        if (
-            "Name or service not known" in str(exc)
-            or "NameResolution" in repr(exc)
-            or ("getaddrinfo" in str(exc) or "nodename nor servname" in str(exc))
-        ):
-            raise SsoSettingsError(
-                field,
-                f"The domain {urlsplit(issuer).hostname} does not "
-                "exist (DNS lookup failed). Check for typos.",
-            ) from None
-        raise SsoSettingsError(field, f"Could not connect to {issuer}.") from None
+        with outbound.session(organization, max_bytes=outbound.DOCUMENT_MAX_BYTES) as http:
+            response = http.get(url, timeout=timeout, headers={"Accept": "application/json"})
+    except outbound.OutboundError as error:
+        raise SsoSettingsError(field, _unreachable(issuer, error, timeout)) from None
     if response.status_code == 404:
         raise SsoSettingsError(
             field,
@@ -126,13 +116,63 @@ def fetch_discovery(issuer: str, timeout: float = DISCOVERY_TIMEOUT) -> dict:
         ) from None
     if not isinstance(document, dict) or "authorization_endpoint" not in document:
         raise SsoSettingsError(field, f"{url} is not an OpenID Connect configuration.")
-    if str(document.get("issuer", "")).rstrip("/") != issuer.rstrip("/"):
-        raise SsoSettingsError(
-            field,
-            f"The provider calls itself {document.get('issuer')!r}, not "
-            f"{issuer!r}. Paste that issuer URL instead.",
-        )
+    _check_issuer_claim(issuer, document)
+    _check_endpoints(issuer, document)
     return document
+
+
+def _unreachable(issuer: str, error: "outbound.OutboundError", timeout: float) -> str:
+    host = urlsplit(issuer).hostname
+    Failure = outbound.Failure
+    if error.failure is Failure.TLS:
+        return f"The TLS certificate of {host} could not be verified."
+    if error.failure is Failure.TIMEOUT:
+        return (
+            f"{issuer} did not answer within {timeout:g} seconds. Check the domain and try again."
+        )
+    if error.failure is Failure.NETWORK:
+        return f"Could not connect to {issuer}."
+    return error.message  # refused or DNS: the door's sentence names the host and the fix
+
+
+def _check_issuer_claim(issuer: str, document: dict) -> None:
+    """The provider must call itself what the admin typed. Its claim is shown only when it
+    is a plain URL (no free text from the provider reaches the page)."""
+    claimed = document.get("issuer")
+    if isinstance(claimed, str) and claimed.rstrip("/") == issuer.rstrip("/"):
+        return
+    if isinstance(claimed, str) and _plain_url(claimed):
+        message = (
+            f"The provider calls itself {claimed!r}, not {issuer!r}. Paste that issuer URL instead."
+        )
+    else:
+        message = f"The provider does not call itself {issuer!r}: check the issuer URL."
+    raise SsoSettingsError("okta_domain", message)
+
+
+def _plain_url(text: str) -> bool:
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower()
+    return (
+        len(text) <= 200
+        and parts.scheme == "https"
+        and bool(DOMAIN.match(host))
+        and not (parts.query or parts.fragment or parts.username)
+        and re.fullmatch(r"[A-Za-z0-9/._~-]*", parts.path) is not None
+    )
+
+
+def _check_endpoints(issuer: str, document: dict) -> None:
+    """Each endpoint on the issuer's own server: a provider cannot send our server, or
+    the member's browser, somewhere else."""
+    key = outbound.endpoint_off_origin(document, issuer)
+    if key is not None:
+        raise SsoSettingsError(
+            "okta_domain",
+            f"The provider's OpenID configuration puts its {ENDPOINT_LABELS[key]} on another "
+            f"server than {issuer}; every endpoint must be on the issuer's own server, so we "
+            "refuse it.",
+        )
 
 
 def save_sso_settings(
@@ -154,7 +194,7 @@ def save_sso_settings(
         connection, okta_domain, client_id, client_secret, email_domain
     )
     if check_issuer:
-        fetch_discovery(issuer)
+        fetch_discovery(issuer, organization=connection.organization)
     with database.atomic():
         pending, changed = sso_configurations.stage(
             connection,

@@ -18,6 +18,9 @@ class CraftedProvider:
         self.base = ""
         self.token_requests: list[dict] = []
         self.token_error: dict | None = None  # an OAuth error body the token endpoint answers
+        self.paths: list[str] = []  # every path asked for, in order
+        self.discovery_overrides: dict = {}  # members of the discovery document to replace
+        self.redirects: dict[str, str] = {}  # path -> where a 302 sends the caller
 
     def rotate(self) -> None:
         """Sign with a new key the JWKS does not list yet, then publish it."""
@@ -50,18 +53,12 @@ class CraftedProvider:
     def __call__(self, environ, start_response):
         path, query = environ["PATH_INFO"], parse_qs(environ.get("QUERY_STRING", ""))
         self.base = f"http://127.0.0.1:{environ['SERVER_PORT']}"
+        self.paths.append(path)
+        if path in self.redirects:
+            start_response("302 Found", [("Location", self.redirects[path])])
+            return [b""]
         if path == "/.well-known/openid-configuration":
-            return self._json(
-                start_response,
-                {
-                    "issuer": self.base,
-                    "authorization_endpoint": f"{self.base}/authorize",
-                    "token_endpoint": f"{self.base}/token",
-                    "jwks_uri": f"{self.base}/jwks",
-                    "end_session_endpoint": f"{self.base}/logout",
-                    "id_token_signing_alg_values_supported": ["RS256"],
-                },
-            )
+            return self._json(start_response, self.discovery())
         if path == "/jwks":
             return self._json(start_response, KeySet(self.keys).as_dict(private=False))
         if path == "/authorize":
@@ -95,6 +92,17 @@ class CraftedProvider:
             )
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
+
+    def discovery(self) -> dict:
+        document = {
+            "issuer": self.base,
+            "authorization_endpoint": f"{self.base}/authorize",
+            "token_endpoint": f"{self.base}/token",
+            "jwks_uri": f"{self.base}/jwks",
+            "end_session_endpoint": f"{self.base}/logout",
+            "id_token_signing_alg_values_supported": ["RS256"],
+        }
+        return document | self.discovery_overrides
 
     @staticmethod
     def _json(start_response, body):

@@ -44,6 +44,8 @@ class OktaEmulator:
         self.fail_next = 0  # answer 500 this many times
         self.delay = 0.0
         self.calls: list[str] = []
+        self.next_base: str | None = None  # a hostile Okta: next links to another server
+        self.answers: dict[str, tuple[str, object]] = {}  # path -> (status line, JSON body)
         self.lock = threading.Lock()
 
     # -- test helpers ---------------------------------------------------------------
@@ -96,6 +98,10 @@ class OktaEmulator:
         if self.fail_next:
             self.fail_next -= 1
             return self._error(start_response, 500, "E0000009", "Internal Server Error")
+        if path in self.answers:
+            status, body = self.answers[path]
+            start_response(status, [("Content-Type", "application/json")])
+            return [json.dumps(body).encode()]
         if path in self.forbidden_paths:
             return self._error(
                 start_response,
@@ -176,7 +182,9 @@ class OktaEmulator:
         if start + limit < len(items):
             last = items[start + limit - 1]
             cursor = f"{last if isinstance(last, str) else last['id']}~{start + limit}"
-            headers["Link"] = f'<{base}{path}?after={cursor}&limit={limit}>; rel="next"'
+            headers["Link"] = (
+                f'<{self.next_base or base}{path}?after={cursor}&limit={limit}>; rel="next"'
+            )
         return self._json(start_response, page, headers)
 
     @staticmethod

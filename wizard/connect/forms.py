@@ -116,3 +116,12 @@ class DomainForm(FlaskForm):
         "domain is proven with a DNS record.",
         validators=[DataRequired("Enter a domain, e.g. acme.com."), Length(max=253)],
     )
+
+
+class TrustedHostForm(FlaskForm):
+    host = StringField(
+        "Host name",
+        description="Your Okta custom URL domain (e.g. login.acme.com) or another OpenID "
+        "provider's host. Okta's own domains (*.okta.com, …) are always allowed.",
+        validators=[DataRequired("Enter a host name."), Length(max=253)],
+    )

@@ -3,7 +3,9 @@
 A client is rebuilt when its settings change or when its discovery metadata is older
 than the TTL. authlib refetches the JWKS by itself when an ID token names an unknown
 ``kid``. Clients are named by configuration, so a test sign-in against a pending
-configuration never touches the client that signs people in.
+configuration never touches the client that signs people in. Every request
+authlib makes (discovery, token, JWKS) goes through the outbound door, to the issuer's
+own server only.
 """
 
 import hashlib
@@ -11,6 +13,7 @@ import time
 
 from authlib.integrations.flask_client import OAuth
 
+from .. import outbound
 from ..auth.oidc_state import store
 from ..models import SsoConfiguration
 from ..sso_configurations import secret_of
@@ -38,6 +41,9 @@ def client_for(configuration: SsoConfiguration):
         oauth._clients.pop(name, None)
         oauth.register(
             name,
+            client_cls=outbound.DoorOAuth2App,
+            outbound_organization=configuration.connection.organization_id,
+            outbound_origin=configuration.issuer,
             client_id=configuration.client_id,
             client_secret=secret,
             server_metadata_url=f"{configuration.issuer}/.well-known/openid-configuration",

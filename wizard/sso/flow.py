@@ -6,12 +6,12 @@ answered with a fixed message from ``PROVIDER_ERRORS``: a provider's words could
 script or a phishing sentence on our page, so they go to the log and the audit only.
 """
 
-import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from flask import current_app, request
 from itsdangerous import URLSafeTimedSerializer
 from joserfc.errors import JoseError
 
+from .. import outbound
 from ..models import SsoConfiguration
 from .clients import client_for
 from .members import SignInRefused
@@ -86,13 +86,8 @@ def verified_claims(configuration: SsoConfiguration) -> dict:
             "Check the Okta domain (issuer) and Client ID in the wizard.",
             f"id_token_invalid: {exc.error}",
         ) from None
-    except requests.RequestException as exc:
-        raise SignInRefused(
-            502,
-            "Okta is not answering",
-            "Try again in a minute.",
-            f"idp_unreachable: {type(exc).__name__}",
-        ) from None
+    except outbound.REQUEST_FAILURES as exc:
+        raise unreachable(exc, "Try again in a minute.") from None
     claims = dict(token.get("userinfo") or {})
     if not claims:
         raise SignInRefused(
@@ -103,3 +98,13 @@ def verified_claims(configuration: SsoConfiguration) -> dict:
         )
     claims["_id_token"] = token.get("id_token", "")
     return claims
+
+
+def unreachable(exc: Exception, fix: str) -> SignInRefused:
+    """The provider could not be reached, or the outbound door refused to go there (an
+    endpoint off the issuer's server, a redirect, a non-public address)."""
+    refused = isinstance(exc, outbound.OutboundError) and exc.failure is outbound.Failure.REFUSED
+    if refused:
+        fix = "An EnterpriseAdmin checks the Okta domain and the trusted hosts in the wizard."
+    reason = "outbound_refused" if refused else "idp_unreachable"
+    return SignInRefused(502, "Okta is not answering", fix, f"{reason}: {type(exc).__name__}")

@@ -8,7 +8,6 @@ sign-in uses the pending one when there is one, else the live one.
 
 import secrets
 
-import requests
 from flask import (
     Blueprint,
     abort,
@@ -23,7 +22,7 @@ from flask import (
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature
 
-from .. import audit, connections, sso_configurations
+from .. import audit, connections, outbound, sso_configurations
 from ..auth import sessions
 from ..auth.forms import LinkOktaForm
 from ..auth.views import home_for, safe_next
@@ -32,7 +31,7 @@ from ..models import Organization, SsoConfiguration, SsoState, utcnow
 from ..sso_settings import redirect_uris
 from . import finish
 from .clients import client_for
-from .flow import STATE_MAX_AGE, serializer, verified_claims
+from .flow import STATE_MAX_AGE, serializer, unreachable, verified_claims
 from .members import SignInRefused, member_for_claims
 
 bp = Blueprint("sso", __name__, url_prefix="/login/okta/<slug>")
@@ -98,15 +97,12 @@ def _authorize(connection, mode: str, next_url: str | None, extra: dict):
         return client_for(configuration).authorize_redirect(
             redirect_uris(connection.organization)["login"], state=state, **extra
         )
-    except (requests.RequestException, ValueError, KeyError) as exc:
+    except (*outbound.REQUEST_FAILURES, ValueError, KeyError) as exc:
         return _refuse(
             connection,
             mode,
-            SignInRefused(
-                502,
-                "Okta is not answering",
-                "Try again in a minute; if it persists, check the Okta domain in the wizard.",
-                f"idp_unreachable: {type(exc).__name__}",
+            unreachable(
+                exc, "Try again in a minute; if it persists, check the Okta domain in the wizard."
             ),
         )
 

@@ -1,9 +1,12 @@
 """The Okta API connection (seed 000's "connection items"): org URL and API token,
 stored encrypted, and *Test connection*, which checks reading users, groups and admin
-roles separately and names exactly what is missing."""
+roles separately and names exactly what is missing. Okta's answers are checked for their
+shape: a hostile or wrong server gets a failed check, never a crash."""
 
+import re
 from urllib.parse import urlsplit
 
+from .. import outbound
 from ..config import is_loopback_host
 from ..models import OktaConnection, utcnow
 from ..security import decrypt_secret, encrypt_secret, secret_hint
@@ -19,6 +22,8 @@ ROLE_LABELS = {
     "HELP_DESK_ADMIN": "Help Desk Admin",
 }
 CAN_ADD_APPS = {"SUPER_ADMIN", "ORG_ADMIN", "APP_ADMIN"}
+OKTA_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")  # goes into a request path: nothing else
+ROLE_TYPE = re.compile(r"^[A-Z_]{1,40}$")  # shown on the page: Okta's vocabulary, no prose
 CHECKS = (
     ("users", "Read users", "okta.users.read", "/api/v1/users", {"limit": 1}),
     ("groups", "Read groups", "okta.groups.read", "/api/v1/groups", {"limit": 1}),
@@ -48,12 +53,27 @@ def normalize_org_url(value: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def checked_org_url(connection: OktaConnection, value: str) -> str:
+    """The normalized org URL, once the outbound door would let a request go there."""
+    org_url = normalize_org_url(value)
+    try:
+        outbound.check(org_url, connection.organization)
+    except outbound.OutboundError as error:
+        raise ApiSettingsError("org_url", error.message) from None
+    return org_url
+
+
+def checked_token(token: str | None) -> str:
+    token = (token or "").strip()
+    if " " in token or len(token) > 200:
+        raise ApiSettingsError("api_token", "Paste the API token exactly as Okta showed it.")
+    return token
+
+
 def save_api_settings(connection: OktaConnection, org_url: str, token: str | None) -> None:
-    connection.api_org_url = normalize_org_url(org_url)
+    connection.api_org_url = checked_org_url(connection, org_url)
+    token = checked_token(token)
     if token:
-        token = token.strip()
-        if " " in token or len(token) > 200:
-            raise ApiSettingsError("api_token", "Paste the API token exactly as Okta showed it.")
         connection.api_token = encrypt_secret(token)
         connection.api_token_hint = secret_hint(token)
     if not connection.api_token:
@@ -63,31 +83,75 @@ def save_api_settings(connection: OktaConnection, org_url: str, token: str | Non
 
 
 def client_for(connection: OktaConnection, **kwargs) -> OktaClient:
-    return OktaClient(connection.api_org_url, decrypt_secret(connection.api_token), **kwargs)
+    return candidate_client(
+        connection, connection.api_org_url, decrypt_secret(connection.api_token), **kwargs
+    )
+
+
+def candidate_client(connection: OktaConnection, org_url: str, token: str, **kwargs):
+    """A client for settings not saved yet (the CLI tests before it saves)."""
+    session = outbound.session(connection.organization)
+    return OktaClient(org_url, token, session=session, **kwargs)
 
 
 def check_connection(connection: OktaConnection, client: OktaClient | None = None) -> dict:
     """Test each permission separately; store and return what passed and why not."""
-    client = client or client_for(connection, budget_seconds=30, timeout=10)
-    results, roles = {}, []
+    check = run_checks(client or client_for(connection, budget_seconds=30, timeout=10))
+    connection.api_check, connection.api_checked_at = check, utcnow()
+    connection.save()
+    return check
+
+
+def configure_if_working(connection: OktaConnection, org_url: str, token: str | None) -> dict:
+    """Test new settings before storing them: a failing test stores nothing (the CLI,
+    which has no page to show a half-working connection on)."""
+    org_url, token = checked_org_url(connection, org_url), checked_token(token)
+    client = candidate_client(connection, org_url, token, budget_seconds=30, timeout=10)
+    check = run_checks(client)
+    if check["ok"]:
+        save_api_settings(connection, org_url, token)
+        connection.api_check, connection.api_checked_at = check, utcnow()
+        connection.save()
+    return check
+
+
+def run_checks(client: OktaClient) -> dict:
+    """What the token may do, checked call by call; stores nothing."""
+    results = {}
     for key, label, scope, path, params in CHECKS:
         results[key] = _probe(client, label, scope, lambda p=path, q=params: client.get(p, q))
     try:
-        me = client.get("/api/v1/users/me")
-        roles = [role.get("type", "") for role in client.get(f"/api/v1/users/{me['id']}/roles")]
+        roles = _roles(client)
         results["roles"] = {"ok": True, "label": "Read admin roles", "scope": "okta.roles.read"}
     except OktaApiError as error:
+        roles = []
         results["roles"] = _failure("Read admin roles", "okta.roles.read", error)
-    check = {
+    apps = []
+    if results["users"]["ok"]:
+        try:
+            apps = _apps(client)
+        except OktaApiError as error:
+            results["apps"] = _failure("List apps", "okta.apps.read", error)
+    return {
         "ok": all(result["ok"] for result in results.values()),
         "results": results,
         "roles": [ROLE_LABELS.get(role, role.replace("_", " ").title()) for role in roles],
         "can_add_apps": bool(CAN_ADD_APPS & set(roles)),
-        "apps": _apps(client) if results["users"]["ok"] else [],
+        "apps": apps,
     }
-    connection.api_check, connection.api_checked_at = check, utcnow()
-    connection.save()
-    return check
+
+
+def _roles(client) -> list[str]:
+    """The admin role types of the token's owner (/users/me, then its roles)."""
+    me = client.get("/api/v1/users/me")
+    user_id = me.get("id") if isinstance(me, dict) else None
+    if not isinstance(user_id, str) or not OKTA_ID.match(user_id):
+        raise OktaApiError("bad_response", "Okta's answer to /api/v1/users/me has no user id.")
+    roles = client.get(f"/api/v1/users/{user_id}/roles")
+    if not isinstance(roles, list) or not all(isinstance(r, dict) for r in roles):
+        raise OktaApiError("bad_response", "Okta's answer for the admin roles is not a list.")
+    types = (str(role.get("type", "")) for role in roles)
+    return [role for role in types if ROLE_TYPE.match(role)]
 
 
 def _probe(client, label, scope, call) -> dict:
@@ -107,11 +171,23 @@ def _failure(label: str, scope: str, error: OktaApiError) -> dict:
 
 
 def _apps(client) -> list[dict]:
+    """Okta's active apps, for the app picker. Missing permission: no list (the picker
+    says so); an answer that is not a list of apps: a failed check."""
     try:
-        return [
-            {"id": app["id"], "label": app.get("label", app["id"])}
-            for app in client.get("/api/v1/apps", {"limit": 200})
-            if app.get("status", "ACTIVE") == "ACTIVE"
-        ]
-    except OktaApiError:
-        return []
+        answer = client.get("/api/v1/apps", {"limit": 200})
+    except OktaApiError as error:
+        if error.kind in ("forbidden", "not_found"):
+            return []
+        raise
+    not_apps = OktaApiError(
+        "bad_response", "Okta's answer to /api/v1/apps is not a list of apps: check the org URL."
+    )
+    if not isinstance(answer, list):
+        raise not_apps
+    apps = []
+    for app in answer:
+        if not isinstance(app, dict) or not isinstance(app.get("id"), str):
+            raise not_apps
+        if app.get("status", "ACTIVE") == "ACTIVE":
+            apps.append({"id": app["id"], "label": str(app.get("label") or app["id"])})
+    return apps

@@ -2,26 +2,32 @@
 ``limit=200`` followed through ``Link: rel="next"``, rate limits honoured, 5xx and
 timeouts retried with backoff, and a total time budget so no run loops forever.
 
-Plain ``requests`` rather than the okta SDK: the SDK is async, slow to import, refuses
-http:// even for loopback test servers, and hides the rate-limit headers we act on.
+Plain HTTP through the outbound door rather than the okta SDK: the SDK is async, slow to
+import, refuses http:// even for loopback test servers, and hides the rate-limit headers
+we act on. The door checks every URL (next links too) and bounds each answer; a next
+link must also stay on the org URL's origin, since the session carries the API token.
+Messages never quote Okta's free text (``errorSummary``, the status reason): only the
+status and Okta's ``errorCode``, a fixed vocabulary.
 """
 
 import re
 import time
 from dataclasses import dataclass, field
 
-import requests
+from .. import outbound
 
 PAGE_SIZE = 200
 MAX_PAGES = 10_000  # 2,000,000 objects: far beyond any tenant; a loop guard, not a limit
 MAX_RETRIES = 4
 MAX_RATE_LIMIT_WAIT = 60.0  # seconds for one 429; Okta's windows are one minute
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+ERROR_CODE = re.compile(r"^E\d{7}$")  # Okta's error codes, e.g. E0000011
 
 
 class OktaApiError(Exception):
     """``kind``: auth, forbidden, not_found, rate_limited, server, network, tls, timeout,
-    budget, bad_response. ``message`` is written for the admin reading it."""
+    budget, bad_response, refused (the outbound door's rules). ``message`` is written for
+    the admin reading it."""
 
     def __init__(self, kind: str, message: str, status: int | None = None, code: str = ""):
         super().__init__(message)
@@ -37,7 +43,7 @@ class OktaClient:
     clock: object = time.monotonic
     sleep: object = time.sleep
     calls: int = 0
-    session: requests.Session = field(default_factory=requests.Session)
+    session: object = field(default_factory=outbound.session)  # no organization: Okta only
 
     def __post_init__(self):
         self.org_url = self.org_url.rstrip("/")
@@ -51,14 +57,14 @@ class OktaClient:
         )
 
     def get(self, path: str, params: dict | None = None):
-        return self._request(self._url(path), params).json()
+        return _json(self._request(self._url(path), params), path)
 
     def pages(self, path: str, params: dict | None = None):
         """Every item of a paged collection, one page of up to 200 at a time."""
         url, query = self._url(path), {"limit": PAGE_SIZE, **(params or {})}
         for _ in range(MAX_PAGES):
             response = self._request(url, query)
-            items = response.json()
+            items = _json(response, path)
             if not isinstance(items, list):
                 raise OktaApiError(
                     "bad_response", f"Okta answered {path} with something that is not a list."
@@ -67,34 +73,27 @@ class OktaClient:
             match = LINK_NEXT.search(response.headers.get("Link", ""))
             if not match:
                 return
+            if not outbound.same_origin(match[1], self.org_url):
+                raise OktaApiError(
+                    "bad_response",
+                    f"Okta's next page link for {path} points to another server than the org "
+                    "URL; the run stopped there so the API token is not sent to it.",
+                )
             url, query = match[1], None  # the next link carries every parameter
         raise OktaApiError("bad_response", f"Okta kept returning pages for {path}.")
 
     def _url(self, path: str) -> str:
         return path if path.startswith("http") else f"{self.org_url}{path}"
 
-    def _request(self, url: str, params: dict | None) -> requests.Response:
+    def _request(self, url: str, params: dict | None):
         for attempt in range(MAX_RETRIES + 1):
             self._check_budget()
             self.calls += 1
             try:
                 response = self.session.get(url, params=params, timeout=self._timeout())
-            except requests.exceptions.SSLError:
-                raise OktaApiError(
-                    "tls", "The TLS certificate of the Okta org URL could not be verified."
-                ) from None
-            except requests.exceptions.Timeout:
-                if attempt == MAX_RETRIES:
-                    raise OktaApiError("timeout", "Okta did not answer in time.") from None
-                self._backoff(attempt)
-                continue
-            except requests.exceptions.ConnectionError as exc:
-                if "NameResolution" in repr(exc) or "Name or service" in str(exc):
-                    raise OktaApiError(
-                        "network", "The Okta org URL's domain does not exist (DNS lookup failed)."
-                    ) from None
-                if attempt == MAX_RETRIES:
-                    raise OktaApiError("network", "Could not connect to Okta.") from None
+            except outbound.OutboundError as error:
+                if not error.retryable or attempt == MAX_RETRIES:
+                    raise _door_error(error) from None
                 self._backoff(attempt)
                 continue
             if response.status_code == 429:
@@ -122,7 +121,7 @@ class OktaClient:
     def _backoff(self, attempt: int):
         self.sleep(min(0.5 * 2**attempt, max(0.0, self.deadline - self.clock())))
 
-    def _wait_for_reset(self, response: requests.Response):
+    def _wait_for_reset(self, response):
         """On 429 wait until ``X-Rate-Limit-Reset`` (epoch seconds), bounded."""
         try:
             reset = float(response.headers.get("X-Rate-Limit-Reset", "0"))
@@ -139,27 +138,50 @@ class OktaClient:
         self.sleep(wait)
 
 
-def _error(response: requests.Response) -> OktaApiError:
+def _json(response, path: str):
+    try:
+        return response.json()
+    except ValueError:
+        raise OktaApiError(
+            "bad_response", f"Okta answered {path} with something not JSON."
+        ) from None
+
+
+def _door_error(error: outbound.OutboundError) -> OktaApiError:
+    """The door's failure in the Okta client's words (the door's message names the host)."""
+    Failure = outbound.Failure
+    if error.failure is Failure.TLS:
+        return OktaApiError("tls", "The TLS certificate of the Okta org URL could not be verified.")
+    if error.failure is Failure.TIMEOUT:
+        return OktaApiError("timeout", "Okta did not answer in time.")
+    if error.failure is Failure.DNS:
+        return OktaApiError("network", f"The Okta org URL cannot be reached: {error.message}")
+    if error.failure is Failure.NETWORK:
+        return OktaApiError("network", "Could not connect to Okta.")
+    return OktaApiError("refused", error.message)
+
+
+def _error(response) -> OktaApiError:
     try:
         body = response.json()
     except ValueError:
         body = {}
     code = body.get("errorCode", "") if isinstance(body, dict) else ""
-    summary = body.get("errorSummary", "") if isinstance(body, dict) else ""
+    code = code if isinstance(code, str) and ERROR_CODE.match(code) else ""
     status = response.status_code
+    okta_says = f"Okta: {code}" if code else f"Okta answered {status}"
     if status == 401:
         return OktaApiError(
             "auth",
-            "The API token is invalid or expired (Okta: "
-            f"{summary or code}). Create a new token in Okta under Security > "
-            "API > Tokens.",
+            f"The API token is invalid or expired ({okta_says}). Create a new token in Okta "
+            "under Security > API > Tokens.",
             status,
             code,
         )
     if status == 403:
         return OktaApiError(
             "forbidden",
-            f"The token's owner lacks the permission for this (Okta: {summary or code}).",
+            f"The token's owner lacks the permission for this ({okta_says}).",
             status,
             code,
         )
@@ -171,5 +193,5 @@ def _error(response: requests.Response) -> OktaApiError:
             code,
         )
     return OktaApiError(
-        "server", f"Okta answered {status}: {summary or response.reason}.", status, code
+        "server", f"Okta answered {status}{f' ({code})' if code else ''}.", status, code
     )

@@ -1,0 +1,71 @@
+"""Integrations > Okta > Trusted hosts: the custom domains our server may send requests
+to besides Okta's own (wizard/outbound). Anyone who may see the integration sees the
+list; only an EnterpriseAdmin, freshly signed in, changes it; each change is audited."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..outbound import OKTA_DOMAINS, trusted_hosts
+from ..permissions import Action, requires
+from .forms import ContinueForm, TrustedHostForm
+from .views import bp
+
+
+def _page(form: TrustedHostForm, status: int = 200):
+    organization = current_user.organization
+    if not organization.enterprise_enabled:
+        abort(403)
+    hosts = trusted_hosts.for_organization(organization)
+    html = render_template(
+        "connect/trusted_hosts.html",
+        form=form,
+        hosts=hosts,
+        remove_form=ContinueForm(),
+        okta_domains=OKTA_DOMAINS,
+    )
+    return html, status
+
+
+@bp.get("/integrations/okta/trusted-hosts")
+@requires(Action.VIEW_INTEGRATIONS)
+def trusted_hosts_page():
+    return _page(TrustedHostForm())
+
+
+@bp.post("/integrations/okta/trusted-hosts")
+@requires(Action.MANAGE_TRUSTED_HOSTS)
+def add_trusted_host():
+    form = TrustedHostForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    organization = current_user.organization
+    try:
+        added = trusted_hosts.add(organization, form.host.data, current_user._get_current_object())
+    except trusted_hosts.TrustedHostError as error:
+        form.host.errors.append(error.message)
+        return _page(form, 400)
+    audit.record_request(
+        "trusted_host.added", organization=organization, target=added, details={"host": added.host}
+    )
+    flash(f"{added.host} is a trusted host: our server may now send requests to it.", "success")
+    return redirect(url_for("connect.trusted_hosts_page"))
+
+
+@bp.post("/integrations/okta/trusted-hosts/<int:host_id>/remove")
+@requires(Action.MANAGE_TRUSTED_HOSTS)
+def remove_trusted_host(host_id: int):
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    organization = current_user.organization
+    removed = trusted_hosts.remove(organization, host_id)
+    if removed is None:
+        abort(404)
+    audit.record_request(
+        "trusted_host.removed",
+        organization=organization,
+        target=removed,
+        details={"host": removed.host},
+    )
+    flash(f"{removed.host} is no longer trusted.", "success")
+    return redirect(url_for("connect.trusted_hosts_page"))
