@@ -52,6 +52,15 @@ def _postgres_url() -> str | None:
 POSTGRES_URL = _postgres_url()
 
 
+def pytest_configure(config):
+    # Hundreds of sign-ins each check five password hashes (a constant cost, whatever the
+    # email matches): scrypt's cost factor 2**15 made that minutes of the suite. The same
+    # code path with n=2**10; production keeps werkzeug's default.
+    from wizard import security
+
+    security.PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
 def pytest_report_header(config):
     if POSTGRES_URL:
         return f"postgresql lane: ON ({POSTGRES_URL})"

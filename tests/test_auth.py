@@ -320,3 +320,16 @@ def test_each_of_several_accounts_signs_in_with_its_own_password(client, auth, d
     event = AuditEvent.get(AuditEvent.action == "auth.sign_in")
     member = Member.get_by_id(int(event.target_id))
     assert member.organization.slug == "org-2"
+
+
+def test_production_hashes_passwords_with_scrypts_full_cost():
+    """The suite lowers scrypt's cost factor (conftest.pytest_configure); the app itself,
+    in a fresh interpreter, hashes with werkzeug's default n=2**15."""
+    import subprocess
+    import sys
+
+    code = "from wizard.security import hash_password; print(hash_password('a' * 12))"
+    printed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert printed.startswith("scrypt:32768:8:1$")

@@ -15,9 +15,20 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+# werkzeug's scrypt (n=2**15, r=8, p=1). The test suite lowers the cost factor for speed
+# (tests/conftest.py); the code path is the same.
 PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hashing method, not a password)
-# Checked against when no account matches, so a missing account costs the same time.
-_DUMMY_PASSWORD_HASH = generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_METHOD)
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Checked against when no account matches, so a missing account costs the same
+    time as a wrong password; made once per hashing method."""
+    if PASSWORD_METHOD not in _dummy_hashes:
+        _dummy_hashes[PASSWORD_METHOD] = generate_password_hash(
+            secrets.token_urlsafe(16), method=PASSWORD_METHOD
+        )
+    return _dummy_hashes[PASSWORD_METHOD]
 
 
 def hash_password(password: str) -> str:
@@ -27,7 +38,7 @@ def hash_password(password: str) -> str:
 def check_password(password_hash: str | None, password: str) -> bool:
     """Constant-time check; a missing hash still spends the hashing time."""
     if not password_hash:
-        check_password_hash(_DUMMY_PASSWORD_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return False
     return check_password_hash(password_hash, password)
 
