@@ -131,25 +131,50 @@ def schedule():
     return redirect(url_for("sync.page"))
 
 
-@bp.post("/sync/<action>")
+@bp.post("/sync/now")
 @requires(Action.RUN_SYNC)
-def act(action: str):
+def run_now():
+    return _queue_manual_run(dry_run=False)
+
+
+@bp.post("/sync/dry-run")
+@requires(Action.RUN_SYNC)
+def dry_run():
+    return _queue_manual_run(dry_run=True)
+
+
+@bp.post("/sync/pause")
+@requires(Action.RUN_SYNC)
+def pause():
+    return _set_paused(True)
+
+
+@bp.post("/sync/resume")
+@requires(Action.RUN_SYNC)
+def resume():
+    return _set_paused(False)
+
+
+def _queue_manual_run(dry_run: bool):
     link = connection()
-    if action not in ("now", "dry-run", "pause", "resume") or not ActionForm().validate_on_submit():
-        abort(400 if action in ("now", "dry-run", "pause", "resume") else 404)
-    if action in ("now", "dry-run"):
-        if not link.api_token:
-            flash("Connect the Okta API first.", "error")
-            return redirect(url_for("sync.api"))
-        run = runs.queue(link.organization, "manual", dry_run=action == "dry-run")
-        flash("A dry run is queued." if run.dry_run else "Sync queued.", "info")
-    else:
-        link.sync_paused_at = utcnow() if action == "pause" else None
-        link.save()
-        flash("Auto sync paused." if action == "pause" else "Auto sync resumed.", "success")
-    audit.record_request(
-        f"sync.{action.replace('-', '_')}", organization=link.organization, target=link
-    )
+    if not link.api_token:
+        flash("Connect the Okta API first.", "error")
+        return redirect(url_for("sync.api"))
+    run = runs.queue(link.organization, "manual", dry_run=dry_run)  # or the one waiting
+    flash("A dry run is queued." if run.dry_run else "Sync queued.", "info")
+    action = "sync.dry_run" if dry_run else "sync.now"
+    audit.record_request(action, organization=link.organization, target=link)
+    return redirect(url_for("sync.page"))
+
+
+def _set_paused(paused: bool):
+    """Pause holds the daily schedule (Sync now still works); resume releases it."""
+    link = connection()
+    link.sync_paused_at = utcnow() if paused else None
+    link.save()
+    flash("Auto sync paused." if paused else "Auto sync resumed.", "success")
+    action = "sync.pause" if paused else "sync.resume"
+    audit.record_request(action, organization=link.organization, target=link)
     return redirect(url_for("sync.page"))
 
 
