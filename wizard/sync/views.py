@@ -18,8 +18,9 @@ from .. import audit, connections, directory, permissions
 from ..db import write_transaction
 from ..models import Member, SyncRun, utcnow
 from ..permissions import Action, requires
+from ..tenancy import own
 from . import api_connection, runs
-from .forms import ActionForm, ApiForm, ScheduleForm
+from .forms import ApiForm, ScheduleForm
 from .health import idle_warning
 
 bp = Blueprint("sync", __name__, url_prefix="/integrations/okta")
@@ -80,7 +81,6 @@ def page():
         history=history,
         latest=latest,
         form=ScheduleForm(sync_time=link.sync_time, deactivation_limit=link.deactivation_limit),
-        action=ActionForm(),
         scheduler_running=current_app.config["SCHEDULER"] != "off",
         idle_warning=idle_warning(link),
     )
@@ -181,14 +181,8 @@ def _set_paused(paused: bool):
 @bp.post("/sync/runs/<int:run_id>/held/<decision>")
 @requires(Action.APPROVE_HELD_DEACTIVATIONS)
 def held(run_id: int, decision: str):
-    run = SyncRun.get_or_none(
-        (SyncRun.id == run_id) & (SyncRun.organization == current_user.organization)
-    )
-    if (
-        run is None
-        or decision not in ("approve", "discard")
-        or not ActionForm().validate_on_submit()
-    ):
+    run = own(SyncRun, SyncRun.id == run_id)
+    if decision not in ("approve", "discard"):
         abort(404)
     if decision == "approve":
         ids = [item["member"] for item in run.held]
