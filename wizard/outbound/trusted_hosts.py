@@ -62,5 +62,5 @@ def add(organization: Organization, value: str, actor: Member | None) -> Trusted
 
 
 def remove(trusted: TrustedHost) -> None:
-    """Our server no longer sends requests to this host (the next check reads the table)."""
+    """Our server no longer sends requests to this host (policy.py reads the table per request)."""
     trusted.delete_instance()

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from .. import mappings
 
 OTHER = "__other__"  # the select's "Other…": the name is in the text box
+TOO_LONG = "At most 100 characters."
 
 
 class MappingForm(FlaskForm):
@@ -28,11 +29,8 @@ class PropertyChoiceForm(Form):
     nothing. Any listed name is accepted (Okta's schema may have changed since the page
     was shown, or could not be read): ``mappings`` checks the name itself."""
 
-    property = SelectField(validate_choice=False)
-    other = StringField(
-        "Other property name",
-        validators=[Length(max=100, message="At most 100 characters.")],
-    )
+    property = SelectField(validate_choice=False, validators=[Length(max=100, message=TOO_LONG)])
+    other = StringField("Other property name", validators=[Length(max=100, message=TOO_LONG)])
 
     def validate_other(self, field):
         if self.property.data == OTHER and not (field.data or "").strip():
