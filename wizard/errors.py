@@ -57,7 +57,7 @@ def handle_unexpected_error(error: Exception):
     return handle_http_error(wrapped)
 
 
-def owner_of_unrouted_request(error: HTTPException) -> str | None:
+def _owner_of_unrouted_request(error: HTTPException) -> str | None:
     """The blueprint a request that matched no view belongs to, or None (the app's)."""
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         adapter = current_app.create_url_adapter(request)
@@ -84,7 +84,7 @@ def _blueprint_by_prefix(path: str) -> str | None:
 def _blueprint_handler(error: HTTPException):
     """The HTTP error handler the owning blueprint registered with ``errorhandler``
     (by status code, else by exception class, as Flask looks them up), or None."""
-    owner = owner_of_unrouted_request(error)
+    owner = _owner_of_unrouted_request(error)
     registered = current_app.error_handler_spec.get(owner, {}) if owner else {}
     for code in (error.code, None):
         by_class = registered.get(code, {})
