@@ -1,13 +1,15 @@
 """Role mapping and user detail mapping through real SCIM requests and the sync
 emulator; the staff directory."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import csrf_token, run_sync_now
 from tests.test_browser_accounts import sign_in
 from wizard import grants, mappings
-from wizard.models import Group, Member, OktaConnection, RoleMapping
+from wizard.models import DetailMapping, Group, Member, OktaConnection, RoleMapping
 from wizard.organizations import add_site
 from wizard.roles import OrgRole
 
@@ -182,6 +184,95 @@ def test_detail_mapping_refuses_a_photo_without_format_and_bad_property_names(or
     for bad in ("x" * 101, "title; drop", "1stName"):
         with pytest.raises(mappings.MappingError, match="not an Okta profile property"):
             mappings.save_detail_mappings(org, {"title": bad}, "")
+
+
+@pytest.fixture
+def details_page(client, auth, admin, app, synced_org):
+    """An admin on the detail mapping page, the Okta API tested (the page needs it)."""
+    with app.app_context():
+        from wizard.sync import api_connection
+
+        api_connection.check_connection(OktaConnection.get())
+    auth.login()
+
+    def post(**fields):
+        token = csrf_token(client.get("/integrations/okta/details").text)
+        return client.post("/integrations/okta/details", data={**fields, "csrf_token": token})
+
+    return post
+
+
+def error_next_to(html: str, field_id: str) -> str:
+    """The error text rendered under the field with this id ("" when none)."""
+    found = re.search(rf'<p class="error" id="{re.escape(field_id)}-error">([^<]*)</p>', html)
+    return found.group(1) if found else ""
+
+
+def test_detail_mapping_refusal_keeps_the_admins_choices(details_page):
+    """A refused save (a photo without its image format) comes back with every choice
+    the admin made, the refusal next to the field it is about, and nothing saved."""
+    response = details_page(
+        **{
+            "title-property": "jobTitle",
+            "department-property": "__other__",
+            "department-other": "costCenter",
+            "photo-property": "photoUrl",
+            "image_format": "",
+        }
+    )
+    html = response.text
+    assert response.status_code == 400
+    assert "image format" in error_next_to(html, "image_format")
+    assert re.search(r'<option selected value="jobTitle">', html)
+    assert re.search(r'<option selected value="photoUrl">', html)
+    assert 'value="costCenter"' in html
+    assert DetailMapping.select().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_id", "message"),
+    [
+        (
+            {"department-property": "__other__", "department-other": "1stCost; drop"},
+            "department-other",
+            "not an Okta profile property",
+        ),
+        ({"title-property": "bad name"}, "title-property", "not an Okta profile property"),
+        ({"department-property": "__other__"}, "department-other", "Type the Okta property"),
+        (
+            {"department-property": "__other__", "department-other": "x" * 101},
+            "department-other",
+            "100 characters",
+        ),
+        ({"image_format": "gif"}, "image_format", "Not a valid choice"),
+    ],
+    ids=["malformed-other", "malformed-listed", "other-empty", "other-too-long", "format"],
+)
+def test_detail_mapping_input_is_refused_next_to_its_field(details_page, fields, field_id, message):
+    """Every bad value is refused with a message under its own field, nothing saved."""
+    response = details_page(**fields)
+    assert response.status_code == 400
+    assert message in error_next_to(response.text, field_id)
+    assert DetailMapping.select().count() == 0
+
+
+def test_detail_mapping_saves_listed_and_typed_properties(details_page, synced_org):
+    response = details_page(
+        **{
+            "title-property": "jobTitle",
+            "department-property": "__other__",
+            "department-other": "costCenter",
+            "photo-property": "photoUrl",
+            "image_format": "png",
+        }
+    )
+    assert response.status_code == 302
+    saved = mappings.detail_mappings(synced_org)
+    assert {f: (m.okta_property, m.image_format) for f, m in saved.items()} == {
+        "title": ("jobTitle", ""),
+        "department": ("costCenter", ""),
+        "photo": ("photoUrl", "png"),
+    }
 
 
 def test_scim_and_sync_write_the_same_fields_most_recent_wins(app, scim, synced_org, okta):

@@ -10,6 +10,7 @@ from tests.conftest import csrf_token, run_sync_now
 from tests.fakes.okta_api import TOKEN
 from tests.test_browser_accounts import sign_in
 from wizard.models import AuditEvent, Member, OktaConnection, SyncRun
+from wizard.permissions import Action
 from wizard.sync import jobs
 
 
@@ -60,6 +61,36 @@ def test_sync_now_queues_once_and_pause_resume_persist(admin_client, synced_org)
     post(admin_client, "/integrations/okta/sync/resume")
     assert OktaConnection.get().sync_paused_at is None
     assert AuditEvent.select().where(AuditEvent.action == "sync.pause").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "endpoint"),
+    [("now", "run_now"), ("dry-run", "dry_run"), ("pause", "pause"), ("resume", "resume")],
+)
+def test_each_sync_action_is_its_own_route_with_its_own_permission(app, path, endpoint):
+    """One route per action, at the URL it always had, each naming what it requires:
+    no view that branches on the posted action name."""
+    adapter = app.url_map.bind("localhost")
+    url = f"/integrations/okta/sync/{path}"
+    assert adapter.match(url, method="POST") == (f"sync.{endpoint}", {})
+    assert app.view_functions[f"sync.{endpoint}"].permission == Action.RUN_SYNC
+
+
+def test_dry_run_queues_a_dry_run_and_is_audited(admin_client, synced_org):
+    post(admin_client, "/integrations/okta/sync/dry-run")
+    run = SyncRun.get(SyncRun.status == "queued")
+    assert run.dry_run and run.trigger == "manual"
+    assert AuditEvent.select().where(AuditEvent.action == "sync.dry_run").count() == 1
+
+
+def test_a_post_to_a_status_endpoint_is_no_sync_action(admin_client, synced_org):
+    """``/sync/<anything>`` no longer catches every POST: the status endpoint answers
+    405 (wrong method), an unknown action 404, and neither queues anything."""
+    token = csrf_token(admin_client.get("/integrations/okta/sync").text)
+    response = admin_client.post("/integrations/okta/sync/status.json", data={"csrf_token": token})
+    assert (response.status_code, response.mimetype) == (405, "application/json")
+    assert post(admin_client, "/integrations/okta/sync/everything").status_code == 404
+    assert SyncRun.select().count() == 0
 
 
 def test_schedule_form_validates(admin_client, synced_org):

@@ -1,16 +1,15 @@
-"""Error answers: an HTML page for people, JSON for the small status endpoints.
+"""Error answers: each blueprint may answer its own errors in its own format (SCIM's
+RFC 7644 bodies, scim/blueprint.py), else an HTML page for people, JSON for the small
+status endpoints the pages poll.
 
-Areas with their own error format (SCIM) register a path prefix and a renderer here,
-because routing errors (404, 405) happen before any blueprint is chosen.
+Flask calls a blueprint's handlers for errors raised in its requests. Routing errors
+(404, 405) are raised before any blueprint is chosen, so this app-level handler finds
+the owner itself: for a 405 the blueprint of the rule the path matched, for a 404 the
+blueprint whose URL prefix the path falls under. Nothing registers anything here.
 """
 
-from collections.abc import Callable
-
 from flask import Flask, current_app, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
-
-# path prefix -> function(HTTPException) -> response
-ERROR_RENDERERS: dict[str, Callable] = {}
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -34,9 +33,9 @@ def wants_json() -> bool:
 
 
 def handle_http_error(error: HTTPException):
-    for prefix, render in ERROR_RENDERERS.items():
-        if request.path.startswith(prefix):
-            return render(error)
+    owner_answer = _blueprint_handler(error) if request.url_rule is None else None
+    if owner_answer is not None:
+        return owner_answer(error)
     code = error.code or 500
     message = error.description if code == 400 and error.description else MESSAGES.get(code)
     if code == 400 and "CSRF" in (error.description or ""):
@@ -56,6 +55,43 @@ def handle_unexpected_error(error: Exception):
     wrapped.original_exception = error
     g.setdefault("request_id", "-")
     return handle_http_error(wrapped)
+
+
+def _owner_of_unrouted_request(error: HTTPException) -> str | None:
+    """The blueprint a request that matched no view belongs to, or None (the app's)."""
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        adapter = current_app.create_url_adapter(request)
+        try:
+            endpoint, _ = adapter.match(method=next(iter(error.valid_methods)))
+        except HTTPException:
+            endpoint = ""
+        return endpoint.rpartition(".")[0] or None
+    return _blueprint_by_prefix(request.path)
+
+
+def _blueprint_by_prefix(path: str) -> str | None:
+    """The blueprint with the longest URL prefix ``path`` falls under. A prefix counts up
+    to its first variable (``/scim/v2/<scim_key>`` owns ``/scim/v2``, ``/scim/v2/x/y``):
+    a SCIM base URL pasted without its key still gets a SCIM answer."""
+    owners = {}
+    for name, blueprint in current_app.blueprints.items():
+        head = (blueprint.url_prefix or "").split("<", 1)[0].rstrip("/")
+        if head and (path == head or path.startswith(head + "/")):
+            owners[head] = name
+    return owners[max(owners, key=len)] if owners else None
+
+
+def _blueprint_handler(error: HTTPException):
+    """The HTTP error handler the owning blueprint registered with ``errorhandler``
+    (by status code, else by exception class, as Flask looks them up), or None."""
+    owner = _owner_of_unrouted_request(error)
+    registered = current_app.error_handler_spec.get(owner, {}) if owner else {}
+    for code in (error.code, None):
+        by_class = registered.get(code, {})
+        for cls in type(error).__mro__:
+            if cls in by_class:
+                return by_class[cls]
+    return None
 
 
 def _retry_after(error: HTTPException) -> dict:

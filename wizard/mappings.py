@@ -154,14 +154,17 @@ def _member_ids(group: Group) -> list[int]:
 
 def save_detail_mappings(organization: Organization, choices: dict, image_format: str) -> None:
     """``choices``: field -> Okta property ('' for none). A photo needs an image format."""
-    if choices.get("photo") and image_format not in IMAGE_FORMATS:
-        raise MappingError("A staff photo mapping needs an image format (JPEG, PNG or WebP).")
     for field, prop in choices.items():
         if prop and not OKTA_PROPERTY.fullmatch(prop.strip()):
             raise MappingError(
-                f"{field}: {prop[:40]!r} is not an Okta profile property name (letters, "
-                "digits and _, at most 100 characters)."
+                f"{prop[:40]!r} is not an Okta profile property name (a letter, then "
+                "letters, digits, _ and ., at most 100 characters).",
+                field,
             )
+    if choices.get("photo") and image_format not in IMAGE_FORMATS:
+        raise MappingError(
+            "A staff photo mapping needs an image format (JPEG, PNG or WebP).", "image_format"
+        )
     with database.atomic():
         DetailMapping.delete().where(DetailMapping.organization == organization).execute()
         for field, prop in choices.items():

@@ -113,8 +113,3 @@ def rename_site(site: Site, name: str) -> None:
             site.save()
     except pw.IntegrityError:
         raise OrganizationError(f"A site named {name!r} already exists.") from None
-
-
-def site_of(organization: Organization, site_id: int) -> Site | None:
-    """The organization's site with this id; another organization's site is not found."""
-    return Site.get_or_none((Site.id == site_id) & (Site.organization == organization))

@@ -63,11 +63,3 @@ class ConfirmForm(FlaskForm):
         "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
     next = StringField(validators=[Length(max=2000)])
-
-
-class EndSessionsForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""
-
-
-class LinkOktaForm(FlaskForm):
-    """No fields: "Link my Okta account" is a CSRF-protected POST."""

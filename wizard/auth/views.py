@@ -13,8 +13,6 @@ from . import fresh, sessions, sign_in
 from .forms import (
     ChangePasswordForm,
     ConfirmForm,
-    EndSessionsForm,
-    LinkOktaForm,
     LoginForm,
     SetPasswordForm,
 )
@@ -123,9 +121,7 @@ def account():
         "auth/account.html",
         member=current_user,
         password_form=ChangePasswordForm(),
-        end_sessions_form=EndSessionsForm(),
         okta_link_slug=sign_in.okta_link_slug(current_user),
-        link_form=LinkOktaForm(),
     )
 
 
@@ -175,15 +171,12 @@ def change_password():
         "auth/account.html",
         member=member,
         password_form=form,
-        end_sessions_form=EndSessionsForm(),
     ), 400
 
 
 @bp.post("/account/sessions/end")
 @login_required
 def end_sessions():
-    if not EndSessionsForm().validate_on_submit():
-        return redirect(url_for("auth.account"))
     member = current_user._get_current_object()
     accounts.end_all_sessions(member)
     audit.record_request("account.sessions_ended", organization=member.organization, target=member)

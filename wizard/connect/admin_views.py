@@ -3,7 +3,7 @@ setup links for an IT person, and safe disconnect with conversion to local manag
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import (
@@ -20,8 +20,9 @@ from ..permissions import Action, allowed, requires
 from ..roles import OrgRole
 from ..sso import enforcement
 from ..sso.members import JIT_ROLES
+from ..tenancy import own
 from . import live
-from .forms import ContinueForm, DisconnectForm, EnforcementForm, SetupLinkForm
+from .forms import DisconnectForm, EnforcementForm, SetupLinkForm
 from .views import bp, connection_or_gate, organization, shown_once
 
 
@@ -114,7 +115,6 @@ def disconnect_page():
     return render_template(
         "connect/disconnect.html",
         form=form,
-        convert=ContinueForm(),
         managed=disconnect.okta_managed(organization).count(),
     )
 
@@ -122,8 +122,6 @@ def disconnect_page():
 @bp.post("/integrations/okta/convert")
 @requires(Action.CONVERT_TO_LOCAL)
 def convert_all():
-    if not ContinueForm().validate_on_submit():
-        abort(400)
     organization = current_user.organization
     issued = disconnect.convert_to_local(
         list(disconnect.okta_managed(organization)), actor=current_user._get_current_object()
@@ -134,13 +132,7 @@ def convert_all():
 @bp.post("/team/users/<member_id>/convert")
 @requires(Action.CONVERT_TO_LOCAL)
 def convert_one(member_id: str):
-    member = (
-        disconnect.okta_managed(current_user.organization)
-        .where(Member.scim_id == member_id)
-        .first()
-    )
-    if member is None or not ContinueForm().validate_on_submit():
-        abort(404)
+    member = own(disconnect.okta_managed(current_user.organization), Member.scim_id == member_id)
     issued = disconnect.convert_to_local([member], actor=current_user._get_current_object())
     return shown_once(render_template("connect/converted.html", issued=issued))
 
@@ -175,7 +167,6 @@ def setup_links_page():
             form=form,
             links=links,
             new_link=new_link,
-            revoke_form=ContinueForm(),
             now=utcnow(),
         )
     )
@@ -184,11 +175,7 @@ def setup_links_page():
 @bp.post("/integrations/okta/setup-links/<int:link_id>/revoke")
 @requires(Action.MANAGE_SETUP_LINKS)
 def revoke_setup_link(link_id: int):
-    link = SetupLink.get_or_none(
-        (SetupLink.id == link_id) & (SetupLink.organization == current_user.organization)
-    )
-    if link is None or not ContinueForm().validate_on_submit():
-        abort(404)
+    link = own(SetupLink, SetupLink.id == link_id)
     setup_links.revoke(link)
     audit.record_request("setup_link.revoked", organization=link.organization, target=link)
     flash("The link no longer works.", "success")

@@ -8,7 +8,8 @@ from flask_login import current_user
 from .. import audit, domain_verification, domains
 from ..models import EmailDomain
 from ..permissions import Action, requires
-from .forms import ContinueForm, DomainForm
+from ..tenancy import own
+from .forms import DomainForm
 from .views import bp
 
 PAGE = "connect.domains_page"
@@ -25,14 +26,10 @@ def _organization():
     return organization
 
 
-def _claim_or_404(claim_id: int) -> EmailDomain:
-    """A claim of the signed-in member's organization, never another's."""
-    claim = EmailDomain.get_or_none(
-        (EmailDomain.id == claim_id) & (EmailDomain.organization == _organization())
-    )
-    if claim is None or not ContinueForm().validate_on_submit():
-        abort(404)
-    return claim
+def _claim(claim_id: int) -> EmailDomain:
+    """A claim of the signed-in member's organization; 403 without the Enterprise feature."""
+    _organization()
+    return own(EmailDomain, EmailDomain.id == claim_id)
 
 
 def _page(form: DomainForm, status: int = 200):
@@ -41,7 +38,6 @@ def _page(form: DomainForm, status: int = 200):
     return render_template(
         "connect/domains.html",
         form=form,
-        action_form=ContinueForm(),
         claims=[(claim, domain_verification.record_for(claim)) for claim in claims],
         notices=domain_verification.notices(organization),
         grace_days=domain_verification.GRACE.days,
@@ -79,7 +75,7 @@ def add_domain():
 @bp.post("/integrations/okta/domains/<int:claim_id>/verify")
 @requires(Action.MANAGE_DOMAINS)
 def verify_domain(claim_id: int):
-    claim = _claim_or_404(claim_id)
+    claim = _claim(claim_id)
     check = domain_verification.check_now(claim)
     if check.audit_action:
         audit.record_request(
@@ -95,7 +91,7 @@ def verify_domain(claim_id: int):
 @bp.post("/integrations/okta/domains/<int:claim_id>/remove")
 @requires(Action.MANAGE_DOMAINS)
 def remove_domain(claim_id: int):
-    claim = _claim_or_404(claim_id)
+    claim = _claim(claim_id)
     domains.remove(claim)
     audit.record_request(
         "domain.removed",

@@ -3,10 +3,6 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 
-class ContinueForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""
-
-
 class PermissionsForm(FlaskForm):
     confirm = BooleanField(
         "I have one of these Okta admin roles (or someone who has will do the Okta steps)",

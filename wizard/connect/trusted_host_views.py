@@ -6,9 +6,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit
+from ..models import TrustedHost
 from ..outbound import OKTA_DOMAINS, trusted_hosts
 from ..permissions import Action, requires
-from .forms import ContinueForm, TrustedHostForm
+from ..tenancy import own
+from .forms import TrustedHostForm
 from .views import bp
 
 
@@ -21,7 +23,6 @@ def _page(form: TrustedHostForm, status: int = 200):
         "connect/trusted_hosts.html",
         form=form,
         hosts=hosts,
-        remove_form=ContinueForm(),
         okta_domains=OKTA_DOMAINS,
     )
     return html, status
@@ -55,15 +56,11 @@ def add_trusted_host():
 @bp.post("/integrations/okta/trusted-hosts/<int:host_id>/remove")
 @requires(Action.MANAGE_TRUSTED_HOSTS)
 def remove_trusted_host(host_id: int):
-    if not ContinueForm().validate_on_submit():
-        abort(400)
-    organization = current_user.organization
-    removed = trusted_hosts.remove(organization, host_id)
-    if removed is None:
-        abort(404)
+    removed = own(TrustedHost, TrustedHost.id == host_id)
+    trusted_hosts.remove(removed)
     audit.record_request(
         "trusted_host.removed",
-        organization=organization,
+        organization=removed.organization,
         target=removed,
         details={"host": removed.host},
     )

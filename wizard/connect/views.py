@@ -32,12 +32,12 @@ from ..auth import sessions
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
 from ..permissions import Action, check, requires
+from ..tenancy import acting_organization
 from . import live, steps
 from .forms import (
     CHECKLIST,
     AppsForm,
     ChecklistForm,
-    ContinueForm,
     PermissionsForm,
     RegenerateTokenForm,
     SsoForm,
@@ -55,8 +55,8 @@ def shown_once(html: str):
 
 
 def organization():
-    link = g.get("setup_link")
-    return link.organization if link is not None else current_user.organization
+    """The organization this wizard request acts for: the setup link's, or the member's."""
+    return acting_organization()
 
 
 def connection_or_gate() -> OktaConnection:
@@ -112,9 +112,7 @@ def open_setup_link(token: str):
         return _enter_with(link)
     setup_links.hold_pending(link)
     response = shown_once(
-        render_template(
-            "connect/setup_link_confirm.html", form=ContinueForm(), organization=link.organization
-        )
+        render_template("connect/setup_link_confirm.html", organization=link.organization)
     )
     response.headers["Referrer-Policy"] = "no-referrer"  # the address holds the token
     return response
@@ -124,7 +122,7 @@ def open_setup_link(token: str):
 def continue_setup_link():
     """The signed-in visitor chose Continue: sign them out here, then open the link."""
     link = setup_links.pending()
-    if link is None or not ContinueForm().validate_on_submit():
+    if link is None:
         return _invalid_setup_link()
     if current_user.is_authenticated:
         member = current_user._get_current_object()
@@ -249,15 +247,13 @@ def _actor_label() -> str:
 
 
 def credentials_step(connection):
-    form = ContinueForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
         return complete(connection, "credentials")
-    return credentials_page(connection, form=form)
+    return credentials_page(connection)
 
 
 def credentials_page(connection, **extra):
     """Step 4, as shown after a visit, a new token (``new_token``) or a self-test."""
-    extra.setdefault("form", ContinueForm())
     return page(
         "credentials",
         connection,
@@ -277,28 +273,24 @@ def settings_step(connection):
 
 
 def assign_step(connection):
-    form = ContinueForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
         return complete(connection, "assign")
     return page(
         "assign",
         connection,
-        form=form,
         users=live.received_users(connection),
         drift=live.latest_drift(connection),
     )
 
 
 def push_step(connection):
-    form = ContinueForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
         return complete(connection, "push")
-    return page("push", connection, form=form, pushed=live.pushed_groups(connection))
+    return page("push", connection, pushed=live.pushed_groups(connection))
 
 
 def finish_step(connection):
-    form = ContinueForm()
-    if form.validate_on_submit():
+    if request.method == "POST":
         steps.mark_done(connection, "finish")
         connection.status, connection.activated_at = "active", utcnow()
         connection.save()
@@ -309,7 +301,6 @@ def finish_step(connection):
     return page(
         "finish",
         connection,
-        form=form,
         snapshot=snapshot,
         tokens=list(connections.live_tokens(connection)),
         email_domains=domains.claims_of(organization()),
@@ -342,8 +333,6 @@ def issue_token():
     if had_token and not form.validate_on_submit():
         flash("Tick the box to confirm a new token.", "error")
         return redirect(url_for("connect.step", slug="credentials"))
-    if not had_token and not ContinueForm().validate_on_submit():
-        abort(400)
     creator = current_user._get_current_object() if current_user.is_authenticated else None
     token, plaintext = connections.issue_scim_token(connection, created_by=creator)
     audit.record_request(
@@ -359,8 +348,6 @@ def issue_token():
 @requires(Action.RUN_WIZARD)
 def self_test():
     connection = connection_or_gate()
-    if not ContinueForm().validate_on_submit():
-        abort(400)
     checks = run_self_test(current_app._get_current_object(), organization())
     audit.record_request(
         "scim.self_test",

@@ -24,7 +24,3 @@ class SettingsForm(FlaskForm):
 
 class SiteForm(FlaskForm):
     name = StringField("Site name", validators=[DataRequired(), Length(max=120)])
-
-
-class DeleteSiteForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""

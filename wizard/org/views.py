@@ -1,12 +1,13 @@
 """Dashboard and organization settings. Views parse, call ``organizations``, redirect."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit, organizations
 from ..models import Group, Member, Site
 from ..permissions import Action, requires
-from .forms import DeleteSiteForm, SettingsForm, SiteForm
+from ..tenancy import own
+from .forms import SettingsForm, SiteForm
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 
@@ -75,7 +76,7 @@ def add_site():
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
 @requires(Action.MANAGE_ORGANIZATION)
 def edit_site(site_id: int):
-    site = _own_site(site_id)
+    site = own(Site, Site.id == site_id)
     form = SiteForm(obj=site)
     if form.validate_on_submit():
         old_name = site.name
@@ -92,31 +93,22 @@ def edit_site(site_id: int):
             )
             flash("Site renamed.", "success")
             return redirect(url_for("org.settings"))
-    return render_template("org/site.html", site=site, form=form, delete_form=DeleteSiteForm())
+    return render_template("org/site.html", site=site, form=form)
 
 
 @bp.post("/sites/<int:site_id>/delete")
 @requires(Action.MANAGE_ORGANIZATION)
 def delete_site(site_id: int):
-    site = _own_site(site_id)
-    if DeleteSiteForm().validate_on_submit():
-        audit.record_request(
-            "org.site_deleted",
-            organization=site.organization,
-            target=site,
-            details={"name": site.name},
-        )
-        site.delete_instance()
-        flash(f"Site {site.name} deleted, with the roles given on it.", "success")
+    site = own(Site, Site.id == site_id)
+    audit.record_request(
+        "org.site_deleted",
+        organization=site.organization,
+        target=site,
+        details={"name": site.name},
+    )
+    site.delete_instance()
+    flash(f"Site {site.name} deleted, with the roles given on it.", "success")
     return redirect(url_for("org.settings"))
-
-
-def _own_site(site_id: int) -> Site:
-    """The signed-in member's site; another organization's id is simply not found."""
-    site = organizations.site_of(current_user.organization, site_id)
-    if site is None:
-        abort(404)
-    return site
 
 
 def _settings_page(form, site_form):

@@ -61,11 +61,6 @@ def add(organization: Organization, value: str, actor: Member | None) -> Trusted
         raise TrustedHostError(f"{host} is already a trusted host.") from None
 
 
-def remove(organization: Organization, host_id: int) -> TrustedHost | None:
-    """Delete one of ``organization``'s hosts; None when it has no such host."""
-    trusted = TrustedHost.get_or_none(
-        (TrustedHost.id == host_id) & (TrustedHost.organization == organization)
-    )
-    if trusted is not None:
-        trusted.delete_instance()
-    return trusted
+def remove(trusted: TrustedHost) -> None:
+    """Our server no longer sends requests to this host (policy.py reads the table per request)."""
+    trusted.delete_instance()

@@ -5,11 +5,9 @@ import re
 
 from flask import Flask
 
-from ..errors import ERROR_RENDERERS
 from ..extensions import csrf
 from . import discovery, groups, request_log, users
 from .blueprint import bp
-from .errors import from_http_error
 
 __all__ = ["bp", "discovery", "groups", "init_app", "users"]
 PREFIX = "/scim/"
@@ -34,7 +32,6 @@ class CollapseSlashes:
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)  # bearer tokens, not cookies: CSRF cannot apply
     app.register_blueprint(bp)
-    ERROR_RENDERERS[PREFIX] = from_http_error  # routing 404/405 and 413 answer in SCIM JSON
     app.before_request(request_log.start_timer)
     app.after_request(request_log.record)
     app.wsgi_app = CollapseSlashes(app.wsgi_app)

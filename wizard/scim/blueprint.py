@@ -130,6 +130,8 @@ def handle_directory_error(error: DirectoryError):
 
 @bp.errorhandler(HTTPException)
 def handle_http_error(error: HTTPException):
+    """Also answers the routing errors (unknown path, wrong method) under /scim/v2:
+    wizard/errors.py hands them to this blueprint's handler (RFC 7644 §3.12)."""
     return from_http_error(error)
 
 

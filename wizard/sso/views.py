@@ -21,10 +21,10 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature
+from playhouse.flask_utils import get_object_or_404
 
 from .. import audit, connections, outbound, sso_configurations
 from ..auth import sessions
-from ..auth.forms import LinkOktaForm
 from ..auth.views import home_for, safe_next
 from ..extensions import limiter
 from ..models import Organization, SsoConfiguration, SsoState, utcnow
@@ -40,8 +40,8 @@ CALLBACK_LIMIT = "20 per minute"  # per client address: each callback costs a to
 
 
 def _connection(slug: str):
-    organization = Organization.get_or_none(Organization.slug == slug)
-    connection = connections.connection_for(organization) if organization else None
+    organization = get_object_or_404(Organization, Organization.slug == slug)
+    connection = connections.connection_for(organization)
     if connection is None or sso_configurations.for_test(connection) is None:
         abort(404)
     return connection
@@ -75,7 +75,7 @@ def start_link(slug: str):
     """ "Link my Okta account" (a POST from the account page: CSRF-protected, so no other
     site can start it); Okta asks for the credentials again."""
     connection = _connection(slug)
-    if not LinkOktaForm().validate_on_submit() or not finish.may_link(connection.organization):
+    if not finish.may_link(connection.organization):
         abort(403)
     extra = {"prompt": "login", "login_hint": current_user.email}
     return _authorize(connection, "link", None, extra)

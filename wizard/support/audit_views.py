@@ -4,13 +4,14 @@ action, with filters and a CSV download; and one member's timeline."""
 from datetime import date, datetime, timedelta
 
 import peewee as pw
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from playhouse.flask_utils import PaginatedQuery
 
 from .. import audit
 from ..models import AuditEvent, Member, Organization, ScimEvent, SyncRun
 from ..permissions import Action, requires
+from ..tenancy import own
 from .inbox import spreadsheet_safe
 from .scoping import scope
 
@@ -91,12 +92,7 @@ def download():
 @requires(Action.VIEW_AUDIT_LOG)
 def timeline(member_id: str):
     """Everything that happened to one member, in order: "why was Jane deactivated?"."""
-    query = Member.select().where(Member.scim_id == member_id)
-    if not current_user.is_staff:
-        query = query.where(Member.organization == current_user.organization)
-    member = query.first()
-    if member is None:
-        abort(404)
+    member = own(Member, Member.scim_id == member_id, staff=True)
     if current_user.is_staff:
         audit.record_request(
             "staff.viewed_member_timeline", organization=member.organization, target=member

@@ -1,8 +1,8 @@
 """Staff pages: the organization list and the entitlements only staff may change."""
 
 import peewee as pw
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from playhouse.flask_utils import PaginatedQuery
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from playhouse.flask_utils import PaginatedQuery, get_object_or_404
 
 from .. import audit, connections, domains, organizations
 from ..auth.guards import staff_required
@@ -29,7 +29,7 @@ def organizations_list():
 @bp.route("/organizations/<slug>", methods=["GET", "POST"])
 @staff_required
 def organization(slug: str):
-    organization = Organization.get_or_none(Organization.slug == slug) or abort(404)
+    organization = get_object_or_404(Organization, Organization.slug == slug)
     form = EntitlementsForm(obj=organization)
     if form.validate_on_submit():
         changes = organizations.update_entitlements(
@@ -63,7 +63,7 @@ def organization(slug: str):
 def release_domain(slug: str):
     """A verified domain belongs to one organization; staff free it (when it changed
     hands) so another can prove it."""
-    organization = Organization.get_or_none(Organization.slug == slug) or abort(404)
+    organization = get_object_or_404(Organization, Organization.slug == slug)
     form = ReleaseDomainForm()
     claim = domains.claim_of(organization, form.domain.data) if form.validate_on_submit() else None
     if claim is not None:
@@ -82,7 +82,7 @@ def release_domain(slug: str):
 @staff_required
 def scim_log(slug: str):
     """Support console: the organization's SCIM request log, its health, its syncs."""
-    organization = Organization.get_or_none(Organization.slug == slug) or abort(404)
+    organization = get_object_or_404(Organization, Organization.slug == slug)
     audit.record_request("staff.viewed_scim_log", organization=organization)
     connection = connections.connection_for(organization)
     query = ScimEvent.select().where(ScimEvent.organization == organization)

@@ -37,7 +37,3 @@ class ScheduleForm(FlaskForm):
         "it waits for an admin to approve.",
         validators=[NumberRange(min=1, max=100)],
     )
-
-
-class ActionForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""

@@ -18,8 +18,9 @@ from .. import audit, connections, directory, permissions
 from ..db import write_transaction
 from ..models import Member, SyncRun, utcnow
 from ..permissions import Action, requires
+from ..tenancy import own
 from . import api_connection, runs
-from .forms import ActionForm, ApiForm, ScheduleForm
+from .forms import ApiForm, ScheduleForm
 from .health import idle_warning
 
 bp = Blueprint("sync", __name__, url_prefix="/integrations/okta")
@@ -80,7 +81,6 @@ def page():
         history=history,
         latest=latest,
         form=ScheduleForm(sync_time=link.sync_time, deactivation_limit=link.deactivation_limit),
-        action=ActionForm(),
         scheduler_running=current_app.config["SCHEDULER"] != "off",
         idle_warning=idle_warning(link),
     )
@@ -131,39 +131,58 @@ def schedule():
     return redirect(url_for("sync.page"))
 
 
-@bp.post("/sync/<action>")
+@bp.post("/sync/now")
 @requires(Action.RUN_SYNC)
-def act(action: str):
+def run_now():
+    return _queue_manual_run(dry_run=False)
+
+
+@bp.post("/sync/dry-run")
+@requires(Action.RUN_SYNC)
+def dry_run():
+    return _queue_manual_run(dry_run=True)
+
+
+@bp.post("/sync/pause")
+@requires(Action.RUN_SYNC)
+def pause():
+    return _set_paused(True)
+
+
+@bp.post("/sync/resume")
+@requires(Action.RUN_SYNC)
+def resume():
+    return _set_paused(False)
+
+
+def _queue_manual_run(dry_run: bool):
     link = connection()
-    if action not in ("now", "dry-run", "pause", "resume") or not ActionForm().validate_on_submit():
-        abort(400 if action in ("now", "dry-run", "pause", "resume") else 404)
-    if action in ("now", "dry-run"):
-        if not link.api_token:
-            flash("Connect the Okta API first.", "error")
-            return redirect(url_for("sync.api"))
-        run = runs.queue(link.organization, "manual", dry_run=action == "dry-run")
-        flash("A dry run is queued." if run.dry_run else "Sync queued.", "info")
-    else:
-        link.sync_paused_at = utcnow() if action == "pause" else None
-        link.save()
-        flash("Auto sync paused." if action == "pause" else "Auto sync resumed.", "success")
-    audit.record_request(
-        f"sync.{action.replace('-', '_')}", organization=link.organization, target=link
-    )
+    if not link.api_token:
+        flash("Connect the Okta API first.", "error")
+        return redirect(url_for("sync.api"))
+    run = runs.queue(link.organization, "manual", dry_run=dry_run)  # or the one waiting
+    flash("A dry run is queued." if run.dry_run else "Sync queued.", "info")
+    action = "sync.dry_run" if dry_run else "sync.now"
+    audit.record_request(action, organization=link.organization, target=link)
+    return redirect(url_for("sync.page"))
+
+
+def _set_paused(paused: bool):
+    """Pause holds the daily schedule (Sync now still works); resume releases it."""
+    link = connection()
+    link.sync_paused_at = utcnow() if paused else None
+    link.save()
+    flash("Auto sync paused." if paused else "Auto sync resumed.", "success")
+    action = "sync.pause" if paused else "sync.resume"
+    audit.record_request(action, organization=link.organization, target=link)
     return redirect(url_for("sync.page"))
 
 
 @bp.post("/sync/runs/<int:run_id>/held/<decision>")
 @requires(Action.APPROVE_HELD_DEACTIVATIONS)
 def held(run_id: int, decision: str):
-    run = SyncRun.get_or_none(
-        (SyncRun.id == run_id) & (SyncRun.organization == current_user.organization)
-    )
-    if (
-        run is None
-        or decision not in ("approve", "discard")
-        or not ActionForm().validate_on_submit()
-    ):
+    run = own(SyncRun, SyncRun.id == run_id)
+    if decision not in ("approve", "discard"):
         abort(404)
     if decision == "approve":
         ids = [item["member"] for item in run.held]

@@ -3,31 +3,17 @@ the Okta API connection passed its test)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField
-from wtforms.validators import InputRequired
 
 from .. import audit, connections, mappings
 from ..models import Group, RoleMapping, Site
 from ..permissions import Action, requires
 from ..sync import api_connection
 from ..sync.okta_api import OktaApiError
+from ..tenancy import own
+from .mapping_forms import MappingForm, detail_mapping_form
 
 bp = Blueprint("mappings", __name__, url_prefix="/integrations/okta")
 ACCESS_LABELS = {"Admin": "Admin access", "User": "Member login (staff directory)"}
-
-
-class MappingForm(FlaskForm):
-    group = SelectField("Okta group", coerce=int, validators=[InputRequired()])
-    # The choices offered are the roles the signed-in admin may give; anything else that
-    # is posted reaches mappings.save_role_mapping, which says why it is refused.
-    access = RadioField(
-        "Access", default="User", validators=[InputRequired()], validate_choice=False
-    )
-
-
-class ActionForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""
 
 
 def connection_ready():
@@ -64,7 +50,6 @@ def roles_page(form: MappingForm, status: int = 200):
     return render_template(
         "mappings/roles.html",
         form=form,
-        action=ActionForm(),
         mappings=found,
         changeable={m.id for m in found if mappings.may_change(actor(), m)},
         labels=ACCESS_LABELS,
@@ -100,7 +85,7 @@ def preview():
         abort(400)
     if not form.validate_on_submit():
         return roles_page(form, 400)
-    group = _own_group(form.group.data)
+    group = own(Group, Group.id == form.group.data)
     site_roles = submitted_site_roles(_sites())
     try:
         lines = mappings.preview_role_mapping(group, form.access.data, site_roles, actor=actor())
@@ -124,7 +109,7 @@ def save():
         abort(400)
     if not form.validate_on_submit():
         return roles_page(form, 400)
-    group = _own_group(form.group.data)
+    group = own(Group, Group.id == form.group.data)
     site_roles = submitted_site_roles(_sites())
     try:
         mapping = mappings.save_role_mapping(group, form.access.data, site_roles, actor=actor())
@@ -147,11 +132,7 @@ def save():
 @bp.post("/roles/<int:mapping_id>/delete")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
 def delete(mapping_id: int):
-    mapping = RoleMapping.get_or_none(
-        (RoleMapping.id == mapping_id) & (RoleMapping.organization == current_user.organization)
-    )
-    if mapping is None or not ActionForm().validate_on_submit():
-        abort(404)
+    mapping = own(RoleMapping, RoleMapping.id == mapping_id)
     if not mappings.may_change(actor(), mapping):
         abort(403)  # removing it would take a role the admin could not give
     audit.record_request(
@@ -173,20 +154,14 @@ def details():
         flash("User detail mapping appears once the Okta API connection passes its test.", "info")
         return redirect(url_for("sync.api"))
     organization = current_user.organization
-    form = ActionForm()
+    form = detail_mapping_form(mappings.detail_mappings(organization))
     if form.validate_on_submit():
-        choices = {}
-        for field in mappings.DETAIL_FIELDS:
-            picked = request.form.get(f"field-{field}", "")
-            choices[field] = (
-                request.form.get(f"other-{field}", "") if picked == "__other__" else picked
-            )
+        choices = form.choices()
         try:
-            mappings.save_detail_mappings(
-                organization, choices, request.form.get("image_format", "")
-            )
+            mappings.save_detail_mappings(organization, choices, form.image_format.data)
         except mappings.MappingError as exc:
-            flash(str(exc), "error")
+            if not form.refuse(exc):
+                flash(str(exc), "error")
         else:
             audit.record_request(
                 "mapping.details_saved",
@@ -195,34 +170,23 @@ def details():
             )
             flash("User detail mapping saved; the next sync applies it.", "success")
             return redirect(url_for("mappings.details"))
-    try:
-        properties = mappings.schema_properties(
-            api_connection.client_for(connection, budget_seconds=10, timeout=5)
-        )
-        schema_error = None
-    except OktaApiError as exc:
-        properties, schema_error = [], exc.message
+    properties, schema_error = _okta_properties(connection)  # read only to show the page
+    form.offer(properties)
     return render_template(
-        "mappings/details.html",
-        form=form,
-        fields=mappings.DETAIL_FIELDS,
-        current=mappings.detail_mappings(organization),
-        properties=properties,
-        schema_error=schema_error,
-        formats=mappings.IMAGE_FORMATS,
-    )
+        "mappings/details.html", form=form, fields=mappings.DETAIL_FIELDS, schema_error=schema_error
+    ), 400 if request.method == "POST" else 200  # a POST that gets here was refused
+
+
+def _okta_properties(connection) -> tuple[list[tuple[str, str]], str | None]:
+    """Okta's profile properties, or none and why (the admin can still type names)."""
+    try:
+        client = api_connection.client_for(connection, budget_seconds=10, timeout=5)
+        return mappings.schema_properties(client), None
+    except OktaApiError as exc:
+        return [], exc.message
 
 
 def _sites():
     return list(
         Site.select().where(Site.organization == current_user.organization).order_by(Site.name_key)
     )
-
-
-def _own_group(group_id: int) -> Group:
-    group = Group.get_or_none(
-        (Group.id == group_id) & (Group.organization == current_user.organization)
-    )
-    if group is None:
-        abort(404)
-    return group

@@ -13,6 +13,7 @@ from ..models import Member
 from ..password_links import Delivery
 from ..permissions import Action, may_manage, requires
 from ..roles import OrgRole
+from ..tenancy import own
 from . import queries
 from .views import bp
 
@@ -23,25 +24,12 @@ class RoleForm(FlaskForm):
     role = SelectField("Organization role (given by hand)", validate_choice=False)
 
 
-class PasswordLinkForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""
-
-
 class KeepLocalForm(FlaskForm):
     keep_local = BooleanField("Keep local: Okta (SCIM) neither sees nor changes this member")
 
 
 def actor():
     return current_user._get_current_object()
-
-
-def own_member(member_id: str) -> Member:
-    found = Member.get_or_none(
-        (Member.organization == current_user.organization) & (Member.scim_id == member_id)
-    )
-    if found is None:
-        abort(404)
-    return found
 
 
 def role_form(member: Member, **kwargs) -> RoleForm:
@@ -60,7 +48,6 @@ def member_page(member: Member, form: RoleForm | None = None, status: int = 200)
         grants=list(queries.grants_of(member)),
         sources=queries.SOURCES,
         role_form=form or role_form(member),
-        link_form=PasswordLinkForm(),
         keep_local_form=KeepLocalForm(keep_local=member.keep_local),
         manageable=may_manage(actor(), member) and member.managed_by == "local",
     ), status
@@ -69,13 +56,13 @@ def member_page(member: Member, form: RoleForm | None = None, status: int = 200)
 @bp.get("/users/<member_id>")
 @requires(Action.VIEW_DIRECTORY)
 def member(member_id: str):
-    return member_page(own_member(member_id))
+    return member_page(own(Member, Member.scim_id == member_id))
 
 
 @bp.post("/users/<member_id>/role")
 @requires(Action.SET_MEMBER_ROLE)
 def set_role(member_id: str):
-    member = own_member(member_id)
+    member = own(Member, Member.scim_id == member_id)
     form = role_form(member)
     if not form.validate_on_submit():
         return member_page(member, form, 400)
@@ -104,9 +91,7 @@ def _role(value: str) -> OrgRole:
 @bp.post("/users/<member_id>/password-link")
 @requires(Action.SEND_PASSWORD_RESET)
 def send_password_link(member_id: str):
-    member = own_member(member_id)
-    if not PasswordLinkForm().validate_on_submit():
-        abort(400)
+    member = own(Member, Member.scim_id == member_id)
     try:
         issued = local_members.send_password_link(member, actor=actor())
     except local_members.ChangeRefused as exc:
@@ -136,7 +121,7 @@ def _withheld_message(issued) -> str:
 @bp.post("/users/<member_id>/keep-local")
 @requires(Action.MANAGE_KEEP_LOCAL)
 def set_keep_local(member_id: str):
-    member = own_member(member_id)
+    member = own(Member, Member.scim_id == member_id)
     form = KeepLocalForm()
     if not form.validate_on_submit():
         abort(400)

@@ -3,30 +3,21 @@ verified sign-in (the member page's "Allow Okta link"). Without it, a sign-in ne
 links a password account: someone else's provider account with the same address must
 not become that person."""
 
-from flask import Blueprint, abort, flash, redirect, url_for
-from flask_login import current_user
-from flask_wtf import FlaskForm
+from flask import Blueprint, flash, redirect, url_for
 
 from .. import audit
 from ..models import Member
 from ..permissions import Action, requires
 from ..sso import identities
+from ..tenancy import own
 
 bp = Blueprint("okta_link", __name__, url_prefix="/team/users")
-
-
-class AllowLinkForm(FlaskForm):
-    """No fields: the CSRF token alone makes the POST safe."""
 
 
 @bp.post("/<member_id>/okta-link")
 @requires(Action.ALLOW_OKTA_LINK)
 def allow(member_id: str):
-    member = Member.get_or_none(
-        (Member.organization == current_user.organization) & (Member.scim_id == member_id)
-    )
-    if member is None or not AllowLinkForm().validate_on_submit():
-        abort(404)
+    member = own(Member, Member.scim_id == member_id)
     if member.keep_local or not member.password_hash:
         flash("Only a local account with a password that is not kept local needs this.", "error")
         return redirect(url_for("team.member", member_id=member.scim_id))

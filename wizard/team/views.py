@@ -1,11 +1,12 @@
 """Team pages: read-only views of the directory (changes come from Okta or admins)."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from playhouse.flask_utils import PaginatedQuery
 
 from ..models import Group, Member
 from ..permissions import Action, requires
+from ..tenancy import own
 from . import queries
 from .paging import Pages
 
@@ -48,11 +49,7 @@ def groups():
 @bp.get("/groups/<group_id>")
 @requires(Action.VIEW_DIRECTORY)
 def group(group_id: str):
-    found = Group.get_or_none(
-        (Group.organization == current_user.organization) & (Group.scim_id == group_id)
-    )
-    if found is None:
-        abort(404)
+    found = own(Group, Group.scim_id == group_id)
     page = PaginatedQuery(
         queries.members_of_group(found), paginate_by=PAGE_SIZE, check_bounds=False
     )
