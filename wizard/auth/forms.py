@@ -71,3 +71,8 @@ class EndSessionsForm(FlaskForm):
 
 class LinkOktaForm(FlaskForm):
     """No fields: "Link my Okta account" is a CSRF-protected POST."""
+
+
+class TestSignInForm(FlaskForm):
+    """No fields: the wizard's "Test sign-in" is a CSRF-protected POST (an
+    EnterpriseAdmin's passing test makes a pending configuration live)."""

@@ -24,11 +24,13 @@ from .. import (
     audit,
     connections,
     domains,
+    security_headers,
     setup_links,
     sso_configurations,
     sso_settings,
 )
 from ..auth import sessions
+from ..auth.forms import TestSignInForm
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
 from ..permissions import Action, check, requires
@@ -192,6 +194,8 @@ def sso_step(connection):
     """Issuer, client ID and secret are saved as a pending configuration; the live one
     keeps signing people in until an EnterpriseAdmin's test sign-in passes."""
     shown = sso_configurations.for_test(connection)
+    if shown is not None:
+        security_headers.allow_form_redirect_to(shown.issuer)  # Test sign-in's redirect
     form = SsoForm(
         okta_domain=shown.issuer if shown else "",
         client_id=shown.client_id if shown else "",
@@ -235,6 +239,7 @@ def sso_step(connection):
         email_domains=domains.claims_of(organization()),
         live_sso=sso_configurations.live(connection),
         pending_sso=sso_configurations.pending(connection),
+        test_form=TestSignInForm(),
     ), 400 if form.errors else 200
 
 
