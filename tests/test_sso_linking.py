@@ -320,3 +320,38 @@ def test_reauth_finds_the_linked_member_without_linking_anyone(client, auth, op,
     confirmed = client.get(f"{callback.path}?{callback.query}")
     assert confirmed.headers["Location"] == "/account"
     assert AuditEvent.get(AuditEvent.action == "auth.confirmed").actor_id == lee.id
+
+
+def test_just_in_time_never_revives_a_deleted_member(client, op, org):
+    """Attack: Okta deleted Max, an Admin (his row and grants stay, hidden from SCIM).
+    A new Okta account with another verified email but Max's old username (Okta logins
+    are reused, and ``preferred_username`` is whatever the Okta login is) signs in just
+    in time: creating it must not revive Max's row with his Admin grant. A sign-in
+    only ever creates a new member, with the organization's JIT role."""
+    from wizard import directory
+    from wizard.roles import OrgRole
+
+    profile = {
+        "user_name": "max@acme.example.com",
+        "email": "max@acme.example.com",
+        "given_name": "Max",
+        "family_name": "Former",
+    }
+    max_ = directory.create_member(
+        org, profile, managed_by="scim", role=OrgRole.ADMIN, actor_label="okta-scim"
+    )
+    directory.hide_member(max_, actor_label="okta-scim")
+    OktaConnection.update(jit_enabled=True).execute()
+    op.overrides = {
+        "email": "newbie@acme.example.com",
+        "preferred_username": "max@acme.example.com",
+        "sub": "00u-newbie",
+        "given_name": "New",
+        "family_name": "Hire",
+    }
+    response = round_trip(client)
+    assert response.status_code == 403 and "username exists here already" in response.text
+    assert not signed_in_as(max_) and not signed_in(client)
+    max_ = Member.get_by_id(max_.id)
+    assert (max_.active, max_.scim_hidden, max_.email) == (False, True, "max@acme.example.com")
+    assert linked_subject(max_) is None

@@ -157,6 +157,7 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
         "display_name": str(claims.get("name") or ""),
     }
     try:
+        _require_new_user_name(connection.organization, profile["user_name"])
         member = directory.create_member(
             connection.organization, profile, managed_by="jit", actor_label="okta-sign-in"
         )
@@ -173,6 +174,19 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
     _grant_jit_role(member, jit_role(connection))
     _link(configuration, member, subject, IdentityLink.JIT)
     return member
+
+
+def _require_new_user_name(organization, user_name: str) -> None:
+    """Just in time makes a new member, never lands on an existing row: SCIM's create
+    revives a member Okta deleted under the same userName, with the grants it kept,
+    and Okta reuses logins (``preferred_username``), so a newcomer would get a former
+    Admin's account."""
+    if directory.member_by_user_name(organization, user_name) is not None:
+        raise directory.DirectoryError(
+            "conflict",
+            "An account with your Okta username exists here already: ask your admin to "
+            "link it to your Okta account.",
+        )
 
 
 def jit_role(connection) -> OrgRole:
