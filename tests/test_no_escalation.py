@@ -370,3 +370,32 @@ def test_a_link_dies_when_okta_takes_the_member_over(client, auth, app, admin, s
     assert taken.status_code == 200 and Member.get_by_id(lee.id).managed_by == "scim"
     assert set_password_by_link(app, link, "a password okta never knew").status_code == 410
     assert Member.get_by_id(lee.id).password_hash is None
+
+
+def test_an_organization_name_cannot_break_or_bend_the_mail(
+    client, auth, app, admin, second_admin, org
+):
+    """Attack: an Admin (who may rename the organization) puts a line break and a Bcc
+    header in the name, which every password link's subject carries. The mail goes out,
+    to the member only, with a one-line subject; the reset does not fail with a 500."""
+    sign_in(auth, second_admin)
+    page = client.get("/org/settings").text
+    renamed = client.post(
+        "/org/settings",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "Acme\r\nBcc: thief@evil.example.com",
+            "timezone": "UTC",
+        },
+    )
+    assert renamed.status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
+    pat = local_member(org, "pat@acme.example.com", OrgRole.USER)
+    sign_in(auth, admin)
+    assert post_reset(client, pat).status_code == 302
+    (message,) = outbox(app)
+    assert message.to == ["pat@acme.example.com"] and not message.bcc
+    with app.app_context():
+        headers = message.message()
+    assert headers["Bcc"] is None and "\n" not in headers["Subject"]
+    assert "thief@evil.example.com" not in message.recipients()
