@@ -177,6 +177,7 @@ def setup_links_page():
             new_link=new_link,
             revoke_form=ContinueForm(),
             now=utcnow(),
+            orphaned={link.id for link in links if not setup_links.creator_may_lend(link)},
         )
     )
 
