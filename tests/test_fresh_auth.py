@@ -212,6 +212,50 @@ def test_okta_confirmation_needs_okta_to_have_asked_just_now(
     assert not AuditEvent.select().where(AuditEvent.action == "auth.confirmed").exists()
 
 
+def test_a_password_okta_sign_in_replaced_confirms_nothing(
+    client,
+    auth,
+    org,
+    admin,
+    crafted,  # noqa: F811
+):
+    """Attack: the organization requires Okta, so a member's old password no longer
+    signs in; someone holding their (stolen, still live) session cookie and that old
+    password would still make the session fresh with it and disconnect Okta. Where the
+    password cannot sign in, it confirms nothing either: the confirmation is Okta's
+    (the break-glass admin keeps the password)."""
+    from tests.conftest import PASSWORD
+    from wizard import accounts
+    from wizard.roles import OrgRole
+
+    other = accounts.create_local_admin(
+        org, "other@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN, keep_local=False
+    )
+    auth.login(email=other.email)
+    OktaConnection.update(sso_enforced=True, break_glass=admin.id).execute()
+    make_stale(client)
+    asked = client.get("/integrations/okta/disconnect")
+    page = client.get(asked.headers["Location"])
+    assert "Confirm with Okta" in page.text
+    refused = client.post(
+        "/account/confirm",
+        data={"csrf_token": csrf_token(page.text), "password": PASSWORD, "next": "/account"},
+    )
+    assert refused.status_code == 401 and "signs in with Okta" in refused.text
+    assert client.get("/integrations/okta/disconnect").status_code == 302  # still stale
+    assert not AuditEvent.select().where(AuditEvent.action == "auth.confirmed").exists()
+
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
+    auth.login()  # the break-glass admin
+    make_stale(client)
+    page = client.get("/account/confirm?next=/account").text
+    glass = client.post(
+        "/account/confirm",
+        data={"csrf_token": csrf_token(page), "password": PASSWORD, "next": "/account"},
+    )
+    assert glass.status_code == 302 and glass.headers["Location"] == "/account"
+
+
 # --- a first password, set by the member --------------------------------------------------
 
 
