@@ -355,3 +355,27 @@ def test_just_in_time_never_revives_a_deleted_member(client, op, org):
     max_ = Member.get_by_id(max_.id)
     assert (max_.active, max_.scim_hidden, max_.email) == (False, True, "max@acme.example.com")
     assert linked_subject(max_) is None
+
+
+def test_a_link_made_before_keep_local_no_longer_signs_in(client, auth, op, admin, lee):
+    """Attack: lee linked her Okta account, then an EnterpriseAdmin made her account kept
+    local (an owner, or the break-glass admin: the way in when Okta is down or taken
+    over). Whoever controls that Okta account (an Okta admin resetting its password)
+    would still sign in as her through the old link. Okta never signs in a kept-local
+    account, linked or not; the password does."""
+    auth.login(email=lee.email)
+    op.overrides = {"email": lee.email, "sub": "00u-lee"}
+    assert link_round_trip(client).headers["Location"] == "/account"
+    sign_out(client)
+    auth.login()
+    page = client.get(f"/team/users/{lee.scim_id}").text
+    kept = client.post(
+        f"/team/users/{lee.scim_id}/keep-local",
+        data={"csrf_token": csrf_token(page), "keep_local": "y"},
+    )
+    assert kept.status_code == 302 and Member.get_by_id(lee.id).keep_local
+    sign_out(client)
+    response = round_trip(client)
+    assert response.status_code == 403 and not signed_in(client)
+    assert refusal_reason() == "kept_local"
+    assert auth.login(email=lee.email).status_code == 302  # her password still does

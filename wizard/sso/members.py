@@ -80,6 +80,8 @@ def member_for_claims(configuration: SsoConfiguration, claims: dict) -> Member:
     member = identities.linked_member(configuration, subject)
     if member is None:
         member = _unlinked_member(configuration, claims, subject)
+    elif kept_local(configuration.connection, member):
+        raise refused("kept_local")  # linked before it was kept local: the link is void
     if not member.active:
         raise refused("deactivated_member")
     identities.note_use(configuration, subject)
@@ -97,6 +99,12 @@ def _unlinked_member(configuration, claims: dict, subject: str) -> Member:
     if configuration.connection.jit_enabled:
         return _just_in_time(configuration, claims, subject)
     raise refused("unknown_member")
+
+
+def kept_local(connection, member: Member) -> bool:
+    """Owners and the break-glass admin: the way in when Okta is down or taken over, so
+    no Okta sign-in reaches them, whatever was linked before."""
+    return member.keep_local or connection.break_glass_id == member.id
 
 
 def verified_email(organization, claims: dict) -> str:
@@ -118,7 +126,7 @@ def _link_by_email(configuration, member: Member, subject: str) -> Member:
         raise refused("deactivated_member")
     if identities.identity_of(member, configuration.issuer) is not None:
         raise refused("linked_to_other_subject")  # its own subject matched earlier
-    if member.keep_local or connection.break_glass_id == member.id:
+    if kept_local(connection, member):
         raise refused("kept_local")
     allowed = identities.link_allowed(member)
     if member.password_hash and not allowed:
