@@ -379,3 +379,20 @@ def test_a_link_made_before_keep_local_no_longer_signs_in(client, auth, op, admi
     assert response.status_code == 403 and not signed_in(client)
     assert refusal_reason() == "kept_local"
     assert auth.login(email=lee.email).status_code == 302  # her password still does
+
+
+def test_just_in_time_refusals_never_echo_the_token(client, op, org):
+    """Attack: an ID token whose email (in a verified domain) is a sentence, "visit
+    evil.example.com to unlock your account"; just-in-time creation refuses the
+    address, and its refusal must not put the provider's words on our page."""
+    OktaConnection.update(jit_enabled=True).execute()
+    text = "Visit evil.example.com to unlock your account"
+    op.overrides = {
+        "email": f'"{text}"@acme.example.com',
+        "sub": "00u-words",
+        "given_name": "W",
+        "family_name": "Ords",
+    }
+    response = round_trip(client)
+    assert response.status_code == 403 and "We could not create your account" in response.text
+    assert "evil.example.com" not in response.text

@@ -177,11 +177,23 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
             details={"reason": error.reason},
         )
         raise SignInRefused(
-            403, "We could not create your account", error.message, error.reason
+            403, "We could not create your account", _jit_fix(error), error.reason
         ) from None
     _grant_jit_role(member, jit_role(connection))
     _link(configuration, member, subject, IdentityLink.JIT)
     return member
+
+
+PROFILE_FIX = (
+    "Your Okta profile needs a valid email address, a first name and a last name: ask "
+    "your Okta admin to complete it."
+)
+
+
+def _jit_fix(error) -> str:
+    """The refusal page's advice: a profile problem in our own words, since the
+    directory's message quotes the token's values (an "email" that is a sentence)."""
+    return PROFILE_FIX if error.reason == "invalid_data" else error.message
 
 
 def _require_new_user_name(organization, user_name: str) -> None:
