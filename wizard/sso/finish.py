@@ -11,9 +11,9 @@ from .. import audit, domains, setup_links, sso_configurations
 from ..auth import fresh
 from ..models import SsoState, fold
 from ..permissions import Action, allowed
-from . import identities, members
+from . import identities
 from .identities import IdentityLink
-from .members import SignInRefused, kept_local
+from .members import SignInRefused, kept_local, refused
 
 REAUTH_MAX_AGE = 300  # seconds: Okta's auth_time must be this recent for a confirmation
 CLOCK_LEEWAY = 60  # seconds Okta's clock may run ahead of ours (as for the ID token)
@@ -108,7 +108,7 @@ def finish_reauth(configuration, claims: dict, state: dict):
     signed-in member, and Okta must have asked for the credentials just now."""
     member = identities.linked_member(configuration, str(claims.get("sub") or ""))
     if member is not None and kept_local(configuration.connection, member):
-        raise members.refused("kept_local")  # their password confirms, never Okta
+        raise refused("kept_local")  # their password confirms, never Okta
     if member is None or not current_user.is_authenticated or member.id != current_user.id:
         raise SignInRefused(
             403,
