@@ -101,7 +101,7 @@ def test_wizard_test_sign_in_shows_the_claims(page, live_server, okta, admin, sc
     set_user(okta, "00u-admin", email="admin@acme.example.com", name="Ada Admin")
     sign_in(page, live_server, admin.email)
     page.goto(f"{live_server.url}/connect/okta/sso")
-    page.get_by_role("link", name="Test sign-in").click()
+    page.get_by_role("button", name="Test sign-in").click()
     authorize_at_okta(page, "00u-admin")
     expect(page).to_have_url(f"{live_server.url}/connect/okta/sso")
     expect(page.get_by_text("Test sign-in passed. Okta vouched for:")).to_be_visible()

@@ -82,7 +82,7 @@ def test_issuer_change_goes_live_only_through_the_enterprise_admins_test_sign_in
     late.goto(f"{live_server.url}/login/okta/acme")
     expect(late).to_have_url(re.compile(rf"^{re.escape(old.url)}/oauth2/authorize"))
 
-    page.get_by_role("link", name="Test sign-in").click()
+    page.get_by_role("button", name="Test sign-in").click()
     authorize_at(page, new, "00u-ada")
     expect(page).to_have_url(f"{live_server.url}/connect/okta/sso")
     expect(page.get_by_text("Test sign-in passed. Okta vouched for:")).to_be_visible()

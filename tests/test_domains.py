@@ -332,3 +332,27 @@ def test_migration_014_keeps_a_domain_written_after_010_and_drops_the_column(
     assert claims == [(1, "acme.example.com", "pending")]
     assert "email_domain" not in columns
     assert restored == "acme.example.com"
+
+
+@pytest.mark.parametrize(
+    ("shape", "proves"),
+    [
+        (lambda value: value + "x", False),  # the right value with something after it
+        (lambda value: "x" + value, False),  # ... before it
+        (lambda value: value.upper(), False),  # the token is case-sensitive
+        (lambda value: value[:-1], False),  # a prefix of it
+        (lambda value: value.rsplit("=", 1)[1], False),  # the token without its name
+        (lambda value: [value[:20], value[20:]], True),  # one record in two strings
+    ],
+    ids=["suffix", "prefix", "case", "truncated", "bare-token", "split-strings"],
+)
+def test_only_the_exact_value_proves_the_domain(app_context, dns_server, org, shape, proves):
+    """A record that merely contains our value (before or after other text), a part of
+    it, or differs in case proves nothing; one record split into several strings is one
+    value (RFC 7208 §3.3, as DNS providers split long records) and proves it."""
+    claim, _ = domains.claim(org, "acme.example.com")
+    record = domain_verification.record_for(claim)
+    dns_server.zone.set(record.name, "TXT", shape(record.value))
+    check = domain_verification.check_now(claim, now=NOW)
+    assert (check.outcome == Outcome.VERIFIED) is proves
+    assert domains.is_verified(org, "jane@acme.example.com") is proves

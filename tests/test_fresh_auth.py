@@ -4,8 +4,10 @@ FRESH_AUTH_SECONDS is asked for the password again, or for an Okta sign-in again
 moved by editing the session's ``auth_at``, not by waiting."""
 
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 
 from tests.conftest import csrf_token
@@ -177,6 +179,81 @@ def test_okta_member_confirms_with_okta_and_not_with_another_account(
     assert own.status_code == 302 and own.headers["Location"] == "/integrations/okta/setup-links"
     assert client.get("/integrations/okta/setup-links").status_code == 200
     assert AuditEvent.get(AuditEvent.action == "auth.confirmed").target_id == str(jane.id)
+
+
+@pytest.mark.parametrize("when", ["missing", "an hour ago", "as text", "in an hour"])
+def test_okta_confirmation_needs_okta_to_have_asked_just_now(
+    client,
+    org,
+    crafted,  # noqa: F811
+    when,
+):
+    """Attack: someone at an unattended browser (Okta's session still open) confirms with
+    Okta, and the provider answers from that session instead of asking again. We asked
+    for ``max_age=0``, so the ID token must say when the member signed in (auth_time is
+    REQUIRED then, OpenID Connect Core §3.1.2.1): a missing, stale, textual or future
+    ``auth_time`` confirms nothing and the session stays stale."""
+    okta_enterprise_admin(org)
+    through_okta(client, "/login/okta/acme")
+    make_stale(client)
+    asked = client.get("/integrations/okta/setup-links")
+    reauth = confirm_with_okta_url(client, asked.headers["Location"])
+    now = int(time.time())
+    stamps = {
+        "missing": None,
+        "an hour ago": now - 3600,
+        "as text": str(now),
+        "in an hour": now + 3600,
+    }
+    crafted.overrides = {"auth_time": stamps[when]}
+    _, answer = through_okta(client, reauth)
+    assert answer.status_code == 401
+    assert client.get("/integrations/okta/setup-links").status_code == 302  # still stale
+    assert not AuditEvent.select().where(AuditEvent.action == "auth.confirmed").exists()
+
+
+def test_a_password_okta_sign_in_replaced_confirms_nothing(
+    client,
+    auth,
+    org,
+    admin,
+    crafted,  # noqa: F811
+):
+    """Attack: the organization requires Okta, so a member's old password no longer
+    signs in; someone holding their (stolen, still live) session cookie and that old
+    password would still make the session fresh with it and disconnect Okta. Where the
+    password cannot sign in, it confirms nothing either: the confirmation is Okta's
+    (the break-glass admin keeps the password)."""
+    from tests.conftest import PASSWORD
+    from wizard import accounts
+    from wizard.roles import OrgRole
+
+    other = accounts.create_local_admin(
+        org, "other@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN, keep_local=False
+    )
+    auth.login(email=other.email)
+    OktaConnection.update(sso_enforced=True, break_glass=admin.id).execute()
+    make_stale(client)
+    asked = client.get("/integrations/okta/disconnect")
+    page = client.get(asked.headers["Location"])
+    assert "Confirm with Okta" in page.text
+    refused = client.post(
+        "/account/confirm",
+        data={"csrf_token": csrf_token(page.text), "password": PASSWORD, "next": "/account"},
+    )
+    assert refused.status_code == 401 and "signs in with Okta" in refused.text
+    assert client.get("/integrations/okta/disconnect").status_code == 302  # still stale
+    assert not AuditEvent.select().where(AuditEvent.action == "auth.confirmed").exists()
+
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
+    auth.login()  # the break-glass admin
+    make_stale(client)
+    page = client.get("/account/confirm?next=/account").text
+    glass = client.post(
+        "/account/confirm",
+        data={"csrf_token": csrf_token(page), "password": PASSWORD, "next": "/account"},
+    )
+    assert glass.status_code == 302 and glass.headers["Location"] == "/account"
 
 
 # --- a first password, set by the member --------------------------------------------------

@@ -321,3 +321,81 @@ def test_admin_cannot_hand_an_enterprise_admin_account_to_okta(
     assert (kept.managed_by, kept.user_name) == ("local", boss.email)
     assert FailedMigration.get_by_id(failure.id).status == "open"
     assert AuditEvent.get(AuditEvent.action == "failed_migration.link_refused")
+
+
+# --- password links outlive nothing they were issued for --------------------------------
+
+
+def set_password_by_link(app, link: str, new: str):
+    visitor = app.test_client()
+    form = visitor.get(link)
+    if form.status_code != 200:
+        return form
+    return visitor.post(
+        link, data={"csrf_token": csrf_token(form.text), "new_password": new, "confirm": new}
+    )
+
+
+def test_a_shown_link_dies_when_its_member_becomes_an_enterprise_admin(
+    client, auth, app, admin, org
+):
+    """Attack: without mail, an EnterpriseAdmin is shown Pat's link while Pat is a User,
+    keeps it, and Pat is made EnterpriseAdmin later: the old link would now hand them
+    another EnterpriseAdmin's account, which ``password_links`` never shows. A change of
+    role voids the member's outstanding links."""
+    app.config["MAIL_BACKEND"] = None
+    pat = local_member(org, "pat@acme.example.com", OrgRole.USER)
+    sign_in(auth, admin)
+    link = re.search(r"(/account/set-password/okcp_[A-Za-z0-9_-]+)", post_reset(client, pat).text)[
+        1
+    ]
+    assert post_role(client, pat, "EnterpriseAdmin").status_code == 302
+    assert set_password_by_link(app, link, "the keeper's new passphrase").status_code == 410
+    assert accounts.authenticate(pat.email, PASSWORD).id == pat.id  # Pat's own still works
+
+
+def test_a_link_dies_when_okta_takes_the_member_over(client, auth, app, admin, scim, org):
+    """Attack: a reset link mailed to a local member stays in the inbox; Okta then takes
+    the member over (its first SCIM write). The old link would give an Okta-managed
+    account a password of ours, a way around Okta's sign-in policy. A link sets a
+    password only for a member still active and locally managed."""
+    lee = local_member(org, "lee@acme.example.com", OrgRole.USER, password=False)
+    sign_in(auth, admin)
+    assert post_reset(client, lee).status_code == 302
+    link = re.search(r"(/account/set-password/\S+)", outbox(app)[0].body)[1]
+    listed = scim.get('/Users?filter=userName eq "lee@acme.example.com"').json()["Resources"]
+    taken = scim.patch(
+        f"/Users/{listed[0]['id']}", [{"op": "replace", "path": "title", "value": "Okta's now"}]
+    )
+    assert taken.status_code == 200 and Member.get_by_id(lee.id).managed_by == "scim"
+    assert set_password_by_link(app, link, "a password okta never knew").status_code == 410
+    assert Member.get_by_id(lee.id).password_hash is None
+
+
+def test_an_organization_name_cannot_break_or_bend_the_mail(
+    client, auth, app, admin, second_admin, org
+):
+    """Attack: an Admin (who may rename the organization) puts a line break and a Bcc
+    header in the name, which every password link's subject carries. The mail goes out,
+    to the member only, with a one-line subject; the reset does not fail with a 500."""
+    sign_in(auth, second_admin)
+    page = client.get("/org/settings").text
+    renamed = client.post(
+        "/org/settings",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "Acme\r\nBcc: thief@evil.example.com",
+            "timezone": "UTC",
+        },
+    )
+    assert renamed.status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
+    pat = local_member(org, "pat@acme.example.com", OrgRole.USER)
+    sign_in(auth, admin)
+    assert post_reset(client, pat).status_code == 302
+    (message,) = outbox(app)
+    assert message.to == ["pat@acme.example.com"] and not message.bcc
+    with app.app_context():
+        headers = message.message()
+    assert headers["Bcc"] is None and "\n" not in headers["Subject"]
+    assert "thief@evil.example.com" not in message.recipients()

@@ -36,6 +36,8 @@ NO_PERMISSION = {
     "sso.callback": "Okta's answer; the signed state says what it may do",
     "sso.logged_out": "Okta's redirect after sign-out",
     "sso.start_link": "links one's own account (signed in; may_link checked in the view)",
+    "sso.start_test": "the wizard's test sign-in (may_test checked in the view: TEST_SSO "
+    "for the slug's organization, signed in or by its setup link)",
     "support.organizations_list": "staff only (staff_required)",
     "support.organization": "staff only (staff_required)",
     "support.release_domain": "staff only (staff_required)",

@@ -77,6 +77,25 @@ def test_sign_out_allows_the_members_own_okta_only(app, client, auth, admin, org
     assert policy["form-action"] == ["'self'", "https://login.acme.example.com"]
 
 
+def test_the_sso_step_allows_the_redirect_of_its_test_sign_in(app, client, auth, admin, org):
+    """The wizard's Test sign-in is a form (a CSRF-protected POST) whose answer redirects
+    to the provider under test, a pending one included: that origin, and only on this
+    page."""
+    production_like(app)
+    connection = sso_for_acme(org, OKTA_ISSUER)
+    SsoConfiguration.create(
+        connection=connection, state=SsoState.PENDING, issuer=CUSTOM_ISSUER, client_id="0oa-2"
+    )
+    auth.login()
+    policy = directives(client.get("/connect/okta/sso"))
+    assert policy["form-action"] == [
+        "'self'",
+        "https://acme.okta.com",
+        "https://login.acme.example.com",
+    ]
+    assert directives(client.get("/account"))["form-action"] == ["'self'", "https://acme.okta.com"]
+
+
 def sign_in_with_okta(app, client, org, issuer: str):
     """The email-first form, for Acme on Okta at ``issuer``."""
     production_like(app)

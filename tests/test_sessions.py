@@ -254,3 +254,16 @@ def test_live_sessions_per_member_are_bounded(any_db_app):
         assert live.count() == MAX_LIVE_PER_MEMBER
         assert SessionRecord.get_by_id(first.id).end_reason == "superseded"
         assert SessionRecord.get_by_id(newest.id).ended_at is None
+
+
+def test_a_sign_in_over_a_session_ends_the_one_it_replaces(app, client, auth, admin, crafted, jane):  # noqa: F811
+    """Attack: the admin's cookie was copied; then someone else signs in with Okta in the
+    same browser (a shared computer, an Okta tile clicked). The browser now holds Jane's
+    session, nobody will ever sign the admin's out, and the copy would stay live until
+    its idle lifetime. A sign-in ends the session it replaces."""
+    auth.login()
+    copied = session_cookie(client)
+    assert round_trip(client).status_code == 302  # Jane, through Okta, same browser
+    assert replay(app, copied).get("/account").status_code == 302
+    record = SessionRecord.get(SessionRecord.member == admin.id)
+    assert record.end_reason == "replaced"

@@ -141,3 +141,33 @@ def test_continue_needs_a_link_still_valid(app, client, auth, admin):
         "/setup/continue", data={"csrf_token": csrf_token(page.text)}
     )
     assert nothing_asked.status_code == 410
+
+
+def test_a_link_ends_when_its_creator_is_no_longer_an_enterprise_admin(
+    app, client, auth, admin, org
+):
+    """Attack: an EnterpriseAdmin made a setup link for "their IT person" (or for
+    themselves), then lost the role: a link lends its creator's EnterpriseAdmin powers
+    (SSO settings, the first SCIM token), so it must not outlive them. Demoted by
+    another EnterpriseAdmin, the creator's link opens nothing, and a session already
+    opened with it ends."""
+    from tests.conftest import PASSWORD
+    from wizard import accounts
+    from wizard.roles import OrgRole
+
+    other = accounts.create_local_admin(
+        org, "other@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN
+    )
+    path = make_link(client, auth)
+    it_person = app.test_client()
+    assert it_person.get(path).headers["Location"] == "/connect/okta/apps"
+    auth.login(email=other.email)
+    page = client.get(f"/team/users/{admin.scim_id}").text
+    demoted = client.post(
+        f"/team/users/{admin.scim_id}/role", data={"csrf_token": csrf_token(page), "role": "Admin"}
+    )
+    assert demoted.status_code == 302
+    assert it_person.get("/connect/okta/sso").status_code == 302  # to sign-in: no link
+    assert app.test_client().get(path).status_code == 410
+    listed = client.get("/integrations/okta/setup-links").text
+    assert "ended: its creator is no longer an Enterprise admin" in listed

@@ -52,9 +52,16 @@ def crafted(app, org, db):
     server.stop()
 
 
+def begin_test_sign_in(client, slug="acme", form_page="/connect/okta/sso"):
+    """The wizard's Test sign-in button: a CSRF-protected POST (its token from the page)."""
+    token = csrf_token(client.get(form_page).text)
+    return client.post(f"/login/okta/{slug}/test", data={"csrf_token": token})
+
+
 def round_trip(client, slug="acme", mode=None):
-    """Start at our /login/okta/<slug>, let the provider answer, return our callback answer."""
-    start = client.get(f"/login/okta/{slug}" + ("?mode=test" if mode else ""))
+    """Start at our /login/okta/<slug> (``mode="test"``: the wizard's Test sign-in), let
+    the provider answer, return our callback answer."""
+    start = begin_test_sign_in(client, slug) if mode else client.get(f"/login/okta/{slug}")
     assert start.status_code == 302, start.text
     authorize = requests.get(start.headers["Location"], allow_redirects=False, timeout=10)
     callback = urlsplit(authorize.headers["Location"])
@@ -251,7 +258,7 @@ def test_test_sign_in_shows_claims_and_signs_nobody_in(client, auth, crafted, ad
 
 
 def test_test_mode_needs_an_admin(client, crafted):
-    assert client.get("/login/okta/acme?mode=test").status_code == 403
+    assert begin_test_sign_in(client, form_page="/login").status_code == 403
 
 
 def test_sign_out_goes_to_okta_end_session(client, crafted, jane):

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import LiveServer, app_config
 from tests.fakes.crafted_op import CraftedProvider
-from tests.test_sso import configure, make_jane, round_trip, verify_domain
+from tests.test_sso import begin_test_sign_in, configure, make_jane, round_trip, verify_domain
 from wizard import create_app
 from wizard.db import database
 from wizard.extensions import limiter
@@ -83,7 +83,7 @@ def test_token_endpoint_error_text_never_reaches_our_page(client, op, jane, text
 def test_test_sign_in_error_text_never_reaches_the_wizard(client, auth, op, admin):
     """The wizard's test sign-in result lists our fixed message, not the provider's."""
     auth.login()
-    start = client.get("/login/okta/acme?mode=test")
+    start = begin_test_sign_in(client)
     state = parse_qs(urlsplit(start.headers["Location"]).query)["state"][0]
     text = HOSTILE_TEXTS[1]
     client.get(

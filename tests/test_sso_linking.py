@@ -320,3 +320,79 @@ def test_reauth_finds_the_linked_member_without_linking_anyone(client, auth, op,
     confirmed = client.get(f"{callback.path}?{callback.query}")
     assert confirmed.headers["Location"] == "/account"
     assert AuditEvent.get(AuditEvent.action == "auth.confirmed").actor_id == lee.id
+
+
+def test_just_in_time_never_revives_a_deleted_member(client, op, org):
+    """Attack: Okta deleted Max, an Admin (his row and grants stay, hidden from SCIM).
+    A new Okta account with another verified email but Max's old username (Okta logins
+    are reused, and ``preferred_username`` is whatever the Okta login is) signs in just
+    in time: creating it must not revive Max's row with his Admin grant. A sign-in
+    only ever creates a new member, with the organization's JIT role."""
+    from wizard import directory
+    from wizard.roles import OrgRole
+
+    profile = {
+        "user_name": "max@acme.example.com",
+        "email": "max@acme.example.com",
+        "given_name": "Max",
+        "family_name": "Former",
+    }
+    max_ = directory.create_member(
+        org, profile, managed_by="scim", role=OrgRole.ADMIN, actor_label="okta-scim"
+    )
+    directory.hide_member(max_, actor_label="okta-scim")
+    OktaConnection.update(jit_enabled=True).execute()
+    op.overrides = {
+        "email": "newbie@acme.example.com",
+        "preferred_username": "max@acme.example.com",
+        "sub": "00u-newbie",
+        "given_name": "New",
+        "family_name": "Hire",
+    }
+    response = round_trip(client)
+    assert response.status_code == 403 and "username exists here already" in response.text
+    assert not signed_in_as(max_) and not signed_in(client)
+    max_ = Member.get_by_id(max_.id)
+    assert (max_.active, max_.scim_hidden, max_.email) == (False, True, "max@acme.example.com")
+    assert linked_subject(max_) is None
+
+
+def test_a_link_made_before_keep_local_no_longer_signs_in(client, auth, op, admin, lee):
+    """Attack: lee linked her Okta account, then an EnterpriseAdmin made her account kept
+    local (an owner, or the break-glass admin: the way in when Okta is down or taken
+    over). Whoever controls that Okta account (an Okta admin resetting its password)
+    would still sign in as her through the old link. Okta never signs in a kept-local
+    account, linked or not; the password does."""
+    auth.login(email=lee.email)
+    op.overrides = {"email": lee.email, "sub": "00u-lee"}
+    assert link_round_trip(client).headers["Location"] == "/account"
+    sign_out(client)
+    auth.login()
+    page = client.get(f"/team/users/{lee.scim_id}").text
+    kept = client.post(
+        f"/team/users/{lee.scim_id}/keep-local",
+        data={"csrf_token": csrf_token(page), "keep_local": "y"},
+    )
+    assert kept.status_code == 302 and Member.get_by_id(lee.id).keep_local
+    sign_out(client)
+    response = round_trip(client)
+    assert response.status_code == 403 and not signed_in(client)
+    assert refusal_reason() == "kept_local"
+    assert auth.login(email=lee.email).status_code == 302  # her password still does
+
+
+def test_just_in_time_refusals_never_echo_the_token(client, op, org):
+    """Attack: an ID token whose email (in a verified domain) is a sentence, "visit
+    evil.example.com to unlock your account"; just-in-time creation refuses the
+    address, and its refusal must not put the provider's words on our page."""
+    OktaConnection.update(jit_enabled=True).execute()
+    text = "Visit evil.example.com to unlock your account"
+    op.overrides = {
+        "email": f'"{text}"@acme.example.com',
+        "sub": "00u-words",
+        "given_name": "W",
+        "family_name": "Ords",
+    }
+    response = round_trip(client)
+    assert response.status_code == 403 and "We could not create your account" in response.text
+    assert "evil.example.com" not in response.text

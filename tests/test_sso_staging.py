@@ -4,8 +4,10 @@ test sign-in against the pending one passes. Two crafted providers on 127.0.0.1 
 trusted Okta and a hostile one."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from tests.conftest import PASSWORD, LiveServer, csrf_token
 from tests.fakes.crafted_op import CraftedProvider
@@ -257,3 +259,36 @@ def test_admin_sees_the_sso_step_read_only(client, auth, trusted, ops_admin):
     assert page.status_code == 200 and trusted.base in page.text
     assert 'id="sso-read-only"' in page.text and 'name="okta_domain"' not in page.text
     assert "Test sign-in" in page.text
+
+
+def test_a_followed_link_cannot_activate_a_setup_link_holders_provider(
+    app, client, auth, trusted, hostile, admin, org, jane
+):
+    """Attack: someone holding a setup link saves their own provider (pending), then gets
+    a signed-in EnterpriseAdmin to open ``/login/okta/acme?mode=test`` (a link in a
+    mail, an image-less redirect from any site). The hostile provider answers at once,
+    and the EnterpriseAdmin's browser would finish a passing test sign-in they never
+    chose to run, making the provider live. A test sign-in starts only from the wizard's
+    CSRF-protected button: the followed link is refused and nothing goes live."""
+    with app.test_request_context():
+        _, url = setup_links.create(org, admin, "Sam from IT", timedelta(days=1))
+    it_person = app.test_client()
+    it_person.get("/" + url.split("/", 3)[-1])
+    assert save_sso_step(it_person, hostile.base).status_code == 302
+    hostile.overrides = {"email": jane.email, "sub": "00u-evil"}
+
+    auth.login()
+    lured = client.get("/login/okta/acme?mode=test")
+    if lured.status_code == 302 and lured.headers["Location"].startswith(hostile.base):
+        round_trip_from(client, lured)
+    assert activations_to(hostile.base) == []
+    assert lured.headers["Location"] == "/connect/okta/sso"  # to the wizard's button
+    sign_out(client)
+    assert sign_in_target(client).startswith(trusted.base + "/authorize")
+
+
+def round_trip_from(client, start):
+    """Follow our start's redirect through the provider back to our callback."""
+    authorize = requests.get(start.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(authorize.headers["Location"])
+    return client.get(f"{callback.path}?{callback.query}")

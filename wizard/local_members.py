@@ -48,6 +48,7 @@ def set_org_role(member: Member, role: OrgRole, *, actor) -> dict | None:
     with database.atomic():
         if not grants.set_manual_role(member, role):
             return None
+        password_links.void_for(member)  # issued for the role they had, shown to whoever
     after = Member.get_by_id(member.id).org_role
     return None if after is before else {"from": before.value_name, "to": after.value_name}
 

@@ -26,10 +26,17 @@ def send(to: str, subject: str, body: str) -> None:
     options = {"file_path": current_app.config["MAIL_FILE_PATH"]} if backend == "file" else {}
     connection = mail.get_connection(backend=backend, **options)
     message = EmailMessage(
-        subject,
+        one_line(subject),
         body,
         current_app.config["MAIL_DEFAULT_SENDER"],
         [to],
         connection=connection,
     )
     message.send()
+
+
+def one_line(text: str) -> str:
+    """A header value on one line: a subject carries names admins type (the
+    organization's), and a line break in a header would start a header of its own
+    (Flask-Mailman refuses it, failing the send)."""
+    return " ".join(text.split())

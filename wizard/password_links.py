@@ -75,11 +75,26 @@ def issue(member: Member, *, actor: Member, reason: Reason) -> IssuedLink:
 
 
 def find(token: str) -> PasswordSetLink | None:
-    """The live link for ``token`` (unused, not expired), or None."""
+    """The live link for ``token`` (unused, not expired), or None. A link sets a password
+    only while its member is active and locally managed: once Okta takes the member over,
+    a password of ours would be a way around Okta's sign-in policy."""
     link = PasswordSetLink.get_or_none(PasswordSetLink.digest == token_digest(token or ""))
     if link is None or link.used_at is not None or link.expires_at < utcnow():
         return None
+    member = link.member
+    if not member.active or member.managed_by != "local":
+        return None
     return link
+
+
+def void_for(member: Member) -> int:
+    """End the member's outstanding links (their role changed: a link shown while they
+    were a User must not open an EnterpriseAdmin's account); returns how many."""
+    return (
+        PasswordSetLink.delete()
+        .where((PasswordSetLink.member == member.id) & PasswordSetLink.used_at.is_null())
+        .execute()
+    )
 
 
 def _create(member: Member) -> tuple[PasswordSetLink, str]:

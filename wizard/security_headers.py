@@ -70,6 +70,14 @@ def allow(directive: str, *sources: str) -> None:
     g.setdefault("csp_sources", {}).setdefault(directive, set()).update(sources)
 
 
+def allow_form_redirect_to(url: str) -> None:
+    """A form on this page answers with a redirect to ``url`` (the wizard's Test sign-in
+    goes to the provider being tested): allow its origin, when a policy may name it."""
+    origin = https_origin(url or "")
+    if origin is not None:
+        allow("form-action", origin)
+
+
 def photo_src(url: str) -> str:
     """Template filter: a member photo's URL for ``<img src>``, its origin allowed for
     this page; "" (no photo) when the URL is not one we show."""

@@ -36,6 +36,7 @@ class SessionEnd(StrEnum):
     ENDED_EVERYWHERE = "ended_everywhere"  # "Sign out everywhere", deactivation, reset
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (the member's other sessions)
     SETUP_LINK = "setup_link"  # replaced by a setup link's session, after asking
+    REPLACED = "replaced"  # another sign-in in the same browser took its place
     SUPERSEDED = "superseded"  # the oldest beyond MAX_LIVE_PER_MEMBER
     IDLE = "idle"
     EXPIRED = "expired"

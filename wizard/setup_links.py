@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app, session
 
 from .models import Organization, SetupLink, utcnow
+from .permissions import Action, member_may
 from .security import new_token, token_digest
 
 DEFAULT_LIFETIME = timedelta(days=7)
@@ -31,7 +32,25 @@ def create(
 
 
 def valid(link: SetupLink | None) -> bool:
-    return link is not None and link.revoked_at is None and link.expires_at > utcnow()
+    return (
+        link is not None
+        and link.revoked_at is None
+        and link.expires_at > utcnow()
+        and creator_may_lend(link)
+    )
+
+
+def creator_may_lend(link: SetupLink) -> bool:
+    """A link lends its creator's EnterpriseAdmin powers (SSO settings, the first SCIM
+    token), so it works only while they may still make links: demoted, deactivated or
+    gone, their links end with them."""
+    creator = link.created_by
+    return (
+        creator is not None
+        and creator.active
+        and creator.organization_id == link.organization_id
+        and member_may(creator, Action.MANAGE_SETUP_LINKS)
+    )
 
 
 def find(token: str) -> SetupLink | None:

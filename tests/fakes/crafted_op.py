@@ -37,6 +37,7 @@ class CraftedProvider:
             "aud": client_id,
             "iat": now,
             "exp": now + 300,
+            "auth_time": now,  # Okta always says when the person signed in
             "nonce": self.nonce,
             "email": "jane@acme.example.com",
             "email_verified": True,

@@ -20,7 +20,11 @@ __all__ = ["SessionEnd", "SignInMethod", "current_record", "load_member", "sign_
 
 
 def sign_in(member: Member, method: SignInMethod) -> None:
-    """Replace whatever the browser held with a new session for ``member``."""
+    """Replace whatever the browser held with a new session for ``member``; the session
+    it replaces ends on the server too (a copy of its cookie must not outlive it)."""
+    replaced = current_record()
+    if replaced is not None:
+        session_records.end(replaced, SessionEnd.REPLACED)
     session.clear()  # a fresh session: nothing from before sign-in carries over
     login_user(member)
     fresh.mark_authenticated()

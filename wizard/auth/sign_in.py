@@ -51,6 +51,19 @@ def check_password_allowed(member: Member) -> bool:
     )
 
 
+def password_counts(member: Member) -> bool:
+    """Whether the member's password proves it is them: they have one, and their
+    organization does not require Okta (or they are its break-glass admin). A password
+    that cannot sign in must not confirm a critical action either."""
+    if not member.password_hash:
+        return False
+    try:
+        check_password_allowed(member)
+    except PasswordRefused:
+        return False
+    return True
+
+
 def okta_reauth_url(member: Member, next_path: str) -> str | None:
     """Where a member confirms with Okta (``prompt=login``), when their organization
     signs in with Okta; None for members without it (staff, password-only orgs)."""

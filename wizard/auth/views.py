@@ -133,16 +133,19 @@ def confirm():
     member = current_user._get_current_object()
     form = ConfirmForm(next=request.args.get("next", ""))
     target = safe_next(form.next.data) or url_for("auth.account")
-    if member.password_hash and form.validate_on_submit():
+    password_counts = sign_in.password_counts(member)
+    if password_counts and form.validate_on_submit():
         if accounts.check_member_password(member, form.password.data):
             fresh.mark_authenticated()
             audit.record_request("auth.confirmed", organization=member.organization, target=member)
             return redirect(target)
         form.password.errors.append("The password is not correct.")
     okta = sign_in.okta_reauth_url(member, target)
-    return render_template("auth/confirm.html", form=form, okta_url=okta), (
-        401 if form.errors else 200
+    refused = request.method == "POST" and not password_counts
+    page = render_template(
+        "auth/confirm.html", form=form, okta_url=okta, password_counts=password_counts
     )
+    return page, (401 if form.errors or refused else 200)
 
 
 @bp.post("/account/password")

@@ -168,6 +168,7 @@ def setup_links_page():
             links=links,
             new_link=new_link,
             now=utcnow(),
+            orphaned={link.id for link in links if not setup_links.creator_may_lend(link)},
         )
     )
 

@@ -24,6 +24,7 @@ from .. import (
     audit,
     connections,
     domains,
+    security_headers,
     setup_links,
     sso_configurations,
     sso_settings,
@@ -190,6 +191,8 @@ def sso_step(connection):
     """Issuer, client ID and secret are saved as a pending configuration; the live one
     keeps signing people in until an EnterpriseAdmin's test sign-in passes."""
     shown = sso_configurations.for_test(connection)
+    if shown is not None:
+        security_headers.allow_form_redirect_to(shown.issuer)  # Test sign-in's redirect
     form = SsoForm(
         okta_domain=shown.issuer if shown else "",
         client_id=shown.client_id if shown else "",

@@ -13,9 +13,10 @@ from ..models import SsoState, fold
 from ..permissions import Action, allowed
 from . import identities
 from .identities import IdentityLink
-from .members import SignInRefused
+from .members import SignInRefused, kept_local, refused
 
 REAUTH_MAX_AGE = 300  # seconds: Okta's auth_time must be this recent for a confirmation
+CLOCK_LEEWAY = 60  # seconds Okta's clock may run ahead of ours (as for the ID token)
 
 
 def is_member_of(organization) -> bool:
@@ -106,6 +107,8 @@ def finish_reauth(configuration, claims: dict, state: dict):
     """A confirmation signs nobody new in: the Okta account must be linked to the
     signed-in member, and Okta must have asked for the credentials just now."""
     member = identities.linked_member(configuration, str(claims.get("sub") or ""))
+    if member is not None and kept_local(configuration.connection, member):
+        raise refused("kept_local")  # their password confirms, never Okta
     if member is None or not current_user.is_authenticated or member.id != current_user.id:
         raise SignInRefused(
             403,
@@ -113,8 +116,7 @@ def finish_reauth(configuration, claims: dict, state: dict):
             "Confirm with the Okta account you signed in with.",
             "reauth_other_member",
         )
-    auth_time = claims.get("auth_time")
-    if isinstance(auth_time, int | float) and time.time() - auth_time > REAUTH_MAX_AGE:
+    if not _asked_just_now(claims.get("auth_time")):
         raise SignInRefused(
             401,
             "Okta did not ask for your sign-in again",
@@ -124,6 +126,15 @@ def finish_reauth(configuration, claims: dict, state: dict):
     fresh.mark_authenticated()
     audit.record_request("auth.confirmed", organization=member.organization, target=member)
     return redirect(state.get("n") or url_for("auth.account"))
+
+
+def _asked_just_now(auth_time) -> bool:
+    """We ask with ``max_age=0``, so the ID token must carry ``auth_time`` (OpenID
+    Connect Core §3.1.2.1); without it, or with one out of the window (a session the
+    provider kept, a clock from the future), nobody proved anything just now."""
+    if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
+        return False
+    return -CLOCK_LEEWAY <= time.time() - auth_time <= REAUTH_MAX_AGE
 
 
 def finish_link(configuration, claims: dict):

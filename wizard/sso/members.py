@@ -80,6 +80,8 @@ def member_for_claims(configuration: SsoConfiguration, claims: dict) -> Member:
     member = identities.linked_member(configuration, subject)
     if member is None:
         member = _unlinked_member(configuration, claims, subject)
+    elif kept_local(configuration.connection, member):
+        raise refused("kept_local")  # linked before it was kept local: the link is void
     if not member.active:
         raise refused("deactivated_member")
     identities.note_use(configuration, subject)
@@ -97,6 +99,12 @@ def _unlinked_member(configuration, claims: dict, subject: str) -> Member:
     if configuration.connection.jit_enabled:
         return _just_in_time(configuration, claims, subject)
     raise refused("unknown_member")
+
+
+def kept_local(connection, member: Member) -> bool:
+    """Owners and the break-glass admin: the way in when Okta is down or taken over, so
+    no Okta sign-in reaches them, whatever was linked before."""
+    return member.keep_local or connection.break_glass_id == member.id
 
 
 def verified_email(organization, claims: dict) -> str:
@@ -118,7 +126,7 @@ def _link_by_email(configuration, member: Member, subject: str) -> Member:
         raise refused("deactivated_member")
     if identities.identity_of(member, configuration.issuer) is not None:
         raise refused("linked_to_other_subject")  # its own subject matched earlier
-    if member.keep_local or connection.break_glass_id == member.id:
+    if kept_local(connection, member):
         raise refused("kept_local")
     allowed = identities.link_allowed(member)
     if member.password_hash and not allowed:
@@ -157,6 +165,7 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
         "display_name": str(claims.get("name") or ""),
     }
     try:
+        _require_new_user_name(connection.organization, profile["user_name"])
         member = directory.create_member(
             connection.organization, profile, managed_by="jit", actor_label="okta-sign-in"
         )
@@ -168,11 +177,36 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
             details={"reason": error.reason},
         )
         raise SignInRefused(
-            403, "We could not create your account", error.message, error.reason
+            403, "We could not create your account", _jit_fix(error), error.reason
         ) from None
     _grant_jit_role(member, jit_role(connection))
     _link(configuration, member, subject, IdentityLink.JIT)
     return member
+
+
+PROFILE_FIX = (
+    "Your Okta profile needs a valid email address, a first name and a last name: ask "
+    "your Okta admin to complete it."
+)
+
+
+def _jit_fix(error) -> str:
+    """The refusal page's advice: a profile problem in our own words, since the
+    directory's message quotes the token's values (an "email" that is a sentence)."""
+    return PROFILE_FIX if error.reason == "invalid_data" else error.message
+
+
+def _require_new_user_name(organization, user_name: str) -> None:
+    """Just in time makes a new member, never lands on an existing row: SCIM's create
+    revives a member Okta deleted under the same userName, with the grants it kept,
+    and Okta reuses logins (``preferred_username``), so a newcomer would get a former
+    Admin's account."""
+    if directory.member_by_user_name(organization, user_name) is not None:
+        raise directory.DirectoryError(
+            "conflict",
+            "An account with your Okta username exists here already: ask your admin to "
+            "link it to your Okta account.",
+        )
 
 
 def jit_role(connection) -> OrgRole:

@@ -35,7 +35,7 @@ from .flow import STATE_MAX_AGE, serializer, unreachable, verified_claims
 from .members import SignInRefused, member_for_claims
 
 bp = Blueprint("sso", __name__, url_prefix="/login/okta/<slug>")
-MODES = ("signin", "test", "reauth")  # reauth: a fresh sign-in before a critical action
+MODES = ("signin", "reauth")  # reauth: a fresh sign-in before a critical action
 CALLBACK_LIMIT = "20 per minute"  # per client address: each callback costs a token exchange
 
 
@@ -56,9 +56,12 @@ def _configuration(connection, mode: str) -> SsoConfiguration | None:
 @bp.get("")
 def start(slug: str):
     connection = _connection(slug)
+    if request.args.get("mode") == "test":
+        # A link anyone can send must not start a test sign-in: an EnterpriseAdmin's
+        # passing test makes a pending configuration live (see ``start_test``).
+        flash("Start the test sign-in with the Test sign-in button.", "info")
+        return redirect(url_for("connect.step", slug="sso"))
     mode = request.args.get("mode") if request.args.get("mode") in MODES else "signin"
-    if mode == "test" and not finish.may_test(connection.organization):
-        abort(403)
     if mode == "reauth" and not finish.is_member_of(connection.organization):
         abort(403)
     hint = request.args.get("login_hint", "")[:254]
@@ -67,6 +70,17 @@ def start(slug: str):
         # OpenID Connect Core §3.1.2.1: make Okta ask again rather than reuse its session.
         extra.update(prompt="login", max_age=0, login_hint=current_user.email)
     return _authorize(connection, mode, request.args.get("next"), extra)
+
+
+@bp.post("/test")
+def start_test(slug: str):
+    """The wizard's "Test sign-in" (a CSRF-protected POST): a hostile provider answers a
+    test at once, so a followed link must not run one in an EnterpriseAdmin's browser
+    and make that provider live."""
+    connection = _connection(slug)
+    if not finish.may_test(connection.organization):  # CSRFProtect checked the token
+        abort(403)
+    return _authorize(connection, "test", None, {})
 
 
 @bp.post("/link")
