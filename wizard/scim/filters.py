@@ -31,7 +31,8 @@ MAX_FILTER_DEPTH = 64
 class Attr:
     """How one SCIM attribute maps to SQL. ``kind``: ``key`` (a casefolded ``*_key``
     column), ``ci`` (case-insensitive text), ``exact``, ``bool``, ``datetime``,
-    ``const`` (a fixed value, e.g. our single email's type), ``subquery``."""
+    ``const`` (a fixed value, e.g. our single email's type), ``subquery`` (a multi-valued
+    reference: ``column(value)`` is the ``eq`` test, ``value()`` the ``pr`` test)."""
 
     kind: str
     column: object = None
@@ -148,7 +149,7 @@ def _present(attr: Attr):
     if attr.kind in ("bool", "const"):
         return TRUE
     if attr.kind == "subquery":
-        return attr.column.exists() if hasattr(attr.column, "exists") else TRUE
+        return attr.value()  # at least one element (RFC 7644 §3.4.2.2: non-empty)
     return (
         attr.column.is_null(False) & (attr.column != "")
         if attr.kind != "datetime"

@@ -248,6 +248,9 @@ def user_filter_attributes() -> dict:
             Membership.select(Membership.member).join(Group).where(Group.scim_id == group_scim_id)
         )
 
+    def in_any_group():
+        return Member.id.in_(Membership.select(Membership.member))
+
     ent = ENTERPRISE_SCHEMA.lower()
     return {
         "id": Attr("exact", Member.scim_id),
@@ -267,23 +270,31 @@ def user_filter_attributes() -> dict:
         f"{ent}:department": Attr("ci", Member.department),
         f"{ent}:employeenumber": Attr("exact", Member.employee_number),
         f"{ent}:manager.value": Attr("exact", Member.manager_id),
-        "groups": Attr("subquery", in_group),
-        "groups.value": Attr("subquery", in_group),
+        "groups": Attr("subquery", in_group, in_any_group),
+        "groups.value": Attr("subquery", in_group, in_any_group),
     }
 
 
 def group_filter_attributes() -> dict:
+    # Kept-local members are invisible to SCIM (scim/users.py): no filter may find them.
     def has_member(member_scim_id):
         return Group.id.in_(
-            Membership.select(Membership.group).join(Member).where(Member.scim_id == member_scim_id)
+            Membership.select(Membership.group)
+            .join(Member)
+            .where((Member.scim_id == member_scim_id) & ~Member.keep_local)
+        )
+
+    def has_any_member():
+        return Group.id.in_(
+            Membership.select(Membership.group).join(Member).where(~Member.keep_local)
         )
 
     return {
         "id": Attr("exact", Group.scim_id),
         "externalid": Attr("exact", Group.external_id),
         "displayname": Attr("key", Group.name_key),
-        "members": Attr("subquery", has_member),
-        "members.value": Attr("subquery", has_member),
+        "members": Attr("subquery", has_member, has_any_member),
+        "members.value": Attr("subquery", has_member, has_any_member),
         "meta.created": Attr("datetime", Group.created_at),
         "meta.lastmodified": Attr("datetime", Group.updated_at),
     }
