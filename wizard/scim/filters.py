@@ -79,6 +79,22 @@ def nesting_depth(tree: ast.AST) -> int:
     return deepest
 
 
+def equality_values(tree: ast.AST, attribute: str) -> list[str] | None:
+    """The values of ``attribute eq "a" or attribute eq "b" ...`` (any spacing or case),
+    else None: the one filter shape that names elements without reading them."""
+    if isinstance(tree, ast.Filter) and not tree.negated and tree.namespace is None:
+        return equality_values(tree.expr, attribute)
+    if isinstance(tree, ast.LogExpr) and tree.op.lower() == "or":
+        left, right = equality_values(tree.expr1, attribute), equality_values(tree.expr2, attribute)
+        return None if left is None or right is None else left + right
+    if isinstance(tree, ast.AttrExpr) and tree.value.lower() == "eq" and tree.comp_value:
+        path = tree.attr_path
+        named = isinstance(path.attr_name, str) and path.attr_name.lower() == attribute
+        if named and path.sub_attr is None and not path.uri:
+            return [str(tree.comp_value.value)]
+    return None
+
+
 def to_expression(text: str, attributes: dict) -> pw.Expression:
     """The Peewee expression for filter ``text`` over ``attributes`` (lowercased paths)."""
     try:
