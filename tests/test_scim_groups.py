@@ -243,3 +243,28 @@ def test_member_filters_we_cannot_apply_are_400_invalid_path(scim, db, path):
     assert response.status_code == 400, response.text
     assert response.json()["scimType"] == "invalidPath"
     assert members(scim, group["id"]) == [a]
+
+
+def test_listing_groups_reads_members_in_one_query_per_page(scim, db):
+    """``GET /Groups`` reads the members of a whole page in one query: 3 groups or 20,
+    the same statements run."""
+    from tests.query_counter import statements
+
+    ids = [scim.create_user(f"u{i}@acme.example.com")["id"] for i in range(3)]
+
+    def page_statements():
+        with statements() as seen:
+            response = scim.get("/Groups")
+        assert response.status_code == 200
+        return response.json(), [sql for sql in seen if '"membership"' in sql]
+
+    for i in range(3):
+        scim.post("/Groups", {"displayName": f"G{i}", "members": [{"value": ids[i]}]})
+    small, small_reads = page_statements()
+    for i in range(3, 20):
+        scim.post("/Groups", {"displayName": f"G{i}", "members": [{"value": i} for i in ids]})
+    large, large_reads = page_statements()
+    assert len(small_reads) == len(large_reads) == 1, large_reads
+    assert [len(g["members"]) for g in small["Resources"]] == [1, 1, 1]
+    assert [len(g["members"]) for g in large["Resources"]] == [1, 1, 1] + [3] * 17
+    assert large["Resources"][0]["members"][0]["value"] == ids[0]

@@ -33,7 +33,7 @@ def group_or_404(group_id: str) -> Group:
 
 
 def render(group: Group, status: int = 200):
-    members = members_of(group) if wants_attribute("members") else None
+    members = members_of([group.id])[group.id] if wants_attribute("members") else None
     resource = project(group_to_scim(group, members))
     return scim_response(resource, status, {"ETag": resource["meta"]["version"]})
 
@@ -47,10 +47,8 @@ def list_groups():
         query = query.where(to_expression(text, group_filter_attributes()))
     total = query.count()
     page = list(query.order_by(Group.id).offset(start - 1).limit(count)) if count else []
-    with_members = wants_attribute("members")
-    resources = [
-        project(group_to_scim(grp, members_of(grp) if with_members else None)) for grp in page
-    ]
+    members = members_of([grp.id for grp in page]) if wants_attribute("members") else {}
+    resources = [project(group_to_scim(grp, members.get(grp.id))) for grp in page]
     return scim_response(list_response(resources, total, start))
 
 

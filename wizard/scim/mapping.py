@@ -133,15 +133,22 @@ def group_to_scim(group: Group, members: list[tuple[str, str]] | None) -> dict:
     return resource
 
 
-def members_of(group: Group) -> list[tuple[str, str]]:
+def members_of(group_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each group's members as (scim id, display), for a whole page in one query (a page
+    holds at most ``MAX_RESULTS`` groups: one ``IN`` list)."""
+    result: dict[int, list[tuple[str, str]]] = {group_id: [] for group_id in group_ids}
+    if not group_ids:
+        return result
     query = (
-        Member.select(Member.scim_id, Member.user_name, Member.email)
+        Member.select(Membership.group, Member.scim_id, Member.user_name, Member.email)
         .join(Membership)
-        .where((Membership.group == group) & ~Member.keep_local)  # invisible to SCIM
+        .where(Membership.group.in_(group_ids) & ~Member.keep_local)  # invisible to SCIM
         .order_by(Member.id)
         .tuples()
     )
-    return [(scim_id, user_name or email) for scim_id, user_name, email in query]
+    for group_id, scim_id, user_name, email in query:
+        result[group_id].append((scim_id, user_name or email))
+    return result
 
 
 # --- reading input -----------------------------------------------------------------
