@@ -10,6 +10,8 @@ fixture in the same commit, on purpose.
 """
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,25 @@ def test_discovery_answers_what_clients_read_unchanged(scim, path):
     got = answers(scim)[path]
     assert (got["status"], got["content_type"]) == (expected["status"], expected["content_type"])
     assert unordered(got["body"]) == unordered(expected["body"])
+
+
+def test_the_app_starts_without_importing_scim2_models(tmp_path):
+    """scim2-models (pydantic) costs about a second to import: building the app, as every
+    worker and CLI command does, leaves it to the first discovery request."""
+    script = (
+        "import sys\n"
+        "from tests.conftest import app_config\n"
+        "from wizard import create_app\n"
+        f"create_app(app_config(__import__('pathlib').Path({str(tmp_path)!r}), "
+        f"'sqlite:///{tmp_path / 'app.db'}'))\n"
+        "print('scim2_models' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
+    assert result.stdout.strip() == "False", result.stderr
