@@ -294,9 +294,9 @@ def insert_row(model, **values) -> int:
     names = ", ".join(f'"{name}"' for name in row)
     marks = ", ".join([database.param] * len(row))
     cursor = database.execute_sql(
-        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(row.values())
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks}) RETURNING id', list(row.values())
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]  # SQLite (3.35+) and PostgreSQL alike
 
 
 def test_the_pull_sync_does_not_take_over_an_owner_either(app, synced_org, okta, admin):
