@@ -311,3 +311,23 @@ def test_members_present_matches_groups_with_visible_members(scim, people):
     assert [g["displayName"] for g in response.json()["Resources"]] == ["Team"]
     response = scim.get("/Groups", params={"filter": "not (members pr)"})
     assert [g["displayName"] for g in response.json()["Resources"]] == ["Empty"]
+
+
+def test_each_request_is_projected_by_its_own_arguments_in_one_app_context(app, org):
+    """Requests made inside one app context share ``g`` (the wizard's self-test replays
+    SCIM that way): one request's ``attributes`` must not shape the next answer."""
+    from wizard.connections import ensure_connection, issue_scim_token
+    from wizard.db import database
+
+    with app.app_context(), database.connection_context():
+        connection = ensure_connection(org)
+        _, token = issue_scim_token(connection)
+        client = app.test_client()
+        base = f"/scim/v2/{connection.scim_key}"
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
+        body = {"userName": "pat@acme.example.com", "name": {"givenName": "P", "familyName": "Q"}}
+        created = client.post(f"{base}/Users", json=body, headers=headers).get_json()
+        lean = client.get(f"{base}/Users/{created['id']}?attributes=userName", headers=headers)
+        full = client.get(f"{base}/Users/{created['id']}", headers=headers)
+    assert set(lean.get_json()) == {"id", "schemas", "meta", "userName"}
+    assert {"name", "emails", "active"} <= set(full.get_json())

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import g, request
+from flask import request
 
 from .errors import ScimError
 from .mapping import LIST_SCHEMA
@@ -12,6 +12,7 @@ DEFAULT_COUNT = 100
 MAX_RESULTS = 1000  # advertised in /ServiceProviderConfig (filter.maxResults)
 MAX_INTEGER = 2**63 - 1
 JSON_TYPES = ("application/json", "application/scim+json")
+PROJECTION_KEY = "okta_connector.scim_projection"
 
 
 def read_json() -> dict:
@@ -92,12 +93,14 @@ def list_response(resources: list[dict], total: int, start: int) -> dict:
 
 def projection() -> Projection:
     """This request's ``attributes``/``excludedAttributes``, read once (a page of 1,000
-    resources is projected one by one)."""
-    if "scim_projection" not in g:
-        g.scim_projection = Projection.of(
+    resources is projected one by one). Kept on the request, not on ``g``: requests made
+    inside one app context (the wizard's self-test) share ``g``."""
+    environ = request.environ
+    if PROJECTION_KEY not in environ:
+        environ[PROJECTION_KEY] = Projection.of(
             request.args.get("attributes"), request.args.get("excludedAttributes")
         )
-    return g.scim_projection
+    return environ[PROJECTION_KEY]
 
 
 def wants_attribute(name: str) -> bool:
