@@ -32,13 +32,7 @@ def detach_mapping(group: Group, *, actor_label: str) -> RoleMapping | None:
     mapping.detached_external_id = group.external_id
     mapping.detached_at = mapping.updated_at = utcnow()
     mapping.save()
-    audit.record(
-        "mapping.detached",
-        organization=group.organization,
-        actor_label=actor_label,
-        target=mapping,
-        details={"group": group.display_name},
-    )
+    _audit("mapping.detached", mapping, group, actor_label)
     return mapping
 
 
@@ -54,13 +48,7 @@ def attach_kept_mapping(group: Group, *, actor_label: str) -> RoleMapping | None
     mapping.detached_name, mapping.detached_okta_id, mapping.detached_external_id = "", None, None
     mapping.detached_at, mapping.updated_at = None, utcnow()
     mapping.save()
-    audit.record(
-        "mapping.attached",
-        organization=group.organization,
-        actor_label=actor_label,
-        target=mapping,
-        details={"group": group.display_name},
-    )
+    _audit("mapping.attached", mapping, group, actor_label)
     members = Membership.select(Membership.member).where(Membership.group == group).tuples()
     grants.recompute_members([member_id for (member_id,) in members])
     return mapping
@@ -92,6 +80,16 @@ def detached_okta_groups(organization_id: int) -> tuple[set[str], set[str]]:
             for m in detached
             if not _ids(m.detached_okta_id, m.detached_external_id)
         },
+    )
+
+
+def _audit(action: str, mapping: RoleMapping, group: Group, actor_label: str) -> None:
+    audit.record(
+        action,
+        organization=group.organization,
+        actor_label=actor_label,
+        target=mapping,
+        details={"group": group.display_name},
     )
 
 
