@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from wizard.directory import create_or_link_group
 from wizard.models import FailedMigration, Group, Member, Membership
 
@@ -184,3 +186,85 @@ def test_patch_adding_10000_members_is_one_fast_transaction(scim, org, db):
     assert response.status_code == 200
     assert Membership.select().count() == 10_000
     assert elapsed < 2.0, f"{elapsed:.2f}s"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        'members[value eq "{a}"]',
+        'members[value  eq  "{a}"]',
+        'members[ value eq "{a}" ]',
+        'Members[Value EQ "{a}"]',
+        'urn:ietf:params:scim:schemas:core:2.0:Group:members[value eq "{a}"]',
+    ],
+)
+def test_remove_member_by_filter_path_reads_any_valid_spacing(scim, db, path):
+    """``members[value eq "…"]`` is parsed as a filter (RFC 7644 §3.5.2.2), not matched
+    by prefix: spacing, case and the schema URN do not change which member goes."""
+    a = scim.create_user("a@acme.example.com")["id"]
+    b = scim.create_user("b@acme.example.com")["id"]
+    group = scim.post("/Groups", {"displayName": "G", "members": [{"value": a}, {"value": b}]})
+    response = scim.patch(
+        f"/Groups/{group.json()['id']}", [{"op": "remove", "path": path.format(a=a)}]
+    )
+    assert response.status_code == 200, response.text
+    assert [m["value"] for m in response.json()["members"]] == [b]
+    assert FailedMigration.select().count() == 0
+
+
+def test_remove_members_by_an_or_filter_removes_each(scim, db):
+    """``members[value eq "a" or value eq "b"]`` removes both, and records no member
+    named by the raw text of the filter."""
+    ids = [scim.create_user(f"u{i}@acme.example.com")["id"] for i in range(3)]
+    group = scim.post("/Groups", {"displayName": "G", "members": [{"value": i} for i in ids]})
+    path = f'members[value eq "{ids[0]}" or value eq "{ids[1]}"]'
+    response = scim.patch(f"/Groups/{group.json()['id']}", [{"op": "remove", "path": path}])
+    assert response.status_code == 200, response.text
+    assert [m["value"] for m in response.json()["members"]] == [ids[2]]
+    assert FailedMigration.select().count() == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        'members[display eq "a@acme.example.com"]',
+        'members[value co "a"]',
+        'members[value eq "a" and value eq "b"]',
+        'members[value eq "a"].display',
+        "members[value eq]",
+    ],
+)
+def test_member_filters_we_cannot_apply_are_400_invalid_path(scim, db, path):
+    """A member filter other than ``value eq`` (joined by ``or``) is refused whole and
+    changes nothing, rather than removing a guess."""
+    a = scim.create_user("a@acme.example.com")["id"]
+    group = scim.post("/Groups", {"displayName": "G", "members": [{"value": a}]}).json()
+    response = scim.patch(f"/Groups/{group['id']}", [{"op": "remove", "path": path}])
+    assert response.status_code == 400, response.text
+    assert response.json()["scimType"] == "invalidPath"
+    assert members(scim, group["id"]) == [a]
+
+
+def test_listing_groups_reads_members_in_one_query_per_page(scim, db):
+    """``GET /Groups`` reads the members of a whole page in one query: 3 groups or 20,
+    the same statements run."""
+    from tests.query_counter import statements
+
+    ids = [scim.create_user(f"u{i}@acme.example.com")["id"] for i in range(3)]
+
+    def page_statements():
+        with statements() as seen:
+            response = scim.get("/Groups")
+        assert response.status_code == 200
+        return response.json(), [sql for sql in seen if '"membership"' in sql]
+
+    for i in range(3):
+        scim.post("/Groups", {"displayName": f"G{i}", "members": [{"value": ids[i]}]})
+    small, small_reads = page_statements()
+    for i in range(3, 20):
+        scim.post("/Groups", {"displayName": f"G{i}", "members": [{"value": i} for i in ids]})
+    large, large_reads = page_statements()
+    assert len(small_reads) == len(large_reads) == 1, large_reads
+    assert [len(g["members"]) for g in small["Resources"]] == [1, 1, 1]
+    assert [len(g["members"]) for g in large["Resources"]] == [1, 1, 1] + [3] * 17
+    assert large["Resources"][0]["members"][0]["value"] == ids[0]

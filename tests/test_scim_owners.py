@@ -294,9 +294,9 @@ def insert_row(model, **values) -> int:
     names = ", ".join(f'"{name}"' for name in row)
     marks = ", ".join([database.param] * len(row))
     cursor = database.execute_sql(
-        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(row.values())
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks}) RETURNING id', list(row.values())
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]  # SQLite (3.35+) and PostgreSQL alike
 
 
 def test_the_pull_sync_does_not_take_over_an_owner_either(app, synced_org, okta, admin):
@@ -316,3 +316,17 @@ def test_the_pull_sync_does_not_take_over_an_owner_either(app, synced_org, okta,
     )
     assert run.counts["failed"] == 1
     assert FailedMigration.get().reason == "local_member_protected"
+
+
+def test_group_filters_never_find_a_kept_local_member(scim, admin, org, db):
+    """Attack: a SCIM caller probes ``members eq "<owner's id>"`` or ``members pr`` to
+    learn which groups an owner belongs to. Kept-local members are invisible there too."""
+    from wizard import directory
+
+    scim.post("/Groups", {"displayName": "Owners only"})
+    row = directory.group_by_name(org, "Owners only")
+    directory.add_members(row, [admin.id], managed_by="local", actor_label="test")
+    for expression in (f'members eq "{admin.scim_id}"', f'members.value eq "{admin.scim_id}"'):
+        body = scim.get("/Groups", params={"filter": expression}).json()
+        assert body["totalResults"] == 0, expression
+    assert scim.get("/Groups", params={"filter": "members pr"}).json()["totalResults"] == 0

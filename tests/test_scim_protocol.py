@@ -219,3 +219,115 @@ def test_unexpected_errors_are_scim_500_without_traceback(scim, app, monkeypatch
     response = scim.get("/Users")
     assert_error(response, 500)
     assert "secret internals" not in response.text
+
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+
+
+@pytest.fixture
+def engineer(scim):
+    return scim.create_user(
+        "dee@acme.example.com",
+        "Dee",
+        "Dunn",
+        title="Engineer",
+        **{ENTERPRISE: {"department": "R&D", "employeeNumber": "42"}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("attributes", "kept"),
+    [
+        # RFC 7644 §3.10: an extension's attribute is named by its fully qualified URN.
+        (f"{ENTERPRISE}:department", {ENTERPRISE: {"department": "R&D"}}),
+        (f"{ENTERPRISE.upper()}:DEPARTMENT", {ENTERPRISE: {"department": "R&D"}}),
+        (ENTERPRISE, {ENTERPRISE: {"department": "R&D", "employeeNumber": "42"}}),
+        (f"{CORE_USER}:userName", {"userName": "dee@acme.example.com"}),
+        (f"{CORE_USER}:name.givenName", {"name": {"givenName": "Dee"}}),
+        ("emails.value", {"emails": [{"value": "dee@acme.example.com"}]}),
+    ],
+)
+def test_attributes_take_fully_qualified_names(scim, engineer, attributes, kept):
+    """``attributes`` names a schema URN's attribute as RFC 7644 §3.10 writes it, the
+    extension's included: only what was asked comes back, with id, schemas and meta."""
+    response = scim.get(f"/Users/{engineer['id']}", params={"attributes": attributes})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"id", "schemas", "meta", *kept}
+    assert {key: body[key] for key in kept} == kept
+
+
+@pytest.mark.parametrize(
+    ("excluded", "gone", "left"),
+    [
+        (f"{ENTERPRISE}:department", None, {ENTERPRISE: {"employeeNumber": "42"}}),
+        (ENTERPRISE, ENTERPRISE, {"title": "Engineer"}),
+        (
+            f"{CORE_USER}:title",
+            "title",
+            {ENTERPRISE: {"department": "R&D", "employeeNumber": "42"}},
+        ),
+        (f"{CORE_USER}:groups", "groups", {"title": "Engineer"}),
+        ("name.familyName", None, {"name": {"givenName": "Dee"}}),
+    ],
+)
+def test_excluded_attributes_take_fully_qualified_names(scim, engineer, excluded, gone, left):
+    """``excludedAttributes`` with URN paths leaves out exactly what they name."""
+    response = scim.get("/Users", params={"excludedAttributes": excluded})
+    assert response.status_code == 200, response.text
+    body = response.json()["Resources"][0]
+    assert gone is None or gone not in body
+    assert {key: body[key] for key in left} == left
+    assert {"id", "schemas", "meta", "userName"} <= set(body)
+
+
+def test_groups_present_matches_members_of_a_group(scim, people):
+    """``groups pr`` finds users with at least one group, not everyone;
+    ``groups.value eq`` finds a group's members."""
+    group = scim.post(
+        "/Groups", {"displayName": "Team", "members": [{"value": people[1]["id"]}]}
+    ).json()
+    scim.post("/Groups", {"displayName": "Empty"})
+    cases = {
+        "groups pr": ["bob"],
+        "not (groups pr)": ["ann", "cy"],
+        f'groups.value eq "{group["id"]}"': ["bob"],
+        f'groups eq "{group["id"]}"': ["bob"],
+        'groups.value eq "no-such-group"': [],
+    }
+    for expression, expected in cases.items():
+        response = scim.get("/Users", params={"filter": expression})
+        assert response.status_code == 200, (expression, response.text)
+        names = sorted(r["userName"].split("@")[0] for r in response.json()["Resources"])
+        assert names == expected, expression
+
+
+def test_members_present_matches_groups_with_visible_members(scim, people):
+    """``members pr`` finds groups with at least one member Okta can see."""
+    scim.post("/Groups", {"displayName": "Team", "members": [{"value": people[0]["id"]}]})
+    scim.post("/Groups", {"displayName": "Empty"})
+    response = scim.get("/Groups", params={"filter": "members pr"})
+    assert [g["displayName"] for g in response.json()["Resources"]] == ["Team"]
+    response = scim.get("/Groups", params={"filter": "not (members pr)"})
+    assert [g["displayName"] for g in response.json()["Resources"]] == ["Empty"]
+
+
+def test_each_request_is_projected_by_its_own_arguments_in_one_app_context(app, org):
+    """Requests made inside one app context share ``g`` (the wizard's self-test replays
+    SCIM that way): one request's ``attributes`` must not shape the next answer."""
+    from wizard.connections import ensure_connection, issue_scim_token
+    from wizard.db import database
+
+    with app.app_context(), database.connection_context():
+        connection = ensure_connection(org)
+        _, token = issue_scim_token(connection)
+        client = app.test_client()
+        base = f"/scim/v2/{connection.scim_key}"
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
+        body = {"userName": "pat@acme.example.com", "name": {"givenName": "P", "familyName": "Q"}}
+        created = client.post(f"{base}/Users", json=body, headers=headers).get_json()
+        lean = client.get(f"{base}/Users/{created['id']}?attributes=userName", headers=headers)
+        full = client.get(f"{base}/Users/{created['id']}", headers=headers)
+    assert set(lean.get_json()) == {"id", "schemas", "meta", "userName"}
+    assert {"name", "emails", "active"} <= set(full.get_json())

@@ -111,7 +111,7 @@ def delete_role_mapping(mapping: RoleMapping, *, actor) -> None:
     if not may_change(actor, mapping):
         raise MappingError(f"Only someone who may give {mapping.org_role} can remove this.")
     with database.atomic():
-        member_ids = _member_ids(mapping.group)
+        member_ids = _member_ids(mapping.group) if mapping.group_id else []  # detached: none
         mapping.delete_instance()
         grants.recompute_members(member_ids)
 

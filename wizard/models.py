@@ -182,14 +182,29 @@ class Membership(BaseModel):
 
 class RoleMapping(BaseModel):
     """Seed 000's role mapping: members of an Okta group get an organization role (admin
-    access or a member login) and site roles, per site or on all websites."""
+    access or a member login) and site roles, per site or on all websites.
+
+    When Okta deletes the group the mapping is kept *detached* (no group; the group's
+    name and ids kept to recognise it) and grants nothing until the same Okta group
+    arrives again (wizard/directory/kept_mappings.py). A group deleted any other way
+    still cascades: losing a mapping is safer than keeping its grants."""
 
     organization = pw.ForeignKeyField(Organization, on_delete="CASCADE")
-    group = pw.ForeignKeyField(Group, backref="role_mappings", unique=True, on_delete="CASCADE")
+    group = pw.ForeignKeyField(
+        Group, backref="role_mappings", unique=True, null=True, on_delete="CASCADE"
+    )
     org_role = pw.CharField(max_length=20, default="User")  # Admin | User
     site_roles = JSONField(default=dict)  # {"all": [...], "<site id>": [...]}
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
+    detached_name = pw.CharField(max_length=255, default="")
+    detached_okta_id = pw.CharField(max_length=64, null=True)
+    detached_external_id = pw.CharField(max_length=254, null=True)
+    detached_at = pw.DateTimeField(null=True)
+
+    @property
+    def group_name(self) -> str:
+        return self.group.display_name if self.group_id else self.detached_name
 
 
 class RoleAssignment(BaseModel):

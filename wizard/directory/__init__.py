@@ -19,6 +19,7 @@ from .groups import (
     replace_members,
     set_external_id,
 )
+from .kept_mappings import detached_okta_groups
 from .members import (
     PROFILE_FIELDS,
     UNSET,
@@ -43,6 +44,7 @@ __all__ = [
     "create_members",
     "create_or_link_group",
     "delete_group",
+    "detached_okta_groups",
     "differs",
     "ensure_seat",
     "group_by_name",

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from .. import audit, grants
 from ..db import chunks, database, one_of
 from ..models import Group, Member, Membership, Organization, fold, utcnow
+from .kept_mappings import attach_kept_mapping, detach_mapping
 from .rules import DirectoryError, require_enterprise
 
 CHUNK = 2000  # rows or ids per statement: below SQLite's 32,766 bound parameters
@@ -22,28 +23,21 @@ def create_or_link_group(
     external_id: str | None,
     managed_by: str,
     actor_label: str,
+    okta_id: str | None = None,
 ) -> tuple[Group, bool]:
-    """A new group, or the existing group of that name linked to the writer (True)."""
+    """A new group, or the existing group of that name linked to the writer (True).
+    Either way, a mapping kept from the same Okta group's deletion is attached again."""
     require_enterprise(organization)
     display_name = (display_name or "").strip()
     if not display_name:
         raise DirectoryError("invalid_data", "A group needs a displayName.")
     existing = group_by_name(organization, display_name)
     if existing is not None:
-        changed = existing.managed_by != managed_by or (
-            external_id and existing.external_id != external_id
-        )
-        if changed:
-            existing.managed_by = managed_by
-            existing.external_id = external_id or existing.external_id
-            _touch(existing)
-            audit.record(
-                "group.linked",
-                organization=organization,
-                actor_label=actor_label,
-                target=existing,
-                details={"name": existing.display_name},
-            )
+        _link(existing, external_id, managed_by, actor_label)
+        if okta_id and existing.okta_id != okta_id:
+            Group.update(okta_id=okta_id).where(Group.id == existing.id).execute()
+            existing.okta_id = okta_id
+        attach_kept_mapping(existing, actor_label=actor_label)
         return existing, True
     now = utcnow()
     group = Group.create(
@@ -51,6 +45,7 @@ def create_or_link_group(
         display_name=display_name,
         name_key=fold(display_name),
         external_id=external_id,
+        okta_id=okta_id,
         managed_by=managed_by,
         created_at=now,
         updated_at=now,
@@ -62,7 +57,25 @@ def create_or_link_group(
         target=group,
         details={"name": display_name},
     )
+    attach_kept_mapping(group, actor_label=actor_label)
     return group, False
+
+
+def _link(existing: Group, external_id: str | None, managed_by: str, actor_label: str) -> None:
+    changed = existing.managed_by != managed_by or (
+        external_id and existing.external_id != external_id
+    )
+    if changed:
+        existing.managed_by = managed_by
+        existing.external_id = external_id or existing.external_id
+        _touch(existing)
+        audit.record(
+            "group.linked",
+            organization=existing.organization,
+            actor_label=actor_label,
+            target=existing,
+            details={"name": existing.display_name},
+        )
 
 
 def rename_group(group: Group, display_name: str, *, actor_label: str) -> bool:
@@ -188,11 +201,11 @@ def delete_group(group: Group, *, actor_label: str) -> None:
         target=group,
         details={"name": group.display_name},
     )
-    mapped = grants.group_has_mapping(group.id)
+    mapped = detach_mapping(group, actor_label=actor_label) is not None
     member_ids = current_member_ids(group) if mapped else set()
-    group.delete_instance()  # memberships, its role mapping and grants cascade
+    group.delete_instance()  # memberships cascade; the mapping was kept, detached
     if member_ids:
-        grants.recompute_members(member_ids)
+        grants.recompute_members(member_ids)  # its grants go with the group
 
 
 def _membership_changed(group: Group, added: int, removed: int, actor_label: str) -> None:

@@ -31,7 +31,8 @@ MAX_FILTER_DEPTH = 64
 class Attr:
     """How one SCIM attribute maps to SQL. ``kind``: ``key`` (a casefolded ``*_key``
     column), ``ci`` (case-insensitive text), ``exact``, ``bool``, ``datetime``,
-    ``const`` (a fixed value, e.g. our single email's type), ``subquery``."""
+    ``const`` (a fixed value, e.g. our single email's type), ``subquery`` (a multi-valued
+    reference: ``column(value)`` is the ``eq`` test, ``value()`` the ``pr`` test)."""
 
     kind: str
     column: object = None
@@ -76,6 +77,22 @@ def nesting_depth(tree: ast.AST) -> int:
             if isinstance(child, ast.AST):
                 stack.append((child, depth))
     return deepest
+
+
+def equality_values(tree: ast.AST, attribute: str) -> list[str] | None:
+    """The values of ``attribute eq "a" or attribute eq "b" ...`` (any spacing or case),
+    else None: the one filter shape that names elements without reading them."""
+    if isinstance(tree, ast.Filter) and not tree.negated and tree.namespace is None:
+        return equality_values(tree.expr, attribute)
+    if isinstance(tree, ast.LogExpr) and tree.op.lower() == "or":
+        left, right = equality_values(tree.expr1, attribute), equality_values(tree.expr2, attribute)
+        return None if left is None or right is None else left + right
+    if isinstance(tree, ast.AttrExpr) and tree.value.lower() == "eq" and tree.comp_value:
+        path = tree.attr_path
+        named = isinstance(path.attr_name, str) and path.attr_name.lower() == attribute
+        if named and path.sub_attr is None and not path.uri:
+            return [str(tree.comp_value.value)]
+    return None
 
 
 def to_expression(text: str, attributes: dict) -> pw.Expression:
@@ -148,7 +165,7 @@ def _present(attr: Attr):
     if attr.kind in ("bool", "const"):
         return TRUE
     if attr.kind == "subquery":
-        return attr.column.exists() if hasattr(attr.column, "exists") else TRUE
+        return attr.value()  # at least one element (RFC 7644 §3.4.2.2: non-empty)
     return (
         attr.column.is_null(False) & (attr.column != "")
         if attr.kind != "datetime"

@@ -14,13 +14,12 @@ from ..models import Group
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
-from .filters import to_expression
-from .mapping import group_filter_attributes, group_to_scim, members_of
+from .filters import equality_values, to_expression
+from .mapping import GROUP_SCHEMA, group_filter_attributes, group_to_scim, members_of
 from .outcomes import applying, path_below_base
 from .protocol import check_version, list_response, paging, project, read_json, wants_attribute
 
 ACTOR = "okta-scim"
-MEMBER_FILTER = "members[value eq "
 
 
 def group_or_404(group_id: str) -> Group:
@@ -34,7 +33,7 @@ def group_or_404(group_id: str) -> Group:
 
 
 def render(group: Group, status: int = 200):
-    members = members_of(group) if wants_attribute("members") else None
+    members = members_of([group.id])[group.id] if wants_attribute("members") else None
     resource = project(group_to_scim(group, members))
     return scim_response(resource, status, {"ETag": resource["meta"]["version"]})
 
@@ -48,10 +47,8 @@ def list_groups():
         query = query.where(to_expression(text, group_filter_attributes()))
     total = query.count()
     page = list(query.order_by(Group.id).offset(start - 1).limit(count)) if count else []
-    with_members = wants_attribute("members")
-    resources = [
-        project(group_to_scim(grp, members_of(grp) if with_members else None)) for grp in page
-    ]
+    members = members_of([grp.id for grp in page]) if wants_attribute("members") else {}
+    resources = [project(group_to_scim(grp, members.get(grp.id))) for grp in page]
     return scim_response(list_response(resources, total, start))
 
 
@@ -128,28 +125,14 @@ Change = Callable[[Group], object]
 def _group_changes(kind: str, path: str | None, value) -> list[Change]:
     """What one operation does to a group, its values already read and checked."""
     if path is None:
-        # The replace Okta echoes after every membership change carries id and
-        # displayName: it renames at most, and touches membership only if it names them.
-        if not isinstance(value, dict):
-            raise ScimError(400, "A PATCH without a path needs an object value.", "invalidValue")
-        fields = _fields(value)
-        changes = []
-        if "displayname" in fields:
-            changes.append(_rename(_text(fields["displayname"], "displayName")))
-        if "externalid" in fields:
-            changes.append(_external_id(_text(fields["externalid"], "externalId")))
-        if "members" in fields:
-            changes.append(_members(kind, _refs(fields["members"])))
-        return changes
-    lowered = path.lower()
+        return _pathless_changes(kind, value)
+    attr, element_filter, _, sub = patch.value_path(_without_schema(path), path)
+    if attr.lower() == "members" and element_filter is not None:
+        refs = [(ref, None) for ref in _filtered_members(kind, element_filter, sub)]
+        return [_members("remove", refs)]
+    lowered = attr.lower() if element_filter is None and sub is None else ""
     if lowered == "members":
         return [_members(kind, _refs(value) if kind != "remove" or value is not None else None)]
-    if lowered.startswith(MEMBER_FILTER) and lowered.endswith("]"):
-        if kind != "remove":
-            raise ScimError(
-                400, "Only remove is supported on members[value eq ...].", "invalidPath"
-            )
-        return [_members("remove", [(path[len(MEMBER_FILTER) : -1].strip().strip('"'), None)])]
     if lowered == "displayname":
         if kind == "remove":
             raise ScimError(400, "displayName is required and cannot be removed.", "mutability")
@@ -163,6 +146,45 @@ def _group_changes(kind: str, path: str | None, value) -> list[Change]:
         f"Groups support displayName, externalId and members, not {path[:200]!r}.",
         "invalidPath",
     )
+
+
+def _without_schema(path: str) -> str:
+    """The path without a leading Group schema URN (RFC 7644 §3.10 fully qualified)."""
+    if path.lower().startswith(GROUP_SCHEMA.lower() + ":"):
+        return path[len(GROUP_SCHEMA) + 1 :]
+    return path
+
+
+def _pathless_changes(kind: str, value) -> list[Change]:
+    """The replace Okta echoes after every membership change carries id and
+    displayName: it renames at most, and touches membership only if it names them."""
+    if not isinstance(value, dict):
+        raise ScimError(400, "A PATCH without a path needs an object value.", "invalidValue")
+    fields = _fields(value)
+    changes = []
+    if "displayname" in fields:
+        changes.append(_rename(_text(fields["displayname"], "displayName")))
+    if "externalid" in fields:
+        changes.append(_external_id(_text(fields["externalid"], "externalId")))
+    if "members" in fields:
+        changes.append(_members(kind, _refs(fields["members"])))
+    return changes
+
+
+def _filtered_members(kind: str, element_filter, sub: str | None) -> list[str]:
+    """The member ids of Okta's ``members[value eq "<id>"]`` (RFC 7644 §3.5.2.2), read
+    with the filter parser, so spacing, case and ``or`` read as the RFC allows. Any other
+    filter is refused whole: removing a guess would take someone's access."""
+    if kind != "remove":
+        raise ScimError(400, "Only remove is supported on members[value eq ...].", "invalidPath")
+    ids = equality_values(element_filter, "value") if sub is None else None
+    if ids is None:
+        raise ScimError(
+            400,
+            'A member filter must be members[value eq "<id>"] (several joined by or).',
+            "invalidPath",
+        )
+    return ids
 
 
 def _rename(name: str) -> Change:

@@ -133,15 +133,22 @@ def group_to_scim(group: Group, members: list[tuple[str, str]] | None) -> dict:
     return resource
 
 
-def members_of(group: Group) -> list[tuple[str, str]]:
+def members_of(group_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each group's members as (scim id, display), for a whole page in one query (a page
+    holds at most ``MAX_RESULTS`` groups: one ``IN`` list)."""
+    result: dict[int, list[tuple[str, str]]] = {group_id: [] for group_id in group_ids}
+    if not group_ids:
+        return result
     query = (
-        Member.select(Member.scim_id, Member.user_name, Member.email)
+        Member.select(Membership.group, Member.scim_id, Member.user_name, Member.email)
         .join(Membership)
-        .where((Membership.group == group) & ~Member.keep_local)  # invisible to SCIM
+        .where(Membership.group.in_(group_ids) & ~Member.keep_local)  # invisible to SCIM
         .order_by(Member.id)
         .tuples()
     )
-    return [(scim_id, user_name or email) for scim_id, user_name, email in query]
+    for group_id, scim_id, user_name, email in query:
+        result[group_id].append((scim_id, user_name or email))
+    return result
 
 
 # --- reading input -----------------------------------------------------------------
@@ -248,6 +255,9 @@ def user_filter_attributes() -> dict:
             Membership.select(Membership.member).join(Group).where(Group.scim_id == group_scim_id)
         )
 
+    def in_any_group():
+        return Member.id.in_(Membership.select(Membership.member))
+
     ent = ENTERPRISE_SCHEMA.lower()
     return {
         "id": Attr("exact", Member.scim_id),
@@ -267,23 +277,31 @@ def user_filter_attributes() -> dict:
         f"{ent}:department": Attr("ci", Member.department),
         f"{ent}:employeenumber": Attr("exact", Member.employee_number),
         f"{ent}:manager.value": Attr("exact", Member.manager_id),
-        "groups": Attr("subquery", in_group),
-        "groups.value": Attr("subquery", in_group),
+        "groups": Attr("subquery", in_group, in_any_group),
+        "groups.value": Attr("subquery", in_group, in_any_group),
     }
 
 
 def group_filter_attributes() -> dict:
+    # Kept-local members are invisible to SCIM (scim/users.py): no filter may find them.
     def has_member(member_scim_id):
         return Group.id.in_(
-            Membership.select(Membership.group).join(Member).where(Member.scim_id == member_scim_id)
+            Membership.select(Membership.group)
+            .join(Member)
+            .where((Member.scim_id == member_scim_id) & ~Member.keep_local)
+        )
+
+    def has_any_member():
+        return Group.id.in_(
+            Membership.select(Membership.group).join(Member).where(~Member.keep_local)
         )
 
     return {
         "id": Attr("exact", Group.scim_id),
         "externalid": Attr("exact", Group.external_id),
         "displayname": Attr("key", Group.name_key),
-        "members": Attr("subquery", has_member),
-        "members.value": Attr("subquery", has_member),
+        "members": Attr("subquery", has_member, has_any_member),
+        "members.value": Attr("subquery", has_member, has_any_member),
         "meta.created": Attr("datetime", Group.created_at),
         "meta.lastmodified": Attr("datetime", Group.updated_at),
     }

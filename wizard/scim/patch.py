@@ -130,14 +130,20 @@ def _steps(kind: str, path: str, value, under: str | None = "") -> list[Step]:
         if not isinstance(value, dict):
             return []
         return [step for key, item in value.items() for step in _steps(kind, str(key), item, urn)]
+    attr, tree, text, sub = value_path(rest, path)
+    if attr.lower() in READ_ONLY:
+        return []  # Okta echoes id/meta/schemas; read-only input is ignored (RFC 7643 §3.1)
+    return [Step(kind, urn, attr, tree, text, sub, value)]
+
+
+def value_path(rest: str, path: str) -> tuple[str, ast.Filter | None, str, str | None]:
+    """``attribute[value filter].sub`` (RFC 7644 §3.5.2 ``valuePath``) as ``(attribute,
+    parsed filter or None, filter text, sub-attribute or None)``; ``path`` for errors."""
     match = PATH.match(rest)
     if not match:
         raise ScimError(400, f"Cannot read the PATCH path {path[:200]!r}.", "invalidPath")
-    if match["attr"].lower() in READ_ONLY:
-        return []  # Okta echoes id/meta/schemas; read-only input is ignored (RFC 7643 §3.1)
     text = match["filter"] or ""
-    tree = _parse_filter(text) if text else None
-    return [Step(kind, urn, match["attr"], tree, text, match["sub"], value)]
+    return match["attr"], _parse_filter(text) if text else None, text, match["sub"]
 
 
 def _split_urn(path: str) -> tuple[str | None, str, bool]:

@@ -6,12 +6,13 @@ from flask import request
 
 from .errors import ScimError
 from .mapping import LIST_SCHEMA
+from .projection import Projection
 
 DEFAULT_COUNT = 100
 MAX_RESULTS = 1000  # advertised in /ServiceProviderConfig (filter.maxResults)
 MAX_INTEGER = 2**63 - 1
-ALWAYS_RETURNED = {"id", "schemas", "meta"}
 JSON_TYPES = ("application/json", "application/scim+json")
+PROJECTION_KEY = "okta_connector.scim_projection"
 
 
 def read_json() -> dict:
@@ -90,50 +91,26 @@ def list_response(resources: list[dict], total: int, start: int) -> dict:
     }
 
 
-def _names(argument: str | None) -> set[str]:
-    return {name.strip().lower() for name in (argument or "").split(",") if name.strip()}
+def projection() -> Projection:
+    """This request's ``attributes``/``excludedAttributes``, read once (a page of 1,000
+    resources is projected one by one). Kept on the request, not on ``g``: requests made
+    inside one app context (the wizard's self-test) share ``g``."""
+    environ = request.environ
+    if PROJECTION_KEY not in environ:
+        environ[PROJECTION_KEY] = Projection.of(
+            request.args.get("attributes"), request.args.get("excludedAttributes")
+        )
+    return environ[PROJECTION_KEY]
 
 
 def wants_attribute(name: str) -> bool:
     """False when ``attributes``/``excludedAttributes`` leave ``name`` out (costly parts)."""
-    included, excluded = (
-        _names(request.args.get("attributes")),
-        _names(request.args.get("excludedAttributes")),
-    )
-    name = name.lower()
-    if name in excluded:
-        return False
-    return not included or any(n == name or n.startswith(name + ".") for n in included)
+    return projection().wants(name)
 
 
 def project(resource: dict) -> dict:
     """Apply ``attributes`` / ``excludedAttributes`` (RFC 7644 §3.4.2.5) to one resource."""
-    included = _names(request.args.get("attributes"))
-    excluded = _names(request.args.get("excludedAttributes"))
-    if not included and not excluded:
-        return resource
-    result = {}
-    for key, value in resource.items():
-        lowered = key.lower()
-        if lowered in ALWAYS_RETURNED:
-            result[key] = value
-            continue
-        if included:
-            subs = {n.split(".", 1)[1] for n in included if n.startswith(lowered + ".")}
-            if lowered in included:
-                result[key] = value
-            elif subs and isinstance(value, dict):
-                result[key] = {k: v for k, v in value.items() if k.lower() in subs}
-            continue
-        if lowered in excluded:
-            continue
-        subs = {n.split(".", 1)[1] for n in excluded if n.startswith(lowered + ".")}
-        result[key] = (
-            {k: v for k, v in value.items() if k.lower() not in subs}
-            if subs and isinstance(value, dict)
-            else value
-        )
-    return result
+    return projection().apply(resource)
 
 
 def check_version(row) -> None:

@@ -114,13 +114,16 @@ def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaS
 
 
 def _mapped_okta_groups(connection: OktaConnection, okta_groups: list[dict]) -> set[str]:
+    """The Okta groups role mappings name, detached ones included (their group comes
+    back with this sync, and its members with it)."""
     mapped = (
         Group.select(Group.okta_id, Group.name_key)
         .join(RoleMapping)
         .where(Group.organization == connection.organization)
     )
-    by_id = {g.okta_id for g in mapped if g.okta_id}
-    by_name = {g.name_key for g in mapped}
+    by_id, by_name = directory.detached_okta_groups(connection.organization_id)
+    by_id |= {g.okta_id for g in mapped if g.okta_id}
+    by_name |= {g.name_key for g in mapped}
     return {
         g["id"]
         for g in okta_groups
@@ -351,11 +354,14 @@ def _sync_groups(connection, state: OktaState, outcome: Outcome) -> None:
         with write_transaction(organization):
             if group is None:
                 group, linked = directory.create_or_link_group(
-                    organization, name, external_id=None, managed_by="sync", actor_label=ACTOR
+                    organization,
+                    name,
+                    external_id=None,
+                    managed_by="sync",
+                    actor_label=ACTOR,
+                    okta_id=okta_group["id"],
                 )
                 outcome.counts["groups_created"] += 0 if linked else 1
-                if group.okta_id != okta_group["id"]:
-                    Group.update(okta_id=okta_group["id"]).where(Group.id == group.id).execute()
             if group.managed_by != "sync":
                 continue  # a pushed (SCIM) group: membership is Okta's push to make
             wanted = {member_ids[u] for u in state.members_of[okta_group["id"]] if u in member_ids}

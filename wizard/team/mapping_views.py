@@ -139,7 +139,7 @@ def delete(mapping_id: int):
         "mapping.role_deleted",
         organization=mapping.organization,
         target=mapping,
-        details={"group": mapping.group.display_name},
+        details={"group": mapping.group_name},
     )
     mappings.delete_role_mapping(mapping, actor=actor())
     flash("Mapping removed; the roles it gave are gone.", "success")
