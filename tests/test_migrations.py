@@ -13,6 +13,8 @@ from wizard import create_app, models
 from wizard.db import MIGRATIONS_DIR, applied_migrations, database, make_database, upgrade
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema_001.db"
+# Columns a later migration removes on purpose; every other column of every row stays.
+REMOVED_COLUMNS = {"member": {"source"}}  # 019: it repeated managed_by
 
 
 def fixture_rows() -> dict[str, tuple[list[str], list[tuple]]]:
@@ -51,7 +53,12 @@ def _plain(value):
 def assert_every_row_kept(expected):
     assert all(rows for _, rows in expected.values()), "the fixture must fill every table"
     for table, (columns, rows) in expected.items():
-        assert rows_now(table, columns) == [tuple(_plain(v) for v in r) for r in rows], table
+        removed = REMOVED_COLUMNS.get(table, set())
+        kept = [i for i, column in enumerate(columns) if column not in removed]
+        assert rows_now(table, [columns[i] for i in kept]) == [
+            tuple(_plain(r[i]) for i in kept) for r in rows
+        ], table
+        assert not removed & {c.name for c in database.get_columns(table)}, table
 
 
 def test_fixture_covers_every_table_of_the_first_migration():

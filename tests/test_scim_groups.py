@@ -161,7 +161,6 @@ def test_patch_adding_10000_members_is_one_fast_transaction(scim, org, db):
             "user_name": f"bulk{i}@acme.example.com",
             "user_name_key": f"bulk{i}@acme.example.com",
             "managed_by": "scim",
-            "source": "okta",
             "scim_id": f"00000000-0000-4000-8000-{i:012d}",
             "phone_numbers": "[]",
             "created_at": now,

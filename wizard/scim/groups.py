@@ -11,6 +11,7 @@ from flask import g, request
 
 from .. import directory, failures
 from ..models import Group
+from ..sources import Source
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
@@ -63,7 +64,11 @@ def create_group():
     refs = _refs(body.get("members")) if "members" in body else None
     with applying("group_create", {"user_name": name}):
         group, _linked = directory.create_or_link_group(
-            g.scim_organization, name, external_id=external_id, managed_by="scim", actor_label=ACTOR
+            g.scim_organization,
+            name,
+            external_id=external_id,
+            managed_by=Source.SCIM,
+            actor_label=ACTOR,
         )
         if refs is not None:
             _replace(group, refs)
@@ -179,11 +184,11 @@ def _members(kind: str, refs: list[tuple[str, str | None]] | None) -> Change:
 
 def _members_op(group: Group, kind: str, refs: list[tuple[str, str | None]] | None) -> None:
     if kind == "remove" and refs is None:
-        directory.replace_members(group, [], managed_by="scim", actor_label=ACTOR)
+        directory.replace_members(group, [], managed_by=Source.SCIM, actor_label=ACTOR)
         return
     ids = _resolve(refs or [])
     if kind == "add":
-        directory.add_members(group, ids, managed_by="scim", actor_label=ACTOR)
+        directory.add_members(group, ids, managed_by=Source.SCIM, actor_label=ACTOR)
     elif kind == "remove":
         directory.remove_members(group, ids, actor_label=ACTOR)
     else:
@@ -195,7 +200,7 @@ def _replace(group: Group, refs: list[tuple[str, str | None]]) -> None:
 
 
 def _replace_ids(group: Group, ids: list[int]) -> None:
-    directory.replace_members(group, ids, managed_by="scim", actor_label=ACTOR)
+    directory.replace_members(group, ids, managed_by=Source.SCIM, actor_label=ACTOR)
 
 
 def _resolve(refs: list[tuple[str, str | None]]) -> list[int]:

@@ -6,10 +6,12 @@ import re
 
 from flask import g, request
 
-from .. import directory, grants
+from .. import directory
+from ..directory import grants
 from ..models import Member, OktaConnection, RoleAssignment, fold, utcnow
 from ..prepared import Prepared
 from ..redaction import strip_operations, strip_secrets
+from ..sources import GrantSource, Source
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
@@ -112,7 +114,7 @@ def create_user():
         member = directory.create_member(
             g.scim_organization,
             profile,
-            managed_by="scim",
+            managed_by=Source.SCIM,
             role=extras["role"],
             active=extras.get("active", True),
             actor_label="okta-scim",
@@ -174,7 +176,7 @@ def _update(member: Member, profile: dict, extras: dict, attempt) -> None:
     directory.update_member(
         member,
         profile,
-        managed_by="scim",
+        managed_by=Source.SCIM,
         role=extras["role"],
         active=extras.get("active", directory.UNSET),
         actor_label="okta-scim",
@@ -223,7 +225,7 @@ def _scim_roles(member_ids: list[int]) -> dict[int, str]:
         return {}
     query = RoleAssignment.select(RoleAssignment.member, RoleAssignment.role).where(
         RoleAssignment.member.in_(member_ids)
-        & (RoleAssignment.source == "scim")
+        & (RoleAssignment.source == GrantSource.SCIM)
         & RoleAssignment.site.is_null()
         & ~RoleAssignment.all_sites
     )

@@ -9,9 +9,11 @@
    for a verified email in a verified domain, with the organization's JIT role.
 """
 
-from .. import audit, directory, domains, grants
-from ..models import Member, RoleAssignment, SsoConfiguration
+from .. import audit, directory, domains
+from ..directory import grants
+from ..models import Member, SsoConfiguration
 from ..roles import OrgRole
+from ..sources import Source
 from . import identities
 from .identities import IdentityLink
 
@@ -158,7 +160,7 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
     }
     try:
         member = directory.create_member(
-            connection.organization, profile, managed_by="jit", actor_label="okta-sign-in"
+            connection.organization, profile, managed_by=Source.JIT, actor_label="okta-sign-in"
         )
     except directory.DirectoryError as error:
         audit.record(
@@ -170,7 +172,7 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
         raise SignInRefused(
             403, "We could not create your account", error.message, error.reason
         ) from None
-    _grant_jit_role(member, jit_role(connection))
+    grants.grant_jit_role(member, jit_role(connection))
     _link(configuration, member, subject, IdentityLink.JIT)
     return member
 
@@ -181,10 +183,3 @@ def jit_role(connection) -> OrgRole:
     except ValueError:
         return OrgRole.NONE
     return role if role in JIT_ROLES else OrgRole.NONE
-
-
-def _grant_jit_role(member: Member, role: OrgRole) -> None:
-    if role == OrgRole.NONE:
-        return
-    RoleAssignment.create(member=member, role=role.value_name, source="jit", managed_by="jit")
-    grants.recompute_org_role(member)

@@ -7,13 +7,13 @@ from flask import g
 from .. import directory, failures
 from ..connections import connection_for
 from ..db import write_transaction
+from ..failure_reasons import FailureReason
 from ..models import FailedMigration, Member, fold, utcnow
 from ..permissions import may_manage
 from ..scim import patch
 from ..scim.errors import ScimError
 from ..scim.mapping import profile_from_scim, user_to_scim
-
-SEAT_REASONS = ("license_limit",)
+from ..sources import Source
 
 
 class ActionError(ValueError):
@@ -23,14 +23,14 @@ class ActionError(ValueError):
 def retry(failure: FailedMigration) -> str:
     """Re-apply the stored request; returns the outcome in words. A new refusal bumps the
     same row (attempts + 1); a success resolves the user's failures."""
-    if failure.source == "sync":
+    if failure.source == Source.SYNC:
         from ..sync import runs
 
         runs.queue(failure.organization, "manual")
         return "A sync is queued; it retries this user with everything else."
     request = failure.request or {}
     method, path, body = request.get("method"), request.get("path", ""), request.get("body")
-    if failure.reason == "unknown_member":
+    if failure.reason == FailureReason.UNKNOWN_MEMBER:
         return _retry_unknown_member(failure)
     connection = connection_for(failure.organization)
     if connection is None or not method:
@@ -56,7 +56,7 @@ def _replay(failure, method: str, path: str, body: dict) -> None:
         directory.create_member(
             organization,
             profile,
-            managed_by="scim",
+            managed_by=Source.SCIM,
             role=extras["role"],
             active=extras.get("active", True),
             actor_label="support-retry",
@@ -77,7 +77,7 @@ def _replay(failure, method: str, path: str, body: dict) -> None:
         directory.update_member(
             member,
             profile,
-            managed_by="scim",
+            managed_by=Source.SCIM,
             role=extras["role"],
             active=extras.get("active", directory.UNSET),
             actor_label="support-retry",
@@ -127,29 +127,20 @@ def link_to_existing(failure: FailedMigration, *, actor) -> Member:
     Whoever controls that Okta user then controls the account, so only someone who may
     manage the member may link it (an Admin cannot link an Admin or EnterpriseAdmin;
     staff link nobody: that is the organization's decision)."""
-    if failure.reason != "duplicate_email" or failure.member is None:
+    if failure.reason != FailureReason.DUPLICATE_EMAIL or failure.member is None:
         raise ActionError("Only a duplicate email with a known member can be linked.")
     member = failure.member
-    if member.keep_local:
-        raise ActionError("This member is kept local (break-glass) and cannot be linked.")
     if not may_manage(actor, member):
         raise ActionError(
             f"{member.email} has the {member.org_role.label} role: only an Enterprise admin "
             "of the organization can hand that account to Okta."
         )
-    clash = Member.get_or_none(
-        (Member.organization == member.organization)
-        & (Member.user_name_key == fold(failure.user_name))
-        & (Member.id != member.id)
-    )
-    if clash is not None:
-        raise ActionError(f"Another member already has the userName {failure.user_name}.")
     with write_transaction(member.organization_id):
-        member.user_name, member.user_name_key = failure.user_name, fold(failure.user_name)
-        member.managed_by, member.source = "scim", "okta"
-        member.version += 1
-        member.updated_at = utcnow()
-        member.save()
+        member = Member.get_by_id(member.id)  # as it is under the write lock
+        try:
+            directory.link_to_okta(member, failure.user_name, actor=actor)
+        except directory.DirectoryError as error:
+            raise ActionError(error.message) from None
         _resolve(failure, "linked to the existing member")
     return member
 
@@ -188,8 +179,8 @@ def retry_license_limits(limit: int = 50) -> int:
         FailedMigration.select()
         .where(
             (FailedMigration.status == "open")
-            & (FailedMigration.reason.in_(SEAT_REASONS))
-            & (FailedMigration.source == "scim")
+            & (FailedMigration.reason == FailureReason.LICENSE_LIMIT)
+            & (FailedMigration.source == Source.SCIM)
         )
         .order_by(FailedMigration.first_seen)
         .limit(limit)

@@ -43,7 +43,6 @@ def index():
         "support/failed_migrations.html",
         page=page,
         filters=chosen,
-        reasons=inbox.REASON_LABELS,
         statuses=inbox.STATUSES,
         action=ActionForm(),
         connection_errors=list(inbox.connection_errors(chosen.organization)),
