@@ -4,9 +4,9 @@ Okta does not call these for classic provisioning, but other clients and test to
 do, and they document our attributes for admins.
 """
 
-from .blueprint import bp
+from .blueprint import base_url, bp
 from .errors import ScimError, scim_response
-from .mapping import ENTERPRISE_SCHEMA, GROUP_SCHEMA, OUR_SCHEMA, USER_SCHEMA, base_url
+from .mapping import ENTERPRISE_SCHEMA, GROUP_SCHEMA, OUR_SCHEMA, USER_SCHEMA
 from .protocol import MAX_RESULTS, list_response
 
 SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"

@@ -36,7 +36,7 @@ def group_or_404(group_id: str) -> Group:
 
 def render(group: Group, status: int = 200):
     members = members_of(group) if wants_attribute("members") else None
-    resource = project(group_to_scim(group, members))
+    resource = project(group_to_scim(group, g.scim.base_url, members))
     return scim_response(resource, status, {"ETag": resource["meta"]["version"]})
 
 
@@ -51,7 +51,8 @@ def list_groups():
     page = list(query.order_by(Group.id).offset(start - 1).limit(count)) if count else []
     with_members = wants_attribute("members")
     resources = [
-        project(group_to_scim(grp, members_of(grp) if with_members else None)) for grp in page
+        project(group_to_scim(grp, g.scim.base_url, members_of(grp) if with_members else None))
+        for grp in page
     ]
     return scim_response(list_response(resources, total, start))
 
@@ -74,7 +75,7 @@ def create_group():
             _replace(group, refs)
     g.scim_resource = ("Group", group.scim_id)
     response = render(group, 201)
-    response.headers["Location"] = group_to_scim(group, None)["meta"]["location"]
+    response.headers["Location"] = f"{g.scim.base_url}/Groups/{group.scim_id}"
     return response
 
 
