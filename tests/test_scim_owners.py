@@ -299,7 +299,7 @@ def insert_row(model, **values) -> int:
     cursor = database.execute_sql(
         f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(row.values())
     )
-    return cursor.lastrowid
+    return getattr(cursor, "lastrowid", None)  # SQLite's; PostgreSQL's cursor has none
 
 
 def test_the_pull_sync_does_not_take_over_an_owner_either(app, synced_org, okta, admin):
