@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 from tests.conftest import PASSWORD, csrf_token
+from tests.test_failed_migrations import body, post_action
 from wizard import accounts, disconnect
 from wizard.models import (
     AuditEvent,
@@ -30,10 +31,14 @@ WRITES = {
 
 
 def _model_call(node) -> tuple[str, str] | None:
-    """("Member", "update") for ``Member.update(...)``, else None."""
+    """("Member", "update") for ``Member.update(...)`` or ``models.Member.update(...)``."""
     func = node.func if isinstance(node, ast.Call) else None
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+    if not isinstance(func, ast.Attribute):
+        return None
+    if isinstance(func.value, ast.Name):
         return func.value.id, func.attr
+    if isinstance(func.value, ast.Attribute):
+        return func.value.attr, func.attr
     return None
 
 
@@ -125,13 +130,14 @@ def test_the_check_catches_each_kind_of_write():
             "Membership.insert_many(rows).execute()\n"
             "RoleAssignment.delete().where(RoleAssignment.id == 1).execute()\n"
             "RoleAssignment.create(member=m, role='Admin')\n"
+            "models.Membership.delete().execute()\n"
             "Member.update(okta_id='00u1').execute()\n"
             "Member.select().where(Member.active)\n"
             "RoleAssignment.select().where(RoleAssignment.member == m)\n"
             "if member.active == True: pass\n"
         )
     )
-    assert [line for line, _ in caught] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [line for line, _ in caught] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 
 
 # --- each door that wrote by hand ----------------------------------------------------
@@ -193,26 +199,17 @@ def test_conversion_never_reuses_a_version_okta_has_seen(admin, scim, app_contex
     assert (event.actor_id, event.details) == (admin.id, {"from": "scim"})
 
 
-def post_link(client, failure):
-    token = csrf_token(client.get("/team/failed-migrations?status=all").text)
-    return client.post(f"/failed-migrations/{failure.id}/link", data={"csrf_token": token})
-
-
 def duplicate_of_local_member(org, scim) -> Member:
+    """A local member, and Okta's create of another userName with its email (refused)."""
+    email = "pat@acme.example.com"
     local = Member.create(
         organization=org,
-        email="pat@acme.example.com",
-        email_key="pat@acme.example.com",
+        email=email,
+        email_key=email,
         user_name="pat.local",
         user_name_key="pat.local",
     )
-    body = {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": "pat@okta",
-        "name": {"givenName": "Pat", "familyName": "Doe"},
-        "emails": [{"value": "pat@acme.example.com", "primary": True}],
-    }
-    assert scim.post("/Users", body).status_code == 409
+    assert scim.post("/Users", body("pat@okta", email)).status_code == 409
     return local
 
 
@@ -222,7 +219,7 @@ def test_support_link_is_a_member_linked_on_the_timeline(client, auth, admin, sc
     lastModified, so Okta's next read sees a changed resource."""
     local = duplicate_of_local_member(org, scim)
     auth.login()
-    post_link(client, FailedMigration.get())
+    post_action(client, FailedMigration.get(), "link")
     linked = Member.get_by_id(local.id)
     assert (linked.managed_by, linked.user_name) == ("scim", "pat@okta")
     assert linked.version == local.version + 1 and linked.updated_at > local.updated_at
@@ -239,7 +236,7 @@ def test_support_link_refuses_a_member_kept_local_since(client, auth, admin, sci
     local = duplicate_of_local_member(org, scim)
     Member.update(keep_local=True).where(Member.id == local.id).execute()
     auth.login()
-    post_link(client, FailedMigration.get())
+    post_action(client, FailedMigration.get(), "link")
     unchanged = Member.get_by_id(local.id)
     assert (unchanged.managed_by, unchanged.user_name, unchanged.version) == (
         "local",

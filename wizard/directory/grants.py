@@ -79,7 +79,8 @@ def grant_jit_role(member: Member, role: OrgRole) -> bool:
     RoleAssignment.create(
         member=member, role=role.value_name, source=GrantSource.JIT, managed_by=Source.JIT
     )
-    return recompute_org_role(member) or True
+    recompute_org_role(member)
+    return True
 
 
 _SCIM_GRANT = Prepared(
