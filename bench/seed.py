@@ -43,7 +43,6 @@ def member_rows(organization_id: int, count: int) -> list[dict]:
                 "family_name": f"Family{n}",
                 "display_name": f"Given{n} Family{n}",
                 "title": "Engineer",
-                "source": "okta",
                 "managed_by": "scim",
                 "active": n % 10 != 0,
                 "scim_id": str(uuid.uuid4()),

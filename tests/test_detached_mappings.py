@@ -6,7 +6,8 @@ import peewee as pw
 import pytest
 
 from tests.conftest import csrf_token, run_sync_now
-from wizard import directory, grants, mappings
+from wizard import directory, mappings
+from wizard.directory import grants
 from wizard.models import AuditEvent, Group, Member, OktaConnection, RoleMapping
 from wizard.organizations import add_site
 from wizard.roles import OrgRole

@@ -121,7 +121,6 @@ def okta_enterprise_admin(org) -> Member:
         user_name="jane@acme.example.com",
         user_name_key="jane@acme.example.com",
         managed_by="scim",
-        source="okta",
         role="EnterpriseAdmin",
     )
     RoleAssignment.create(member=jane, role="EnterpriseAdmin", source="scim", managed_by="scim")
@@ -272,7 +271,7 @@ def test_converted_member_without_a_link_sets_a_password_after_confirming(
     jane = okta_enterprise_admin(org)
     through_okta(client, "/login/okta/acme")
     assert client.get("/account/password/first").status_code == 403  # Okta's member
-    Member.update(managed_by="local", source="local").where(Member.id == jane.id).execute()
+    Member.update(managed_by="local").where(Member.id == jane.id).execute()
     assert "/account/password/first" in client.get("/account").text
     make_stale(client)
     asked = client.get("/account/password/first")

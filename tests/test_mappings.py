@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from tests.conftest import csrf_token, run_sync_now
 from tests.test_browser_accounts import sign_in
-from wizard import grants, mappings
+from wizard import mappings
+from wizard.directory import grants
 from wizard.models import DetailMapping, Group, Member, OktaConnection, RoleMapping
 from wizard.organizations import add_site
 from wizard.roles import OrgRole

@@ -13,6 +13,8 @@ from wizard import create_app, models
 from wizard.db import MIGRATIONS_DIR, applied_migrations, database, make_database, upgrade
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema_001.db"
+# Columns a later migration removes on purpose; every other column of every row stays.
+REMOVED_COLUMNS = {"member": {"source"}}  # 019: it repeated managed_by
 
 
 def fixture_rows() -> dict[str, tuple[list[str], list[tuple]]]:
@@ -51,7 +53,12 @@ def _plain(value):
 def assert_every_row_kept(expected):
     assert all(rows for _, rows in expected.values()), "the fixture must fill every table"
     for table, (columns, rows) in expected.items():
-        assert rows_now(table, columns) == [tuple(_plain(v) for v in r) for r in rows], table
+        removed = REMOVED_COLUMNS.get(table, set())
+        kept = [i for i, column in enumerate(columns) if column not in removed]
+        assert rows_now(table, [columns[i] for i in kept]) == [
+            tuple(_plain(r[i]) for i in kept) for r in rows
+        ], table
+        assert not removed & {c.name for c in database.get_columns(table)}, table
 
 
 def test_fixture_covers_every_table_of_the_first_migration():
@@ -170,3 +177,48 @@ def test_a_database_at_any_migration_upgrades_to_the_newest(tmp_path, applied):
         Router(database.obj, migrate_dir=str(MIGRATIONS_DIR)).run(applied)
         upgrade()
         assert applied_migrations() == MIGRATION_NAMES
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_before_019(request, tmp_path):
+    """A database at the migration before 019, on SQLite and (in its lane) PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'before019.db'}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+    create_app(app_config(tmp_path, url))
+    with database.connection_context():
+        router = Router(database.obj, migrate_dir=str(MIGRATIONS_DIR))
+        router.run(MIGRATION_NAMES[MIGRATION_NAMES.index(MIGRATION_019) - 1])
+        yield router
+
+
+MIGRATION_019 = "019_member_source_removed"
+
+
+def test_migration_019_drops_member_source_keeping_every_row(database_before_019):
+    """019 drops ``member.source`` (it repeated ``managed_by``) and keeps every member; its
+    rollback puts the column back, derived from ``managed_by``."""
+    from tests.test_scim_owners import insert_row
+
+    router = database_before_019
+    insert_row(models.Organization, name="Acme", slug="acme")
+    org_id = database.execute_sql("SELECT id FROM organization").fetchone()[0]
+    for managed_by, source in (("local", "local"), ("scim", "okta"), ("jit", "okta")):
+        email = f"{managed_by}@acme.example.com"
+        insert_row(
+            models.Member,
+            organization=org_id,
+            email=email,
+            email_key=email,
+            managed_by=managed_by,
+            source=source,
+        )
+    members = "SELECT id, email, managed_by FROM member ORDER BY id"
+    before = database.execute_sql(members).fetchall()
+    router.run(MIGRATION_019)
+    assert "source" not in {c.name for c in database.get_columns("member")}
+    assert database.execute_sql(members).fetchall() == before
+    router.run_one(MIGRATION_019, router.migrator, fake=False, downgrade=True)
+    derived = database.execute_sql("SELECT managed_by, source FROM member ORDER BY id")
+    assert derived.fetchall() == [("local", "local"), ("scim", "okta"), ("jit", "okta")]

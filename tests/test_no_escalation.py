@@ -7,7 +7,8 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, csrf_token
-from wizard import accounts, grants
+from wizard import accounts
+from wizard.directory import grants
 from wizard.models import (
     AuditEvent,
     FailedMigration,

@@ -1,9 +1,8 @@
 """SCIM Groups (Okta Push Groups): membership as sets, links, unknown members."""
 
-import time
-
 import pytest
 
+from tests.query_counter import statements
 from wizard.directory import create_or_link_group
 from wizard.models import FailedMigration, Group, Member, Membership
 
@@ -153,7 +152,8 @@ def test_group_filters_and_paging(scim, db):
 
 
 def test_patch_adding_10000_members_is_one_fast_transaction(scim, org, db):
-    """10,000 members in one PATCH: 200 within 2 s, all stored."""
+    """10,000 members in one PATCH: 200, all stored, in a handful of statements (the
+    speed itself is measured in bench/, not here: a timed test fails on a busy machine)."""
     now = Member.created_at.default()
     rows = [
         {
@@ -163,7 +163,6 @@ def test_patch_adding_10000_members_is_one_fast_transaction(scim, org, db):
             "user_name": f"bulk{i}@acme.example.com",
             "user_name_key": f"bulk{i}@acme.example.com",
             "managed_by": "scim",
-            "source": "okta",
             "scim_id": f"00000000-0000-4000-8000-{i:012d}",
             "phone_numbers": "[]",
             "created_at": now,
@@ -176,16 +175,16 @@ def test_patch_adding_10000_members_is_one_fast_transaction(scim, org, db):
             Member.insert_many(rows[start : start + 500]).execute()
     group = scim.post("/Groups", {"displayName": "Everyone"}).json()
     value = [{"value": row["scim_id"]} for row in rows]
-    started = time.perf_counter()
-    response = scim.patch(
-        f"/Groups/{group['id']}",
-        [{"op": "add", "path": "members", "value": value}],
-        params={"excludedAttributes": "members"},
-    )
-    elapsed = time.perf_counter() - started
+    with statements() as seen:
+        response = scim.patch(
+            f"/Groups/{group['id']}",
+            [{"op": "add", "path": "members", "value": value}],
+            params={"excludedAttributes": "members"},
+        )
     assert response.status_code == 200
     assert Membership.select().count() == 10_000
-    assert elapsed < 2.0, f"{elapsed:.2f}s"
+    # 10,000 ids in chunks of 2,000: five lookups and five inserts, not 10,000 round trips.
+    assert len(seen) < 60, f"{len(seen)} statements"
 
 
 @pytest.mark.parametrize(

@@ -50,12 +50,7 @@ def test_create_stores_attributes_and_returns_them(scim, db):
     }
     assert created[OUR] == {"role": "Admin"} and "password" not in created
     member = Member.get(Member.scim_id == created["id"])
-    assert (member.title, member.department, member.managed_by, member.source) == (
-        "CTO",
-        "R&D",
-        "scim",
-        "okta",
-    )
+    assert (member.title, member.department, member.managed_by) == ("CTO", "R&D", "scim")
     assert member.org_role is OrgRole.ADMIN and member.password_hash is None
     grant = RoleAssignment.get(RoleAssignment.member == member)
     assert (grant.source, grant.role) == ("scim", "Admin")
@@ -201,7 +196,7 @@ def test_local_member_is_listed_then_linked_on_write(scim, admin, db):
     body = {**found, "name": {"givenName": "Ada", "familyName": "Admin"}}
     assert scim.put(f"/Users/{found['id']}", body).status_code == 200
     admin = Member.get_by_id(admin.id)
-    assert (admin.managed_by, admin.source, admin.given_name) == ("scim", "okta", "Ada")
+    assert (admin.managed_by, admin.given_name) == ("scim", "Ada")
     assert admin.password_hash is not None  # kept: a local admin keeps signing in
     assert AuditEvent.get(AuditEvent.action == "member.linked").details == {
         "from": "local",

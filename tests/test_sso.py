@@ -79,7 +79,6 @@ def make_jane(organization):
         given_name="Jane",
         family_name="Doe",
         managed_by="scim",
-        source="okta",
     )
 
 

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD, LiveServer, csrf_token
 from tests.fakes.crafted_op import CraftedProvider
 from tests.test_sso import CLIENT_ID, configure, make_jane, round_trip, verify_domain
 from wizard import accounts, setup_links
-from wizard.models import AuditEvent, OktaConnection
+from wizard.models import AuditEvent, Member, OktaConnection, SsoConfiguration
 from wizard.roles import OrgRole
 
 
@@ -234,6 +234,40 @@ def test_cli_enforce_follows_the_pages_rules(runner, org, trusted, admin):
     connection = OktaConnection.get()
     assert connection.sso_enforced and connection.break_glass_id == admin.id
     assert AuditEvent.get(AuditEvent.action == "sso.enforcement_changed").actor_label == "cli"
+
+
+def enforced_from_cli(runner, trusted, admin):
+    SsoConfiguration.update(tested_at=SsoConfiguration.get().created_at).execute()
+    done = cli_configure(runner, trusted.base, "--enforce", "--break-glass", admin.email)
+    assert done.exit_code == 0, done.output
+
+
+def test_cli_enforce_keeps_the_break_glass_admin_local(runner, org, trusted, admin):
+    """``sso configure --enforce`` goes through ``enforcement.set_enforcement``: the
+    break-glass admin it names is kept local, so a push from Okta cannot lock it out."""
+    admin.keep_local = False
+    admin.save()
+    enforced_from_cli(runner, trusted, admin)
+    assert Member.get_by_id(admin.id).keep_local
+    assert OktaConnection.get().break_glass_id == admin.id
+
+
+def test_cli_no_enforce_turns_the_requirement_off(runner, org, trusted, admin):
+    """``--no-enforce`` does what it says (it was accepted and ignored), audited like the
+    page; leaving both flags out changes nothing."""
+    enforced_from_cli(runner, trusted, admin)
+    kept = cli_configure(runner, trusted.base)
+    assert kept.exit_code == 0, kept.output
+    assert OktaConnection.get().sso_enforced
+    off = cli_configure(runner, trusted.base, "--no-enforce")
+    assert off.exit_code == 0, off.output
+    assert not OktaConnection.get().sso_enforced
+    last = AuditEvent.select().where(AuditEvent.action == "sso.enforcement_changed")
+    event = last.order_by(AuditEvent.id.desc()).get()
+    assert (event.actor_label, event.details["sso_enforced"]) == (
+        "cli",
+        {"from": True, "to": False},
+    )
 
 
 def test_a_new_issuer_never_receives_the_stored_client_secret(

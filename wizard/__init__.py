@@ -30,6 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth.sessions import load_member
     from .config import build_config, from_environment
     from .extensions import csrf, limiter, login_manager, mail
+    from .failure_reasons import FailureReason
+    from .roles import OrgRole
+    from .sources import GrantSource, Source
     from .support import audit_views, failures_views
     from .sync import views as sync_views
     from .team import mapping_views, okta_link_views
@@ -56,6 +59,10 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.user_loader(load_member)
     request_context.init_app(app)
     app.context_processor(permissions.template_helpers)
+    # Templates name the vocabulary by its enums (Source.LOCAL), never a bare string.
+    app.jinja_env.globals.update(
+        FailureReason=FailureReason, GrantSource=GrantSource, OrgRole=OrgRole, Source=Source
+    )
     security_headers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -9,8 +9,10 @@ import secrets
 import peewee as pw
 from email_validator import EmailNotValidError, validate_email
 
+from . import directory
 from .db import database
-from .models import Member, Organization, RoleAssignment, fold, utcnow
+from .directory import grants
+from .models import Member, Organization, fold, utcnow
 from .roles import OrgRole
 from .security import check_password, hash_password
 from .session_records import SessionEnd, end_all
@@ -132,7 +134,7 @@ def create_local_admin(
                 role=role.value_name,
                 keep_local=keep_local,
             )
-            RoleAssignment.create(member=member, role=role.value_name, source="manual")
+            grants.set_manual_role(member, role)
     except pw.IntegrityError:
         raise AccountError(f"{email} is already a member of {organization.slug}.") from None
     return member
@@ -173,6 +175,6 @@ def ensure_demo() -> tuple[Organization, Member, str]:
                 organization, DEMO_ADMIN_EMAIL, password, OrgRole.ENTERPRISE_ADMIN
             )
         else:
-            admin.active = True
+            directory.set_active_here(admin, True, actor_label="cli", why="demo_reset")
             set_password(admin, password)
     return organization, admin, password

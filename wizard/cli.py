@@ -242,7 +242,11 @@ def sso_cli():
     is_flag=True,
     help="Make the settings live now, without a test sign-in (audited as a CLI action).",
 )
-@click.option("--enforce/--no-enforce", default=False, help="Require Okta sign-in for everyone.")
+@click.option(
+    "--enforce/--no-enforce",
+    default=None,
+    help="Require Okta sign-in for everyone, or stop requiring it; left out: unchanged.",
+)
 @click.option("--break-glass", "break_glass_email", default=None, help="With --enforce.")
 @with_database
 def sso_configure_command(
@@ -272,15 +276,15 @@ def sso_configure_command(
             actor_label="cli",
             details={"tested": False, "note": "activated by the CLI without a test sign-in"},
         )
-    if enforce:
-        _enforce_from_cli(connection, break_glass_email)
+    if enforce is not None:
+        _enforce_from_cli(connection, break_glass_email, enforced=enforce)
     state = "pending: run the test sign-in" if sso_configurations.pending(connection) else "live"
     click.echo(f"single sign-on saved for {organization.slug} ({state})")
 
 
-def _enforce_from_cli(connection, break_glass_email: str | None) -> None:
-    """``--enforce`` follows the page's rules: a live, tested configuration and a
-    break-glass admin."""
+def _enforce_from_cli(connection, break_glass_email: str | None, *, enforced: bool) -> None:
+    """``--enforce``/``--no-enforce`` follow the page's rules (``set_enforcement``):
+    enforcing needs a live, tested configuration and a break-glass admin."""
     break_glass = None
     if break_glass_email:
         break_glass = (
@@ -293,7 +297,7 @@ def _enforce_from_cli(connection, break_glass_email: str | None) -> None:
     try:
         changes = enforcement.set_enforcement(
             connection,
-            enforced=True,
+            enforced=enforced,
             break_glass_id=break_glass.id if break_glass else connection.break_glass_id,
             jit=connection.jit_enabled,
         )

@@ -1,17 +1,17 @@
 """Safe disconnect (seed 000): convert Okta-managed members to local management first
 (they keep everything and get a one-time link to set a password, delivered as
 ``password_links`` decides), or disconnect and deactivate them; tokens revoked, sign-in
-with Okta off, history kept.
+with Okta off, history kept. Members change through the directory rules, as for every
+other writer.
 
 Email domain claims stay: a verified domain is a proof of ownership, not an Okta
 setting, and with sign-in off it routes nobody anywhere; reconnecting needs no new
 DNS record, and no other organization can take the domain meanwhile."""
 
-from . import audit, connections, password_links, sso_configurations
+from . import audit, connections, directory, password_links, sso_configurations
 from .db import write_transaction
-from .models import Member, OktaConnection, Organization, fold, utcnow
-
-OKTA_MANAGED = ("scim", "sync", "jit")
+from .models import Member, OktaConnection, Organization, fold
+from .sources import OKTA_SOURCES
 
 
 class DisconnectError(ValueError):
@@ -20,7 +20,7 @@ class DisconnectError(ValueError):
 
 def okta_managed(organization: Organization):
     return Member.select().where(
-        (Member.organization == organization) & Member.managed_by.in_(OKTA_MANAGED) & Member.active
+        (Member.organization == organization) & Member.managed_by.in_(OKTA_SOURCES) & Member.active
     )
 
 
@@ -28,18 +28,13 @@ def convert_to_local(members, *, actor) -> list[password_links.IssuedLink]:
     """Each member becomes locally managed with everything kept, and is given a one-time
     password link (emailed, shown or withheld: see ``password_links``)."""
     issued = []
-    with write_transaction():
-        for member in members:
-            member.managed_by, member.source = "local", "local"
-            member.version += 1
-            member.updated_at = utcnow()
-            member.save()
-            audit.record(
-                "member.converted_to_local",
-                organization=member.organization,
-                actor=actor,
-                target=member,
-            )
+    for chosen in members:
+        with write_transaction(chosen.organization_id):
+            # Read again under the write lock: Okta may have changed it since the page
+            # listed it, and a stale version would reuse one Okta has already seen.
+            member = Member.get_or_none(Member.id == chosen.id)
+            if member is None or not directory.convert_to_local(member, actor=actor):
+                continue
             reason = password_links.Reason.CONVERSION
             issued.append(password_links.issue(member, actor=actor, reason=reason))
     return issued
@@ -54,11 +49,8 @@ def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
         raise DisconnectError("Okta is not connected.")
     deactivated = 0
     with write_transaction(organization):
-        for member in okta_managed(organization):
-            member.active, member.deactivated_at = False, utcnow()
-            member.session_version += 1
-            member.version += 1
-            member.save()
+        for member in list(okta_managed(organization)):
+            directory.set_active_here(member, False, actor=actor, why="okta_disconnected")
             deactivated += 1
         connections.revoke_tokens(connection)
         OktaConnection.update(

@@ -6,26 +6,18 @@ every open row for that user.
 """
 
 from .db import chunks, database, one_of
+from .failure_reasons import FailureReason
 from .models import FailedMigration, Member, Organization, fold, utcnow
 from .prepared import Prepared
 from .redaction import redact
-
-REASONS = {
-    "duplicate_email": "Another member already uses this email address.",
-    "license_limit": "The organization has no free seat.",
-    "invalid_data": "Okta sent data we cannot accept.",
-    "unknown_member": "A pushed group named a member we never received.",
-    "local_member_protected": "The member is kept local and Okta may not change it.",
-    "enterprise_disabled": "The organization does not have the enterprise feature.",
-    "connection_error": "We could not reach Okta.",
-}
+from .sources import Source
 
 
 def record(
     organization: Organization,
     *,
-    source: str,
-    reason: str,
+    source: Source,
+    reason: FailureReason,
     operation: str,
     message: str,
     user_name: str = "",
@@ -77,7 +69,7 @@ _RESOLVE_FOR_USER = Prepared(
         (FailedMigration.organization == org)
         & (FailedMigration.user_name_key == key)
         & (FailedMigration.status == "open")
-        & (FailedMigration.reason != "unknown_member")
+        & (FailedMigration.reason != FailureReason.UNKNOWN_MEMBER)
     ),
     int,
     str,
@@ -97,7 +89,7 @@ def open_user_keys(organization: Organization) -> set[str]:
     query = FailedMigration.select(FailedMigration.user_name_key).where(
         (FailedMigration.organization == organization)
         & (FailedMigration.status == "open")
-        & (FailedMigration.reason != "unknown_member")
+        & (FailedMigration.reason != FailureReason.UNKNOWN_MEMBER)
     )
     return {key for (key,) in query.tuples()}
 
@@ -112,7 +104,7 @@ def resolve_for_users(organization: Organization, user_names: list[str], note: s
                 (FailedMigration.organization == organization)
                 & one_of(FailedMigration.user_name_key, chunk)
                 & (FailedMigration.status == "open")
-                & (FailedMigration.reason != "unknown_member")
+                & (FailedMigration.reason != FailureReason.UNKNOWN_MEMBER)
             )
             .execute()
         )
@@ -127,7 +119,7 @@ def open_failure_for(organization: Organization, user_name: str) -> FailedMigrat
             (FailedMigration.organization == organization)
             & (FailedMigration.user_name_key == fold(user_name))
             & (FailedMigration.status == "open")
-            & (FailedMigration.reason != "unknown_member")
+            & (FailedMigration.reason != FailureReason.UNKNOWN_MEMBER)
         )
         .order_by(FailedMigration.last_seen.desc())
         .first()
@@ -150,7 +142,7 @@ def record_unknown_members(
             & one_of(FailedMigration.user_name_key, chunk)
         ):
             key = row.user_name_key
-            if row.reason == "unknown_member" and row.operation == "group_push":
+            if row.reason == FailureReason.UNKNOWN_MEMBER and row.operation == "group_push":
                 existing[key] = row.id
             elif row.status == "open" and (
                 key not in related or row.last_seen > related[key].last_seen
@@ -164,8 +156,8 @@ def record_unknown_members(
         fresh.append(
             {
                 "organization": organization.id,
-                "source": "scim",
-                "reason": "unknown_member",
+                "source": Source.SCIM,
+                "reason": FailureReason.UNKNOWN_MEMBER,
                 "operation": "group_push",
                 "user_name": (display or ref)[:254],
                 "user_name_key": key[:254],

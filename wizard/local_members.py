@@ -7,11 +7,13 @@ may do both, but the organization always keeps one active EnterpriseAdmin. Only 
 managed members are changed here: Okta decides for the members it manages.
 """
 
-from . import grants, password_links
+from . import password_links
 from .db import database
+from .directory import grants
 from .models import Member, OktaConnection
 from .permissions import may_grant, may_manage
 from .roles import OrgRole
+from .sources import Source
 
 
 class ChangeRefused(ValueError):
@@ -24,7 +26,7 @@ class ChangeRefused(ValueError):
 
 def assignable_roles(actor, member: Member) -> list[OrgRole]:
     """The roles ``actor`` may give ``member`` by hand; empty when they may give none."""
-    if member.managed_by != "local" or not may_manage(actor, member):
+    if member.managed_by != Source.LOCAL or not may_manage(actor, member):
         return []
     return [role for role in OrgRole if may_grant(actor, role)]
 
@@ -33,7 +35,7 @@ def set_org_role(member: Member, role: OrgRole, *, actor) -> dict | None:
     """Give ``member`` the organization role ``role`` by hand; returns the change of
     effective role ({"from", "to"}) or None when nothing changed."""
     _require_reach(actor, member)
-    if member.managed_by != "local":
+    if member.managed_by != Source.LOCAL:
         raise ChangeRefused("Okta manages this member's role: change it in Okta.")
     if not may_grant(actor, role):
         raise ChangeRefused(
@@ -56,7 +58,7 @@ def set_org_role(member: Member, role: OrgRole, *, actor) -> dict | None:
 def send_password_link(member: Member, *, actor) -> password_links.IssuedLink:
     """A one-time link to set a new password, delivered as ``password_links`` decides."""
     _require_reach(actor, member)
-    if member.managed_by != "local":
+    if member.managed_by != Source.LOCAL:
         raise ChangeRefused("This member signs in with Okta: their password is Okta's.")
     if not member.active:
         raise ChangeRefused("This member is deactivated: reactivate them first.")
@@ -69,7 +71,7 @@ def set_keep_local(member: Member, keep_local: bool, *, actor) -> bool:
     _require_reach(actor, member)
     if member.keep_local == keep_local:
         return False
-    if keep_local and member.managed_by != "local":
+    if keep_local and member.managed_by != Source.LOCAL:
         raise ChangeRefused("Okta manages this member: convert them to local management first.")
     if not keep_local and _is_break_glass(member):
         raise ChangeRefused(

@@ -7,8 +7,8 @@ page announces ("12 members lose Editor on Library") is exactly what saving does
 import re
 from collections import Counter
 
-from . import grants
 from .db import database
+from .directory import grants
 from .models import (
     DetailMapping,
     Group,

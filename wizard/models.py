@@ -16,8 +16,7 @@ from flask_login import UserMixin
 
 from .db import database
 from .roles import OrgRole
-
-MANAGED_BY = ("local", "scim", "sync", "jit")
+from .sources import GrantSource, Source
 
 
 def utcnow() -> datetime:
@@ -95,8 +94,7 @@ class Member(UserMixin, BaseModel):
     employee_number = pw.CharField(max_length=120, default="")
     external_id = pw.CharField(max_length=254, null=True)
     okta_id = pw.CharField(max_length=64, null=True)
-    source = pw.CharField(max_length=10, default="local")  # local | okta
-    managed_by = pw.CharField(max_length=10, default="local")
+    managed_by = pw.CharField(max_length=10, default=Source.LOCAL)
     keep_local = pw.BooleanField(default=False)
     active = pw.BooleanField(default=True)
     password_hash = pw.CharField(max_length=255, null=True)
@@ -156,7 +154,7 @@ class Group(BaseModel):
     name_key = pw.CharField(max_length=255)
     external_id = pw.CharField(max_length=254, null=True)
     okta_id = pw.CharField(max_length=64, null=True)
-    managed_by = pw.CharField(max_length=10, default="local")
+    managed_by = pw.CharField(max_length=10, default=Source.LOCAL)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
     scim_id = pw.CharField(max_length=36, unique=True, default=new_scim_id)
@@ -173,7 +171,7 @@ class Group(BaseModel):
 class Membership(BaseModel):
     group = pw.ForeignKeyField(Group, backref="memberships", on_delete="CASCADE")
     member = pw.ForeignKeyField(Member, backref="memberships", on_delete="CASCADE")
-    managed_by = pw.CharField(max_length=10, default="local")
+    managed_by = pw.CharField(max_length=10, default=Source.LOCAL)
     created_at = pw.DateTimeField(default=utcnow)
 
     class Meta:
@@ -215,8 +213,8 @@ class RoleAssignment(BaseModel):
     site = pw.ForeignKeyField(Site, null=True, on_delete="CASCADE")
     all_sites = pw.BooleanField(default=False)
     role = pw.CharField(max_length=20)
-    source = pw.CharField(max_length=20, default="manual")  # manual | scim | mapping
-    managed_by = pw.CharField(max_length=10, default="local")
+    source = pw.CharField(max_length=20, default=GrantSource.MANUAL)
+    managed_by = pw.CharField(max_length=10, default=Source.LOCAL)
     created_at = pw.DateTimeField(default=utcnow)
     mapping = pw.ForeignKeyField(RoleMapping, null=True, on_delete="CASCADE")
 
@@ -400,9 +398,9 @@ class FailedMigration(BaseModel):
     operation, reason): repeats bump ``attempts``; a later success resolves it."""
 
     organization = pw.ForeignKeyField(Organization, on_delete="CASCADE")
-    source = pw.CharField(max_length=10)  # scim | sync
+    source = pw.CharField(max_length=10)  # Source.SCIM or Source.SYNC: the door it came by
     operation = pw.CharField(max_length=20)  # create | update | deactivate | group_push ...
-    reason = pw.CharField(max_length=30)
+    reason = pw.CharField(max_length=30)  # FailureReason
     user_name = pw.CharField(max_length=254, default="")
     user_name_key = pw.CharField(max_length=254, default="")
     email = pw.CharField(max_length=254, default="")

@@ -18,6 +18,7 @@ from . import audit, mail
 from .models import Member, PasswordSetLink, utcnow
 from .roles import OrgRole
 from .security import new_token, token_digest
+from .sources import Source
 
 LIFETIME = timedelta(days=7)
 
@@ -82,7 +83,7 @@ def find(token: str) -> PasswordSetLink | None:
     if link is None or link.used_at is not None or link.expires_at < utcnow():
         return None
     member = link.member
-    if not member.active or member.managed_by != "local":
+    if not member.active or member.managed_by != Source.LOCAL:
         return None
     return link
 

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from .. import accounts, audit
+from ..sources import Source
 from . import fresh, sessions
 from .forms import SetPasswordForm
 from .views import bp
@@ -43,4 +44,6 @@ def set_first_password():
 
 def may_set_first_password(member) -> bool:
     """Locally managed members without a password; Okta's members have Okta's."""
-    return not member.is_staff and member.managed_by == "local" and member.password_hash is None
+    return (
+        not member.is_staff and member.managed_by == Source.LOCAL and member.password_hash is None
+    )

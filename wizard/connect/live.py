@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
+from ..failure_reasons import FailureReason
 from ..models import (
     AuditEvent,
     FailedMigration,
@@ -16,6 +17,7 @@ from ..models import (
     SyncRun,
     utcnow,
 )
+from ..sources import Source
 from ..sync.health import idle_warning
 
 RECENT = 5
@@ -47,7 +49,7 @@ def provisioning_status(connection: OktaConnection) -> dict:
 def received_users(connection: OktaConnection) -> dict:
     organization = connection.organization
     query = Member.select().where(
-        (Member.organization == organization) & (Member.managed_by == "scim")
+        (Member.organization == organization) & (Member.managed_by == Source.SCIM)
     )
     recent = query.order_by(Member.created_at.desc(), Member.id.desc()).limit(RECENT)
     return {
@@ -61,7 +63,7 @@ def pushed_groups(connection: OktaConnection) -> dict:
     count = Membership.select(pw.fn.COUNT(Membership.id)).where(Membership.group == Group.id)
     groups = (
         Group.select(Group.display_name, count.alias("members"))
-        .where((Group.organization == organization) & (Group.managed_by == "scim"))
+        .where((Group.organization == organization) & (Group.managed_by == Source.SCIM))
         .order_by(Group.name_key)
         .limit(50)
         .dicts()
@@ -70,7 +72,7 @@ def pushed_groups(connection: OktaConnection) -> dict:
         FailedMigration.select()
         .where(
             (FailedMigration.organization == organization)
-            & (FailedMigration.reason == "unknown_member")
+            & (FailedMigration.reason == FailureReason.UNKNOWN_MEMBER)
             & (FailedMigration.status == "open")
         )
         .count()
@@ -89,7 +91,7 @@ def traffic_warnings(connection: OktaConnection) -> list[str]:
         Member.select()
         .where(
             (Member.organization == organization)
-            & (Member.managed_by == "scim")
+            & (Member.managed_by == Source.SCIM)
             & ~Member.user_name_key.contains("@")
         )
         .count()
@@ -103,7 +105,7 @@ def traffic_warnings(connection: OktaConnection) -> list[str]:
         Member.select()
         .where(
             (Member.organization == organization)
-            & (Member.managed_by == "scim")
+            & (Member.managed_by == Source.SCIM)
             & Member.user_name_key.contains("@")
             & (Member.user_name_key != Member.email_key)
         )

@@ -1,5 +1,7 @@
 """The directory rules every writer shares: the SCIM routes, the pull sync, admin pages
-and just-in-time sign-in all create, update and deactivate members and groups here.
+and just-in-time sign-in all create, update and deactivate members and groups here, and
+only here change who manages a member, memberships and role grants (``grants``); a test
+(tests/test_directory_writers.py) fails on any other module that writes them.
 
 This is the one place that decides "duplicate email", "license limit reached",
 "local member protected" or "enterprise disabled", whichever door a change came
@@ -7,6 +9,7 @@ through. Functions take and return models and never touch the request; callers o
 the transaction, and on ``DirectoryError`` roll back and record a failed migration.
 """
 
+from . import grants
 from .bulk import BulkResult, create_members
 from .groups import (
     add_members,
@@ -19,6 +22,7 @@ from .groups import (
     replace_members,
     set_external_id,
 )
+from .handover import convert_to_local, link_to_okta
 from .kept_mappings import detached_okta_groups
 from .members import (
     PROFILE_FIELDS,
@@ -30,6 +34,7 @@ from .members import (
     member_by_user_name,
     parse_role,
     set_active,
+    set_active_here,
     update_member,
 )
 from .rules import DirectoryError, ensure_seat, require_enterprise, seats_used
@@ -40,6 +45,7 @@ __all__ = [
     "BulkResult",
     "DirectoryError",
     "add_members",
+    "convert_to_local",
     "create_member",
     "create_members",
     "create_or_link_group",
@@ -47,8 +53,10 @@ __all__ = [
     "detached_okta_groups",
     "differs",
     "ensure_seat",
+    "grants",
     "group_by_name",
     "hide_member",
+    "link_to_okta",
     "member_by_email",
     "member_by_user_name",
     "members_for_refs",
@@ -59,6 +67,7 @@ __all__ = [
     "require_enterprise",
     "seats_used",
     "set_active",
+    "set_active_here",
     "set_external_id",
     "update_member",
 ]

@@ -101,7 +101,6 @@ def _insert(organization, clean, managed_by: str, actor_label: str) -> list[tupl
                 "phone_numbers": stored.get("phone_numbers") or [],
                 "field_sources": sources,
                 "organization": organization.id,
-                "source": "okta",
                 "managed_by": managed_by,
                 "active": True,
                 "scim_id": str(uuid.uuid4()),

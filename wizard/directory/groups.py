@@ -3,9 +3,11 @@ push of 10,000 members is a handful of statements, not 10,000 round trips."""
 
 from collections.abc import Iterable
 
-from .. import audit, grants
+from .. import audit
 from ..db import chunks, database, one_of
+from ..failure_reasons import FailureReason
 from ..models import Group, Member, Membership, Organization, fold, utcnow
+from . import grants
 from .kept_mappings import attach_kept_mapping, detach_mapping
 from .rules import DirectoryError, require_enterprise
 
@@ -30,7 +32,7 @@ def create_or_link_group(
     require_enterprise(organization)
     display_name = (display_name or "").strip()
     if not display_name:
-        raise DirectoryError("invalid_data", "A group needs a displayName.")
+        raise DirectoryError(FailureReason.INVALID_DATA, "A group needs a displayName.")
     existing = group_by_name(organization, display_name)
     if existing is not None:
         _link(existing, external_id, managed_by, actor_label)
@@ -81,12 +83,14 @@ def _link(existing: Group, external_id: str | None, managed_by: str, actor_label
 def rename_group(group: Group, display_name: str, *, actor_label: str) -> bool:
     display_name = (display_name or "").strip()
     if not display_name:
-        raise DirectoryError("invalid_data", "A group needs a displayName.")
+        raise DirectoryError(FailureReason.INVALID_DATA, "A group needs a displayName.")
     if display_name == group.display_name:
         return False
     other = group_by_name(group.organization, display_name)
     if other is not None and other.id != group.id:
-        raise DirectoryError("conflict", f"A group named {display_name!r} already exists.")
+        raise DirectoryError(
+            FailureReason.CONFLICT, f"A group named {display_name!r} already exists."
+        )
     old = group.display_name
     group.display_name, group.name_key = display_name, fold(display_name)
     _touch(group)

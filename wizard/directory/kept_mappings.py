@@ -15,10 +15,12 @@ Only groups an Okta writer brings (``scim``, ``sync``) are matched, only within 
 organization, and only while the group has no mapping of its own.
 """
 
-from .. import audit, grants
+from .. import audit
 from ..models import Group, Membership, RoleMapping, fold, utcnow
+from ..sources import Source
+from . import grants
 
-OKTA_WRITERS = ("scim", "sync")
+OKTA_WRITERS = (Source.SCIM, Source.SYNC)
 
 
 def detach_mapping(group: Group, *, actor_label: str) -> RoleMapping | None:

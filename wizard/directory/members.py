@@ -2,10 +2,14 @@
 
 import re
 
-from .. import audit, failures, grants
+from .. import audit, failures, session_records
+from ..failure_reasons import FailureReason
 from ..models import Member, Organization, fold, utcnow
 from ..prepared import Prepared
 from ..roles import OrgRole
+from ..session_records import SessionEnd
+from ..sources import Source
+from . import grants
 from .rules import DirectoryError, ensure_seat, require_enterprise
 
 PROFILE_FIELDS = (
@@ -49,12 +53,14 @@ def validate_profile(profile: dict, *, creating: bool) -> dict:
     missing = [labels[field] for field in required if not (profile.get(field) or "").strip()]
     if missing:
         raise DirectoryError(
-            "invalid_data",
+            FailureReason.INVALID_DATA,
             f"Missing {', '.join(missing)}: every member needs a userName, "
             "an email address, a first name and a last name (set them on the Okta profile).",
         )
     if not is_email(profile["email"]):
-        raise DirectoryError("invalid_data", f"{profile['email']!r} is not a valid email address.")
+        raise DirectoryError(
+            FailureReason.INVALID_DATA, f"{profile['email']!r} is not a valid email address."
+        )
     return profile
 
 
@@ -104,12 +110,12 @@ def create_member(
             )
         if existing.managed_by == managed_by:
             raise DirectoryError(
-                "conflict",
+                FailureReason.CONFLICT,
                 f"A user with userName {existing.user_name!r} already exists.",
                 member=existing,
             )
         raise DirectoryError(
-            "duplicate_email",
+            FailureReason.DUPLICATE_EMAIL,
             f"{existing.user_name} already exists here as a member managed "
             f"outside Okta ({existing.managed_by}). Link them from Failed migrations.",
             member=existing,
@@ -124,7 +130,6 @@ def create_member(
         field_sources=sources,
         organization=organization,
         **stored,
-        source="okta",
         managed_by=managed_by,
         active=active,
         created_at=now,
@@ -162,7 +167,9 @@ def update_member(
     if fold(profile["user_name"]) != member.user_name_key:
         other = member_by_user_name(organization, profile["user_name"])
         if other is not None and other.id != member.id:
-            raise DirectoryError("conflict", f"userName {profile['user_name']!r} is taken.")
+            raise DirectoryError(
+                FailureReason.CONFLICT, f"userName {profile['user_name']!r} is taken."
+            )
     _check_email_free(organization, profile["email"], member)
     stored = _stored(profile)
     changed = [field for field, value in stored.items() if getattr(member, field) != value]
@@ -198,15 +205,17 @@ def update_member(
     return changed
 
 
-def _link(member: Member, managed_by: str, actor_label: str) -> None:
+def _link(member: Member, managed_by: Source, actor_label=None, *, actor=None) -> None:
+    """Hand the member to another source: audited, so the timeline says who took it."""
     audit.record(
         "member.linked",
         organization=member.organization,
+        actor=actor,
         actor_label=actor_label,
         target=member,
         details={"from": member.managed_by, "to": managed_by},
     )
-    member.managed_by, member.source = managed_by, "okta"
+    member.managed_by = managed_by
 
 
 def differs(member: dict, profile: dict, *, active: bool) -> bool:
@@ -221,10 +230,23 @@ def differs(member: dict, profile: dict, *, active: bool) -> bool:
 
 
 def set_active(member: Member, active: bool, *, actor_label: str) -> bool:
-    """Deactivate (ends the member's sessions) or reactivate (needs a seat)."""
+    """Okta deactivates (ends the member's sessions) or reactivates (needs a seat)."""
     require_enterprise(member.organization)
     if member.keep_local:
         raise _protected(member)
+    return _change_active(member, active, actor_label=actor_label)
+
+
+def set_active_here(member: Member, active: bool, *, actor=None, actor_label=None, why="") -> bool:
+    """(De)activate by a decision taken here, not by Okta (an admin disconnecting Okta,
+    the demo's reset): Okta's gates (the enterprise feature, keep local) do not apply,
+    the rule does: sessions end, a reactivation needs a seat, the version moves and the
+    timeline says who and why."""
+    details = {"why": why} if why else None
+    return _change_active(member, active, actor=actor, actor_label=actor_label, details=details)
+
+
+def _change_active(member: Member, active: bool, **audited) -> bool:
     if member.active == active:
         return False
     _set_active(member, active)
@@ -232,8 +254,8 @@ def set_active(member: Member, active: bool, *, actor_label: str) -> bool:
     audit.record(
         "member.activated" if active else "member.deactivated",
         organization=member.organization,
-        actor_label=actor_label,
         target=member,
+        **audited,
     )
     return True
 
@@ -259,7 +281,7 @@ def _revive(member, profile, *, managed_by, role, actor_label) -> Member:
     _check_email_free(member.organization, profile["email"], member)
     for field, value in _stored(profile).items():
         setattr(member, field, value)
-    member.scim_hidden, member.managed_by, member.source = False, managed_by, "okta"
+    member.scim_hidden, member.managed_by = False, managed_by
     _set_active(member, True)
     _touch(member)
     if role is not UNSET:
@@ -277,7 +299,8 @@ def _set_active(member: Member, active: bool) -> None:
         member.active, member.deactivated_at = True, None
     else:
         member.active, member.deactivated_at = False, utcnow()
-        member.session_version += 1  # ends every open session on its next request
+        member.session_version += 1  # refuses every open session on its next request
+        session_records.end_all(member, SessionEnd.ENDED_EVERYWHERE)  # and ends the records
 
 
 def _touch(member: Member) -> None:
@@ -295,7 +318,7 @@ def _check_email_free(organization, email: str, member: Member | None) -> None:
     if other.keep_local:
         raise _protected(other)
     raise DirectoryError(
-        "duplicate_email",
+        FailureReason.DUPLICATE_EMAIL,
         f"The email {email} already belongs to another member "
         f"({other.user_name or other.email}). Change it in Okta, or link the two from "
         "Failed migrations.",
@@ -305,7 +328,7 @@ def _check_email_free(organization, email: str, member: Member | None) -> None:
 
 def _protected(member: Member) -> DirectoryError:
     return DirectoryError(
-        "local_member_protected",
+        FailureReason.LOCAL_MEMBER_PROTECTED,
         f"{member.email} is kept local by an admin (for example the "
         "break-glass account) and cannot be changed from Okta.",
         member=member,
@@ -342,7 +365,7 @@ def parse_role(value) -> OrgRole:
         return OrgRole.parse(str(value))
     except ValueError:
         raise DirectoryError(
-            "invalid_data",
+            FailureReason.INVALID_DATA,
             f"Unknown role {value!r}: use ReadOnly, User, Admin or "
             "EnterpriseAdmin, or leave it empty for sign-in only.",
         ) from None

@@ -1,13 +1,14 @@
 """The rules every directory change checks first, whichever door it came through."""
 
+from ..failure_reasons import FailureReason
 from ..models import Member, Organization
 
 
 class DirectoryError(Exception):
-    """A rule refused the change. ``reason`` is a failed-migration reason, or
-    ``conflict`` (a plain uniqueness clash, nothing to record) or ``not_found``."""
+    """A rule refused the change, for ``reason`` (recorded as a failed migration unless
+    it is a plain ``CONFLICT``) in words an admin can act on."""
 
-    def __init__(self, reason: str, message: str, *, member: Member | None = None):
+    def __init__(self, reason: FailureReason, message: str, *, member: Member | None = None):
         super().__init__(message)
         self.reason, self.message, self.member = reason, message, member
 
@@ -15,7 +16,7 @@ class DirectoryError(Exception):
 def require_enterprise(organization: Organization) -> None:
     if not organization.enterprise_enabled:
         raise DirectoryError(
-            "enterprise_disabled",
+            FailureReason.ENTERPRISE_DISABLED,
             f"Provisioning is not enabled for {organization.name}: the Enterprise feature is "
             "off. Ask the organization's account owner to enable it.",
         )
@@ -33,7 +34,7 @@ def ensure_seat(organization: Organization) -> None:
     limit = organization.seat_limit
     if limit is not None and seats_used(organization) >= limit:
         raise DirectoryError(
-            "license_limit",
+            FailureReason.LICENSE_LIMIT,
             f"License limit of {limit} seats reached. Free a seat or ask for a higher limit; "
             "the user is provisioned automatically once a seat is free.",
         )

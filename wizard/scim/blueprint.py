@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from .. import connections
 from ..directory import DirectoryError, require_enterprise
 from ..extensions import limiter
+from .context import ScimContext
 from .errors import (
     ScimError,
     error_response,
@@ -87,12 +88,18 @@ def authenticate():
         raise ScimError(401, UNAUTHORIZED, headers={"WWW-Authenticate": 'Bearer realm="SCIM"'})
     g.scim_token = token
     g.scim_organization = connection.organization
+    g.scim = ScimContext.of(connection)
     connections.note_token_use(token, connection, ip)
     try:
         require_enterprise(g.scim_organization)
     except DirectoryError as exc:
         record_gate_refusal(exc)
         raise from_directory_error(exc) from None
+
+
+def base_url() -> str:
+    """This request's SCIM base URL (the discovery documents' locations)."""
+    return g.scim.base_url
 
 
 @bp.before_request

@@ -7,9 +7,8 @@ do, and they document our attributes for admins. Every document is built by scim
 
 from types import ModuleType
 
-from .blueprint import bp
+from .blueprint import base_url, bp
 from .errors import ScimError, scim_response
-from .mapping import base_url
 from .protocol import list_response
 
 

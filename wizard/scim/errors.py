@@ -5,19 +5,11 @@ import json
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
+from ..failure_reasons import FailureReason
+
 SCIM_CONTENT_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
-# Directory reasons -> (HTTP status, scimType). One table, so every door answers alike.
-REASON_STATUS = {
-    "duplicate_email": (409, "uniqueness"),
-    "conflict": (409, "uniqueness"),
-    "local_member_protected": (409, "mutability"),
-    "license_limit": (403, None),
-    "enterprise_disabled": (403, None),
-    "invalid_data": (400, "invalidValue"),
-    "not_found": (404, None),
-}
 # Routing errors and the like, in words an Okta admin can act on.
 HTTP_DETAILS = {
     400: "The request could not be read.",
@@ -72,5 +64,6 @@ def from_http_error(error: HTTPException):
 
 
 def from_directory_error(error) -> ScimError:
-    status, scim_type = REASON_STATUS.get(error.reason, (400, "invalidValue"))
-    return ScimError(status, error.message, scim_type)
+    """The answer every door gives for the reason (``FailureReason`` holds it)."""
+    reason = FailureReason(error.reason)
+    return ScimError(reason.status, error.message, reason.scim_type)

@@ -11,6 +11,7 @@ from flask import g, request
 
 from .. import directory, failures
 from ..models import Group
+from ..sources import Source
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response
@@ -34,7 +35,7 @@ def group_or_404(group_id: str) -> Group:
 
 def render(group: Group, status: int = 200):
     members = members_of([group.id])[group.id] if wants_attribute("members") else None
-    resource = project(group_to_scim(group, members))
+    resource = project(group_to_scim(group, g.scim.base_url, members))
     return scim_response(resource, status, {"ETag": resource["meta"]["version"]})
 
 
@@ -48,7 +49,7 @@ def list_groups():
     total = query.count()
     page = list(query.order_by(Group.id).offset(start - 1).limit(count)) if count else []
     members = members_of([grp.id for grp in page]) if wants_attribute("members") else {}
-    resources = [project(group_to_scim(grp, members.get(grp.id))) for grp in page]
+    resources = [project(group_to_scim(grp, g.scim.base_url, members.get(grp.id))) for grp in page]
     return scim_response(list_response(resources, total, start))
 
 
@@ -60,13 +61,17 @@ def create_group():
     refs = _refs(body.get("members")) if "members" in body else None
     with applying("group_create", {"user_name": name}):
         group, _linked = directory.create_or_link_group(
-            g.scim_organization, name, external_id=external_id, managed_by="scim", actor_label=ACTOR
+            g.scim_organization,
+            name,
+            external_id=external_id,
+            managed_by=Source.SCIM,
+            actor_label=ACTOR,
         )
         if refs is not None:
             _replace(group, refs)
     g.scim_resource = ("Group", group.scim_id)
     response = render(group, 201)
-    response.headers["Location"] = group_to_scim(group, None)["meta"]["location"]
+    response.headers["Location"] = f"{g.scim.base_url}/Groups/{group.scim_id}"
     return response
 
 
@@ -201,11 +206,11 @@ def _members(kind: str, refs: list[tuple[str, str | None]] | None) -> Change:
 
 def _members_op(group: Group, kind: str, refs: list[tuple[str, str | None]] | None) -> None:
     if kind == "remove" and refs is None:
-        directory.replace_members(group, [], managed_by="scim", actor_label=ACTOR)
+        directory.replace_members(group, [], managed_by=Source.SCIM, actor_label=ACTOR)
         return
     ids = _resolve(refs or [])
     if kind == "add":
-        directory.add_members(group, ids, managed_by="scim", actor_label=ACTOR)
+        directory.add_members(group, ids, managed_by=Source.SCIM, actor_label=ACTOR)
     elif kind == "remove":
         directory.remove_members(group, ids, actor_label=ACTOR)
     else:
@@ -217,7 +222,7 @@ def _replace(group: Group, refs: list[tuple[str, str | None]]) -> None:
 
 
 def _replace_ids(group: Group, ids: list[int]) -> None:
-    directory.replace_members(group, ids, managed_by="scim", actor_label=ACTOR)
+    directory.replace_members(group, ids, managed_by=Source.SCIM, actor_label=ACTOR)
 
 
 def _resolve(refs: list[tuple[str, str | None]]) -> list[int]:

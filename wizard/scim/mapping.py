@@ -7,8 +7,6 @@ any case (RFC 7643 §2.1), unknown attributes and extension URNs ignored, ``acti
 a string tolerated, ``null`` and empty values accepted.
 """
 
-from flask import current_app, g
-
 from ..directory import DirectoryError, parse_role
 from ..models import Group, Member, Membership
 from ..prepared import Prepared
@@ -23,28 +21,28 @@ LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
-def base_url() -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/scim/v2/{g.scim_connection.scim_key}"
-
-
 def _timestamp(moment) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def _meta(resource_type: str, row, path: str) -> dict:
+def _meta(resource_type: str, row, location: str) -> dict:
     return {
         "resourceType": resource_type,
         "created": _timestamp(row.created_at),
         "lastModified": _timestamp(row.updated_at),
-        "location": f"{base_url()}/{path}/{row.scim_id}",
+        "location": location,
         "version": f'W/"{row.version}"',
     }
 
 
 def user_to_scim(
-    member: Member, groups: list[tuple[str, str]] | None = None, role: str | None = None
+    member: Member,
+    base_url: str,
+    groups: list[tuple[str, str]] | None = None,
+    role: str | None = None,
 ) -> dict:
-    """The SCIM User for a member; ``groups`` as (scim id, name) pairs, read-only."""
+    """The SCIM User for a member, its URLs below ``base_url`` (``ScimContext``);
+    ``groups`` as (scim id, name) pairs, read-only."""
     resource = {
         "schemas": [USER_SCHEMA],
         "id": member.scim_id,
@@ -81,10 +79,10 @@ def user_to_scim(
         resource[OUR_SCHEMA] = {"role": role}
     if groups is not None:
         resource["groups"] = [
-            {"value": gid, "display": name, "$ref": f"{base_url()}/Groups/{gid}", "type": "direct"}
+            {"value": gid, "display": name, "$ref": f"{base_url}/Groups/{gid}", "type": "direct"}
             for gid, name in groups
         ]
-    resource["meta"] = _meta("User", member, "Users")
+    resource["meta"] = _meta("User", member, f"{base_url}/Users/{member.scim_id}")
     return resource
 
 
@@ -119,17 +117,18 @@ def groups_of(member_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     return result
 
 
-def group_to_scim(group: Group, members: list[tuple[str, str]] | None) -> dict:
-    """The SCIM Group; ``members`` as (scim id, display) pairs, None to leave them out."""
+def group_to_scim(group: Group, base_url: str, members: list[tuple[str, str]] | None) -> dict:
+    """The SCIM Group, its URLs below ``base_url``; ``members`` as (scim id, display)
+    pairs, None to leave them out."""
     resource = {"schemas": [GROUP_SCHEMA], "id": group.scim_id, "displayName": group.display_name}
     if group.external_id:
         resource["externalId"] = group.external_id
     if members is not None:
         resource["members"] = [
-            {"value": mid, "display": display, "$ref": f"{base_url()}/Users/{mid}", "type": "User"}
+            {"value": mid, "display": display, "$ref": f"{base_url}/Users/{mid}", "type": "User"}
             for mid, display in members
         ]
-    resource["meta"] = _meta("Group", group, "Groups")
+    resource["meta"] = _meta("Group", group, f"{base_url}/Groups/{group.scim_id}")
     return resource
 
 

@@ -11,11 +11,10 @@ from flask import current_app, g, request
 from .. import failures
 from ..db import write_transaction
 from ..directory import DirectoryError
+from ..failure_reasons import FailureReason
 from ..redaction import redact
+from ..sources import Source
 from .errors import ScimError, from_directory_error
-
-# Refusals worth a row in the failed-migrations inbox; a plain "already exists" is not.
-RECORDED_REASONS = set(failures.REASONS)
 
 
 def path_below_base() -> str:
@@ -30,11 +29,11 @@ def replayable_request() -> dict:
 
 
 def record_refusal(error: DirectoryError, operation: str, who: dict) -> None:
-    if error.reason not in RECORDED_REASONS:
-        return
+    if not FailureReason(error.reason).recorded:
+        return  # a plain "already exists": answered, not an inbox row
     failures.record(
         g.scim_organization,
-        source="scim",
+        source=Source.SCIM,
         reason=error.reason,
         operation=operation,
         message=error.message,

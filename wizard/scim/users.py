@@ -1,20 +1,22 @@
 """``/Users`` (RFC 7644 §3, as Okta uses it). Each route is a short wrapper: parse,
-call ``directory``, answer with the full resource."""
+apply through ``replay`` (shared with the support retry), answer with the full resource."""
 
 import json
 import re
 
 from flask import g, request
 
-from .. import directory, grants
+from .. import directory
+from ..directory import grants
 from ..models import Member, OktaConnection, RoleAssignment, fold, utcnow
 from ..prepared import Prepared
 from ..redaction import strip_operations, strip_secrets
-from . import patch
+from ..sources import GrantSource
+from . import patch, replay
 from .blueprint import bp
 from .errors import ScimError, scim_response
 from .filters import MAX_FILTER_LENGTH, to_expression
-from .mapping import groups_of, profile_from_scim, user_filter_attributes, user_to_scim
+from .mapping import groups_of, user_filter_attributes, user_to_scim
 from .outcomes import applying, who_from_profile
 from .protocol import (
     check_version,
@@ -36,32 +38,19 @@ def visible_members():
     )
 
 
-# A kept-local member answers like an id that does not exist (RFC 7644 §3.4.1: 404), so
-# a SCIM caller can neither read, change nor deactivate it, nor tell it exists.
-_VISIBLE_BY_ID = Prepared(
-    lambda org, scim_id: Member.select().where(
-        (Member.organization == org)
-        & (Member.scim_id == scim_id)
-        & ~Member.scim_hidden
-        & ~Member.keep_local
-    ),
-    int,
-    str,
-)
-
-
 def member_or_404(user_id: str) -> Member:
-    member = _VISIBLE_BY_ID.first(g.scim_organization.id, user_id[:64])
+    """A kept-local member answers like an id that does not exist (RFC 7644 §3.4.1: 404),
+    so a SCIM caller can neither read, change nor deactivate it, nor tell it exists."""
+    member = replay.visible_member(g.scim, user_id)
     if member is None:
         raise ScimError(404, f"User {user_id} not found.")
     g.scim_resource = ("User", member.scim_id)
-    member.organization = g.scim_organization  # already loaded: no query for it later
     return member
 
 
 def render(member: Member, status: int = 200, headers=None):
     groups = groups_of([member.id])[member.id] if wants_attribute("groups") else None
-    resource = project(user_to_scim(member, groups, grants.scim_role(member)))
+    resource = project(user_to_scim(member, g.scim.base_url, groups, grants.scim_role(member)))
     headers = {"ETag": resource.get("meta", {}).get("version", ""), **(headers or {})}
     return scim_response(resource, status, headers)
 
@@ -100,26 +89,19 @@ def list_users():
         page = list(query.order_by(Member.id).offset(start - 1).limit(count)) if count else []
     groups = groups_of([m.id for m in page]) if wants_attribute("groups") else {}
     roles = _scim_roles([m.id for m in page])
-    resources = [project(user_to_scim(m, groups.get(m.id), roles.get(m.id))) for m in page]
+    base = g.scim.base_url
+    resources = [project(user_to_scim(m, base, groups.get(m.id), roles.get(m.id))) for m in page]
     return scim_response(list_response(resources, total, start))
 
 
 @bp.post("/Users")
 def create_user():
-    profile, extras = profile_from_scim(_user_body())
-    who = who_from_profile(profile)
-    with applying("create", who):
-        member = directory.create_member(
-            g.scim_organization,
-            profile,
-            managed_by="scim",
-            role=extras["role"],
-            active=extras.get("active", True),
-            actor_label="okta-scim",
-        )
+    change = replay.UserChange.read(_user_body())
+    with applying("create", who_from_profile(change.profile)):
+        member = replay.create_user(g.scim, change)
     g.scim_resource = ("User", member.scim_id)
     response = render(member, 201)
-    response.headers["Location"] = user_to_scim(member)["meta"]["location"]
+    response.headers["Location"] = f"{g.scim.base_url}/Users/{member.scim_id}"
     return response
 
 
@@ -130,11 +112,11 @@ def get_user(user_id):
 
 @bp.put("/Users/<user_id>")
 def replace_user(user_id):
-    profile, extras = profile_from_scim(_user_body())
-    with applying("update", who_from_profile(profile)) as attempt:
+    change = replay.UserChange.read(_user_body())
+    with applying("update", who_from_profile(change.profile)) as attempt:
         member = member_or_404(user_id)
         check_version(member)
-        _update(member, profile, extras, attempt)
+        _update(member, change, attempt)
     return render(member)
 
 
@@ -150,10 +132,9 @@ def patch_user(user_id):
         # two PATCHes racing from Okta's workers both land.
         member = member_or_404(user_id)
         check_version(member)
-        current = user_to_scim(member, None, grants.scim_role(member))
-        profile, extras = profile_from_scim(patch.apply(current, steps))
-        attempt.who = who_from_profile(profile)
-        _update(member, profile, extras, attempt)
+        change = replay.patched_user(g.scim, member, steps)
+        attempt.who = who_from_profile(change.profile)
+        _update(member, change, attempt)
     return render(member)
 
 
@@ -163,22 +144,14 @@ def delete_user(user_id):
         member = member_or_404(user_id)
         check_version(member)
         attempt.who = who_from_profile({"user_name": member.user_name, "email": member.email})
-        directory.hide_member(member, actor_label="okta-scim")
+        directory.hide_member(member, actor_label=replay.ACTOR)
     return scim_response(None, 204)
 
 
-def _update(member: Member, profile: dict, extras: dict, attempt) -> None:
-    # A PUT without "active" leaves it unchanged (Okta's custom apps may omit it).
-    if "active" in extras and extras["active"] != member.active:
-        attempt.operation = "reactivate" if extras["active"] else "deactivate"
-    directory.update_member(
-        member,
-        profile,
-        managed_by="scim",
-        role=extras["role"],
-        active=extras.get("active", directory.UNSET),
-        actor_label="okta-scim",
-    )
+def _update(member: Member, change: replay.UserChange, attempt) -> None:
+    if change.active is not directory.UNSET and change.active != member.active:
+        attempt.operation = "reactivate" if change.active else "deactivate"
+    replay.replace_user(member, change)
 
 
 def _user_body() -> dict:
@@ -223,7 +196,7 @@ def _scim_roles(member_ids: list[int]) -> dict[int, str]:
         return {}
     query = RoleAssignment.select(RoleAssignment.member, RoleAssignment.role).where(
         RoleAssignment.member.in_(member_ids)
-        & (RoleAssignment.source == "scim")
+        & (RoleAssignment.source == GrantSource.SCIM)
         & RoleAssignment.site.is_null()
         & ~RoleAssignment.all_sites
     )

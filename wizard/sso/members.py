@@ -9,9 +9,12 @@
    for a verified email in a verified domain, with the organization's JIT role.
 """
 
-from .. import audit, directory, domains, grants
-from ..models import Member, RoleAssignment, SsoConfiguration
+from .. import audit, directory, domains
+from ..directory import grants
+from ..failure_reasons import FailureReason
+from ..models import Member, SsoConfiguration
 from ..roles import OrgRole
+from ..sources import Source
 from . import identities
 from .identities import IdentityLink
 
@@ -167,7 +170,7 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
     try:
         _require_new_user_name(connection.organization, profile["user_name"])
         member = directory.create_member(
-            connection.organization, profile, managed_by="jit", actor_label="okta-sign-in"
+            connection.organization, profile, managed_by=Source.JIT, actor_label="okta-sign-in"
         )
     except directory.DirectoryError as error:
         audit.record(
@@ -179,7 +182,7 @@ def _just_in_time(configuration, claims: dict, subject: str) -> Member:
         raise SignInRefused(
             403, "We could not create your account", _jit_fix(error), error.reason
         ) from None
-    _grant_jit_role(member, jit_role(connection))
+    grants.grant_jit_role(member, jit_role(connection))
     _link(configuration, member, subject, IdentityLink.JIT)
     return member
 
@@ -193,7 +196,7 @@ PROFILE_FIX = (
 def _jit_fix(error) -> str:
     """The refusal page's advice: a profile problem in our own words, since the
     directory's message quotes the token's values (an "email" that is a sentence)."""
-    return PROFILE_FIX if error.reason == "invalid_data" else error.message
+    return PROFILE_FIX if error.reason == FailureReason.INVALID_DATA else error.message
 
 
 def _require_new_user_name(organization, user_name: str) -> None:
@@ -215,10 +218,3 @@ def jit_role(connection) -> OrgRole:
     except ValueError:
         return OrgRole.NONE
     return role if role in JIT_ROLES else OrgRole.NONE
-
-
-def _grant_jit_role(member: Member, role: OrgRole) -> None:
-    if role == OrgRole.NONE:
-        return
-    RoleAssignment.create(member=member, role=role.value_name, source="jit", managed_by="jit")
-    grants.recompute_org_role(member)

@@ -2,18 +2,18 @@
 directory rules, link a duplicate to the existing member, ignore it, mark it resolved.
 License-limit failures also retry on their own when a seat frees up."""
 
-from flask import g
-
 from .. import directory, failures
 from ..connections import connection_for
 from ..db import write_transaction
+from ..failure_reasons import FailureReason
 from ..models import FailedMigration, Member, fold, utcnow
 from ..permissions import may_manage
-from ..scim import patch
+from ..scim import replay
+from ..scim.context import ScimContext
 from ..scim.errors import ScimError
-from ..scim.mapping import profile_from_scim, user_to_scim
+from ..sources import Source
 
-SEAT_REASONS = ("license_limit",)
+ACTOR = "support-retry"
 
 
 class ActionError(ValueError):
@@ -22,23 +22,24 @@ class ActionError(ValueError):
 
 def retry(failure: FailedMigration) -> str:
     """Re-apply the stored request; returns the outcome in words. A new refusal bumps the
-    same row (attempts + 1); a success resolves the user's failures."""
-    if failure.source == "sync":
+    same row (attempts + 1); a success resolves the user's failures. Needs no request:
+    the scheduler retries license-limit rows from its own app context."""
+    if failure.source == Source.SYNC:
         from ..sync import runs
 
         runs.queue(failure.organization, "manual")
         return "A sync is queued; it retries this user with everything else."
-    request = failure.request or {}
-    method, path, body = request.get("method"), request.get("path", ""), request.get("body")
-    if failure.reason == "unknown_member":
+    if failure.reason == FailureReason.UNKNOWN_MEMBER:
         return _retry_unknown_member(failure)
     connection = connection_for(failure.organization)
-    if connection is None or not method:
+    stored = failure.request or {}
+    if connection is None or not stored.get("method"):
         raise ActionError("Nothing stored to retry: wait for Okta to send it again.")
-    g.scim_connection = connection  # resource URLs in the replay are built from it
     try:
         with write_transaction(failure.organization_id):
-            _replay(failure, method, path, body or {})
+            replay.replay(ScimContext.of(connection), stored, actor_label=ACTOR)
+    except replay.NotReplayable as error:
+        raise ActionError(str(error)) from None
     except directory.DirectoryError as error:
         _record_again(failure, error)
         return f"Still refused: {error.message}"
@@ -47,43 +48,6 @@ def retry(failure: FailedMigration) -> str:
     failures.resolve_for_user(failure.organization, failure.user_name, note="retried")
     _resolve(failure, "retried")
     return "Applied: the change went through."
-
-
-def _replay(failure, method: str, path: str, body: dict) -> None:
-    organization = failure.organization
-    if method == "POST" and path.rstrip("/") == "/Users":
-        profile, extras = profile_from_scim(body)
-        directory.create_member(
-            organization,
-            profile,
-            managed_by="scim",
-            role=extras["role"],
-            active=extras.get("active", True),
-            actor_label="support-retry",
-        )
-        return
-    if path.startswith("/Users/") and method in ("PUT", "PATCH"):
-        member = Member.get_or_none(
-            (Member.organization == organization) & (Member.scim_id == path.split("/")[2])
-        )
-        if member is None:
-            raise ActionError("That user no longer exists here.")
-        if method == "PATCH":
-            from .. import grants
-
-            current = user_to_scim(member, None, grants.scim_role(member))
-            body = patch.apply(current, patch.compile_user_patch(patch.operations(body)))
-        profile, extras = profile_from_scim(body)
-        directory.update_member(
-            member,
-            profile,
-            managed_by="scim",
-            role=extras["role"],
-            active=extras.get("active", directory.UNSET),
-            actor_label="support-retry",
-        )
-        return
-    raise ActionError("This kind of request cannot be retried here; Okta retries it itself.")
 
 
 def _retry_unknown_member(failure: FailedMigration) -> str:
@@ -127,29 +91,20 @@ def link_to_existing(failure: FailedMigration, *, actor) -> Member:
     Whoever controls that Okta user then controls the account, so only someone who may
     manage the member may link it (an Admin cannot link an Admin or EnterpriseAdmin;
     staff link nobody: that is the organization's decision)."""
-    if failure.reason != "duplicate_email" or failure.member is None:
+    if failure.reason != FailureReason.DUPLICATE_EMAIL or failure.member is None:
         raise ActionError("Only a duplicate email with a known member can be linked.")
     member = failure.member
-    if member.keep_local:
-        raise ActionError("This member is kept local (break-glass) and cannot be linked.")
     if not may_manage(actor, member):
         raise ActionError(
             f"{member.email} has the {member.org_role.label} role: only an Enterprise admin "
             "of the organization can hand that account to Okta."
         )
-    clash = Member.get_or_none(
-        (Member.organization == member.organization)
-        & (Member.user_name_key == fold(failure.user_name))
-        & (Member.id != member.id)
-    )
-    if clash is not None:
-        raise ActionError(f"Another member already has the userName {failure.user_name}.")
     with write_transaction(member.organization_id):
-        member.user_name, member.user_name_key = failure.user_name, fold(failure.user_name)
-        member.managed_by, member.source = "scim", "okta"
-        member.version += 1
-        member.updated_at = utcnow()
-        member.save()
+        member = Member.get_by_id(member.id)  # as it is under the write lock
+        try:
+            directory.link_to_okta(member, failure.user_name, actor=actor)
+        except directory.DirectoryError as error:
+            raise ActionError(error.message) from None
         _resolve(failure, "linked to the existing member")
     return member
 
@@ -188,8 +143,8 @@ def retry_license_limits(limit: int = 50) -> int:
         FailedMigration.select()
         .where(
             (FailedMigration.status == "open")
-            & (FailedMigration.reason.in_(SEAT_REASONS))
-            & (FailedMigration.source == "scim")
+            & (FailedMigration.reason == FailureReason.LICENSE_LIMIT)
+            & (FailedMigration.source == Source.SCIM)
         )
         .order_by(FailedMigration.first_seen)
         .limit(limit)
@@ -199,7 +154,12 @@ def retry_license_limits(limit: int = 50) -> int:
         free = organization.seat_limit is None or (
             directory.seats_used(organization) < organization.seat_limit
         )
-        if free:
+        if not free:
+            continue
+        try:
             retry(failure)
+        except ActionError as error:  # it can never apply (the user is gone): close it
+            _resolve(failure, f"not retried: {error}")
+        else:
             retried += 1
     return retried

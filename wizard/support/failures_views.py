@@ -39,7 +39,6 @@ def index():
         "support/failed_migrations.html",
         page=page,
         filters=chosen,
-        reasons=inbox.REASON_LABELS,
         statuses=inbox.STATUSES,
         connection_errors=list(inbox.connection_errors(chosen.organization)),
         counts=list(inbox.counts_by_organization_and_reason()) if current_user.is_staff else [],

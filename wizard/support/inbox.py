@@ -8,17 +8,9 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
+from ..failure_reasons import FailureReason
 from ..models import FailedMigration, Organization, SyncRun, fold
 
-REASON_LABELS = {
-    "duplicate_email": "Duplicate email",
-    "license_limit": "License limit",
-    "invalid_data": "Invalid data",
-    "unknown_member": "Unknown member",
-    "local_member_protected": "Local member protected",
-    "enterprise_disabled": "Enterprise feature off",
-    "connection_error": "Connection error",
-}
 STATUSES = ("open", "resolved", "ignored")
 CSV_COLUMNS = (
     "organization",
@@ -58,12 +50,17 @@ class Filters:
         status = args.get("status", "open")
         return cls(
             organization=organization,
-            reason=args.get("reason", "") if args.get("reason") in REASON_LABELS else "",
+            reason=_reason(args.get("reason", "")),
             status=status if status in (*STATUSES, "all") else "open",
             since=day("since"),
             until=day("until"),
             search=args.get("q", "").strip()[:100],
         )
+
+
+def _reason(value: str) -> str:
+    """A reason the inbox offers, else no reason filter."""
+    return value if value in {reason.value for reason in FailureReason.in_inbox()} else ""
 
 
 def failure_query(filters: Filters):

@@ -14,6 +14,7 @@ from enum import StrEnum
 from .. import directory
 from ..db import write_transaction
 from ..models import Member
+from ..sources import Source
 
 ACTOR = "okta-sync"
 
@@ -49,7 +50,7 @@ class Deactivation:
 def synced_active_ids(organization) -> set[int]:
     """The members the limit is a share of: active and managed by the sync."""
     query = Member.select(Member.id).where(
-        (Member.organization == organization) & (Member.managed_by == "sync") & Member.active
+        (Member.organization == organization) & (Member.managed_by == Source.SYNC) & Member.active
     )
     return {member_id for (member_id,) in query.tuples()}
 

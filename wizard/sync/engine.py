@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from .. import directory, failures, mappings
 from ..db import database, one_of, write_transaction
+from ..failure_reasons import FailureReason
 from ..models import (
     Group,
     Member,
@@ -18,6 +19,7 @@ from ..models import (
     fold,
     utcnow,
 )
+from ..sources import SYNC_WRITES_OVER, Source
 from . import breaker, runs
 from .breaker import Cause, Deactivation
 from .okta_api import OktaClient
@@ -25,7 +27,6 @@ from .okta_api import OktaClient
 ACTOR = "okta-sync"
 INACTIVE = breaker.ENDS_ACCESS  # Okta statuses that end access here
 SCIM_LIVE_WINDOW = timedelta(days=30)
-TAKES_OVER = ("sync", "local", "jit")  # the sync never overwrites SCIM's members
 PREVIEW_LIMIT = 1000
 SYNC_BATCH = 500  # Okta users per transaction
 GROUP_READERS = 4  # concurrent reads of group members
@@ -222,7 +223,7 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures, p
                 new.append((okta_id, user, profile))
             continue
         seen.add(row["id"])
-        if row["managed_by"] not in TAKES_OVER:
+        if row["managed_by"] not in SYNC_WRITES_OVER:
             continue  # SCIM's (or another source's) member: drift, never overwritten
         ends_access = row["active"] and not active
         if ends_access:  # the breaker decides, with the unassignments
@@ -272,7 +273,7 @@ def _update_one(connection, member, okta_id, profile, active, outcome) -> None:
         with database.atomic():  # a savepoint: a refusal undoes this member only
             was_active = member.active
             changed = directory.update_member(
-                member, profile, managed_by="sync", active=active, actor_label=ACTOR
+                member, profile, managed_by=Source.SYNC, active=active, actor_label=ACTOR
             )
             _count_update(outcome, changed, was_active, member, who)
             if member.okta_id != okta_id:
@@ -285,7 +286,7 @@ def _create_many(connection, new, outcome, seen) -> None:
     result = directory.create_members(
         connection.organization,
         [(profile, {"okta_id": okta_id}) for okta_id, _, profile in new],
-        managed_by="sync",
+        managed_by=Source.SYNC,
         actor_label=ACTOR,
     )
     for index, member_id in result.created:
@@ -301,10 +302,10 @@ def _create_many(connection, new, outcome, seen) -> None:
 def _refused(connection, outcome, error, profile, okta_id, operation) -> None:
     outcome.counts["failed"] += 1
     outcome.note("failed", profile["user_name"] or profile["email"], error.message)
-    if error.reason in failures.REASONS:
+    if FailureReason(error.reason).recorded:
         failures.record(
             connection.organization,
-            source="sync",
+            source=Source.SYNC,
             reason=error.reason,
             operation=operation,
             message=error.message,
@@ -357,15 +358,15 @@ def _sync_groups(connection, state: OktaState, outcome: Outcome) -> None:
                     organization,
                     name,
                     external_id=None,
-                    managed_by="sync",
+                    managed_by=Source.SYNC,
                     actor_label=ACTOR,
                     okta_id=okta_group["id"],
                 )
                 outcome.counts["groups_created"] += 0 if linked else 1
-            if group.managed_by != "sync":
+            if group.managed_by != Source.SYNC:
                 continue  # a pushed (SCIM) group: membership is Okta's push to make
             wanted = {member_ids[u] for u in state.members_of[okta_group["id"]] if u in member_ids}
-            if directory.replace_members(group, wanted, managed_by="sync", actor_label=ACTOR):
+            if directory.replace_members(group, wanted, managed_by=Source.SYNC, actor_label=ACTOR):
                 outcome.counts["memberships_changed"] += 1
 
 
@@ -400,7 +401,7 @@ def report_drift(connection: OktaConnection, state: OktaState, outcome: Outcome)
                     "Deactivated in Okta but still active here: apply here or re-push.",
                 )
     for member in members.values():
-        if member.managed_by == "scim" and member.active and member.id not in assigned:
+        if member.managed_by == Source.SCIM and member.active and member.id not in assigned:
             _drift(
                 outcome,
                 "removal_never_came",

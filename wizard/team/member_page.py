@@ -13,6 +13,7 @@ from ..models import Member
 from ..password_links import Delivery
 from ..permissions import Action, may_manage, requires
 from ..roles import OrgRole
+from ..sources import Source
 from ..tenancy import own
 from . import queries
 from .views import bp
@@ -46,10 +47,9 @@ def member_page(member: Member, form: RoleForm | None = None, status: int = 200)
         member=member,
         groups=queries.groups_by_member([member.id])[member.id],
         grants=list(queries.grants_of(member)),
-        sources=queries.SOURCES,
         role_form=form or role_form(member),
         keep_local_form=KeepLocalForm(keep_local=member.keep_local),
-        manageable=may_manage(actor(), member) and member.managed_by == "local",
+        manageable=may_manage(actor(), member) and member.managed_by == Source.LOCAL,
     ), status
 
 

@@ -15,8 +15,8 @@ from ..models import (
     fold,
 )
 from ..roles import OrgRole
+from ..sources import Source
 
-SOURCES = {"local": "Local", "scim": "Okta (SCIM)", "sync": "Okta (sync)", "jit": "Okta (sign-in)"}
 STATUSES = {"active": "Active", "inactive": "Deactivated"}
 
 
@@ -30,7 +30,7 @@ def member_query(organization: Organization, search: str = "", source: str = "",
             | _prefix(pw.fn.LOWER(Member.family_name), key)
             | _prefix(pw.fn.LOWER(Member.given_name), key)
         )
-    if source in SOURCES:
+    if source in {s.value for s in Source}:
         query = query.where(Member.managed_by == source)
     if status == "active":
         query = query.where(Member.active)

@@ -29,7 +29,6 @@ def users():
         groups=queries.groups_by_member([m.id for m in members]),
         page=page,
         filters=filters,
-        sources=queries.SOURCES,
         statuses=queries.STATUSES,
     )
 
@@ -43,7 +42,7 @@ def groups():
         paginate_by=PAGE_SIZE,
         check_bounds=False,
     )
-    return render_template("team/groups.html", page=page, search=search, sources=queries.SOURCES)
+    return render_template("team/groups.html", page=page, search=search)
 
 
 @bp.get("/groups/<group_id>")
@@ -53,7 +52,7 @@ def group(group_id: str):
     page = PaginatedQuery(
         queries.members_of_group(found), paginate_by=PAGE_SIZE, check_bounds=False
     )
-    return render_template("team/group.html", group=found, page=page, sources=queries.SOURCES)
+    return render_template("team/group.html", group=found, page=page)
 
 
 @bp.get("/directory")

@@ -1,12 +1,14 @@
-"""Role grants and the effective roles they add up to.
+"""Role grants and the effective roles they add up to: the one place that writes them.
 
-Each grant records its source (``manual``, ``scim``, ``mapping``). The effective
-organization role, cached on ``Member.role``, is the highest organization-scope grant.
+Each grant records its source (``GrantSource``: by hand, Okta's role attribute, a role
+mapping, the just-in-time role). The effective organization role, cached on
+``Member.role``, is the highest organization-scope grant.
 """
 
-from .models import Member, Membership, RoleAssignment, RoleMapping, Site
-from .prepared import Prepared
-from .roles import OrgRole
+from ..models import Member, Membership, RoleAssignment, RoleMapping, Site
+from ..prepared import Prepared
+from ..roles import OrgRole
+from ..sources import GrantSource, Source
 
 
 def org_grants(member: Member):
@@ -33,7 +35,8 @@ def recompute_org_role(member: Member) -> bool:
 
 
 _SCIM_GRANTS = Prepared(
-    lambda member_id: org_grants(member_id).where(RoleAssignment.source == "scim"), int
+    lambda member_id: org_grants(member_id).where(RoleAssignment.source == GrantSource.SCIM),
+    int,
 )
 
 
@@ -46,27 +49,44 @@ def set_scim_role(member: Member, role: OrgRole | None) -> bool:
         return False
     RoleAssignment.delete().where(RoleAssignment.id.in_([grant.id for grant in current])).execute()
     if wanted:
-        RoleAssignment.create(member=member, role=wanted, source="scim", managed_by="scim")
+        RoleAssignment.create(
+            member=member, role=wanted, source=GrantSource.SCIM, managed_by=Source.SCIM
+        )
     recompute_org_role(member)
     return True
 
 
 def set_manual_role(member: Member, role: OrgRole) -> bool:
     """Make the member's hand-given organization grant ``role`` (NONE: none); True when
-    the grants changed. Who may do it is decided by the caller (``local_members``)."""
-    current = list(org_grants(member).where(RoleAssignment.source == "manual"))
+    the grants changed. Who may do it is decided by the caller (``local_members``, or
+    ``accounts`` for an owner it creates)."""
+    current = list(org_grants(member).where(RoleAssignment.source == GrantSource.MANUAL))
     wanted = [] if role is OrgRole.NONE else [role.value_name]
     if [grant.role for grant in current] == wanted:
         return False
     RoleAssignment.delete().where(RoleAssignment.id.in_([grant.id for grant in current])).execute()
     if wanted:
-        RoleAssignment.create(member=member, role=wanted[0], source="manual")
+        RoleAssignment.create(member=member, role=wanted[0], source=GrantSource.MANUAL)
+    recompute_org_role(member)
+    return True
+
+
+def grant_jit_role(member: Member, role: OrgRole) -> bool:
+    """Give a member made at their first Okta sign-in the organization's just-in-time
+    role (the caller checked it is at most User); True when roles changed."""
+    if role is OrgRole.NONE:
+        return False
+    RoleAssignment.create(
+        member=member, role=role.value_name, source=GrantSource.JIT, managed_by=Source.JIT
+    )
     recompute_org_role(member)
     return True
 
 
 _SCIM_GRANT = Prepared(
-    lambda member_id: org_grants(member_id).where(RoleAssignment.source == "scim").limit(1),
+    lambda member_id: (
+        org_grants(member_id).where(RoleAssignment.source == GrantSource.SCIM).limit(1)
+    ),
     int,
 )
 
@@ -111,7 +131,7 @@ def recompute_mapped(member: Member) -> bool:
     existing = {
         (g.role, g.site_id, g.all_sites, g.mapping_id): g
         for g in RoleAssignment.select().where(
-            (RoleAssignment.member == member) & (RoleAssignment.source == "mapping")
+            (RoleAssignment.member == member) & (RoleAssignment.source == GrantSource.MAPPING)
         )
     }
     wanted = _mapping_grants(member, site_ids)
@@ -124,8 +144,8 @@ def recompute_mapped(member: Member) -> bool:
             role=role,
             site=site_id,
             all_sites=all_sites,
-            source="mapping",
-            managed_by="sync",
+            source=GrantSource.MAPPING,
+            managed_by=Source.SYNC,
             mapping=mapping_id,
         )
     changed = bool(stale) or bool(wanted - set(existing))
