@@ -115,3 +115,69 @@ def test_approving_or_discarding_covers_both_causes(
     )
     assert len(active_synced()) == left
     assert SyncRun.get_by_id(run.id).held == []
+
+
+# --- attacks on the hold: a stale or planned set applied later -----------------------------
+
+
+def approve(client, run_id) -> int:
+    page = client.get("/integrations/okta/sync").text
+    response = client.post(
+        f"/integrations/okta/sync/runs/{run_id}/held/approve",
+        data={"csrf_token": csrf_token(page)},
+    )
+    return response.status_code
+
+
+def test_an_old_hold_cannot_be_approved_once_a_newer_run_replanned(
+    app, synced_org, okta, client, auth, admin
+):
+    """Attack: Okta suspends half the users by mistake (held), the Okta admin undoes it
+    and the next run finds nothing to deactivate; later someone approves the old hold and
+    deactivates five people Okta says are active. Only the latest run's hold counts."""
+    ids = ten_synced(app, synced_org, okta)
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "SUSPENDED")
+    stale = run_sync_now(app, synced_org)
+    assert stale.counts["held"] == 5
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "ACTIVE")
+    assert run_sync_now(app, synced_org).counts["held"] == 0
+    auth.login()
+    assert "Deactivations waiting for approval" not in client.get("/integrations/okta/sync").text
+    assert approve(client, stale.id) == 409
+    assert len(active_synced()) == 10
+
+
+def test_a_dry_runs_hold_is_a_plan_and_cannot_be_approved(
+    app, synced_org, okta, client, auth, admin
+):
+    """A dry run changes nothing: its hold says what a real run would hold, and approving
+    it is refused (a real run plans again and holds the set for approval)."""
+    ids = ten_synced(app, synced_org, okta)
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "SUSPENDED")
+    planned = run_sync_now(app, synced_org, dry_run=True)
+    assert planned.counts["held"] == 5
+    auth.login()
+    assert "Deactivate them" not in client.get("/integrations/okta/sync").text
+    assert approve(client, planned.id) == 409
+    assert len(active_synced()) == 10
+
+
+def test_approving_never_touches_a_member_kept_local_since(
+    app, synced_org, okta, client, auth, admin
+):
+    """Between the hold and the approval an EnterpriseAdmin converted one held member to
+    local management and kept them local: the approval deactivates the others and leaves
+    that one alone (it answered with a 500 and applied nothing)."""
+    ids = ten_synced(app, synced_org, okta)
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "SUSPENDED")
+    run = run_sync_now(app, synced_org)
+    kept = Member.get(Member.okta_id == ids[0])
+    Member.update(managed_by="local", keep_local=True).where(Member.id == kept.id).execute()
+    auth.login()
+    assert approve(client, run.id) == 302
+    assert Member.get_by_id(kept.id).active
+    assert len(active_synced()) == 5  # the four others went; the kept one is local now

@@ -14,11 +14,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, connections, directory, permissions
-from ..db import write_transaction
-from ..models import Member, SyncRun, utcnow
+from .. import audit, connections, permissions
+from ..models import SyncRun, utcnow
 from ..permissions import Action, requires
-from . import api_connection, runs
+from . import api_connection, breaker, runs
 from .forms import ActionForm, ApiForm, ScheduleForm
 from .health import idle_warning
 
@@ -82,6 +81,7 @@ def page():
         form=ScheduleForm(sync_time=link.sync_time, deactivation_limit=link.deactivation_limit),
         action=ActionForm(),
         scheduler_running=current_app.config["SCHEDULER"] != "off",
+        awaiting={run.id for run in history if breaker.awaits_decision(run)},
         idle_warning=idle_warning(link),
     )
 
@@ -165,19 +165,13 @@ def held(run_id: int, decision: str):
         or not ActionForm().validate_on_submit()
     ):
         abort(404)
+    details = {"count": len(run.held)}
     if decision == "approve":
-        ids = [item["member"] for item in run.held]
-        held = Member.select().where(
-            Member.id.in_(ids) & Member.active & (Member.organization == run.organization)
-        )
-        for member in list(held):  # read first: no write while a SELECT is open (SQLite)
-            with write_transaction(run.organization_id):
-                directory.set_active(member, False, actor_label=current_user.email)
+        if not breaker.awaits_decision(run):
+            abort(409)  # a dry run's plan, or a hold a later run replaced
+        details["deactivated"] = breaker.approve(run, actor_label=current_user.email)
     audit.record_request(
-        f"sync.held_{decision}d",
-        organization=run.organization,
-        target=run,
-        details={"count": len(run.held)},
+        f"sync.held_{decision}d", organization=run.organization, target=run, details=details
     )
     run.held = []
     run.save()
