@@ -63,11 +63,16 @@ def _replay(failure, method: str, path: str, body: dict) -> None:
         )
         return
     if path.startswith("/Users/") and method in ("PUT", "PATCH"):
+        # Only a member SCIM still sees: one Okta deleted since (hidden) or one kept
+        # local must not be changed, nor revived, by an old request.
         member = Member.get_or_none(
-            (Member.organization == organization) & (Member.scim_id == path.split("/")[2])
+            (Member.organization == organization)
+            & (Member.scim_id == path.split("/")[2])
+            & ~Member.scim_hidden
+            & ~Member.keep_local
         )
         if member is None:
-            raise ActionError("That user no longer exists here.")
+            raise ActionError("That user no longer exists here (deleted in Okta, or kept local).")
         if method == "PATCH":
             from .. import grants
 
@@ -200,6 +205,9 @@ def retry_license_limits(limit: int = 50) -> int:
             directory.seats_used(organization) < organization.seat_limit
         )
         if free:
-            retry(failure)
+            try:
+                retry(failure)
+            except ActionError as exc:  # nothing to retry on: do not ask again every tick
+                _resolve(failure, f"not retried: {exc}")
             retried += 1
     return retried
