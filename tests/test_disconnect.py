@@ -3,6 +3,7 @@ links), or deactivate them; tokens revoked, SSO off, history kept."""
 
 import re
 
+import pytest
 import requests
 
 from tests.conftest import csrf_token
@@ -91,3 +92,50 @@ def test_only_enterprise_admins_disconnect(client, auth, org, db):
     accounts.create_local_admin(org, "a@acme.example.com", PASSWORD, OrgRole.ADMIN)
     auth.login(email="a@acme.example.com")
     assert client.get("/integrations/okta/disconnect").status_code == 403
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="signin area (wizard/disconnect.py): disconnect leaves the organization's setup "
+    "links valid; the fix is to revoke them in disconnect() (audited), see review-surface",
+)
+def test_a_setup_link_cannot_reconnect_scim_after_disconnect(client, auth, admin, scim, app):
+    """Attack: the IT person's setup link (7 days) outlives a disconnect. With no live
+    token left, the link's 'first token' is allowed again: the holder mints a SCIM token
+    and deactivates (or takes over) the members the EnterpriseAdmin just converted to
+    local management."""
+    jane = scim.create_user("jane@acme.example.com")
+    auth.login()
+    page = client.get("/integrations/okta/setup-links")
+    created = client.post(
+        "/integrations/okta/setup-links",
+        data={"csrf_token": csrf_token(page.text), "label": "Sam from IT", "days": "7"},
+    )
+    link = re.search(r'id="setup-link"[^>]*>(http[^<]+)<', created.text)[1]
+    page = client.get("/integrations/okta/disconnect").text
+    client.post("/integrations/okta/convert", data={"csrf_token": csrf_token(page)})
+    client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "Acme"},
+    )
+    assert OktaConnection.get().status == "disconnected"
+    it_person = app.test_client()
+    it_person.get("/" + link.split("/", 3)[-1])
+    credentials = it_person.get("/connect/okta/credentials")
+    minted = it_person.post(
+        "/connect/okta/credentials/token",
+        data={"csrf_token": csrf_token(credentials.text)} if credentials.status_code == 200 else {},
+    )
+    token = re.search(r"(okcs_[A-Za-z0-9_-]{20,})", minted.text)
+    if token is not None:  # what the holder can do with it
+        requests.patch(
+            f"{scim.base}/Users/{jane['id']}",
+            json={
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "value": {"active": False}}],
+            },
+            headers={"Authorization": f"Bearer {token[1]}"},
+            timeout=10,
+        )
+    assert Member.get(Member.scim_id == jane["id"]).active
+    assert token is None
