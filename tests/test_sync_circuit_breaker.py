@@ -181,3 +181,17 @@ def test_approving_never_touches_a_member_kept_local_since(
     assert approve(client, run.id) == 302
     assert Member.get_by_id(kept.id).active
     assert len(active_synced()) == 5  # the four others went; the kept one is local now
+
+
+def test_an_owners_okta_twin_suspended_never_stops_the_sync(app, synced_org, okta, admin):
+    """An Okta user with the kept-local owner's login is suspended: the sync planned the
+    owner's deactivation, and applying it raised (the owner is kept local), so the whole
+    run crashed, every day. The owner is left alone; the run finishes."""
+    ids = ten_synced(app, synced_org, okta)
+    okta.add_users(1, start=11)
+    okta.users["00u000011"]["profile"].update(login=admin.email, email=admin.email)
+    okta.set_status("00u000011", "SUSPENDED")
+    run = run_sync_now(app, synced_org)
+    assert run.status == "succeeded", run.error
+    assert Member.get_by_id(admin.id).active and len(active_synced()) == len(ids)
+    assert run.counts["failed"] == 1  # recorded: local_member_protected, as for any change

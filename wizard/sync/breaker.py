@@ -65,7 +65,8 @@ def apply_or_hold(connection, planned: list[Deactivation], synced: set[int], out
     if not planned:
         return
     ids = [item.member_id for item in planned]
-    members = {m.id: m for m in Member.select().where(Member.id.in_(ids))}
+    # As they are now: one kept local meanwhile is not Okta's to deactivate.
+    members = {m.id: m for m in Member.select().where(Member.id.in_(ids) & ~Member.keep_local)}
     planned = [item for item in planned if item.member_id in members]
     if over_limit(connection, planned, synced):
         outcome.held = [_held(members[item.member_id], item.cause) for item in planned]

@@ -221,8 +221,10 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures, p
         seen.add(row["id"])
         if row["managed_by"] not in TAKES_OVER:
             continue  # SCIM's (or another source's) member: drift, never overwritten
-        ends_access = row["active"] and not active
-        if ends_access:  # the breaker decides, with the unassignments
+        # The breaker decides, with the unassignments; a kept-local member is not Okta's
+        # to deactivate (the update below is refused and recorded instead).
+        ends_access = row["active"] and not active and not row["keep_local"]
+        if ends_access:
             planned.append(Deactivation(row["id"], Cause(user["status"])))
             active = True
         if not directory.differs(row, profile, active=active):
@@ -245,6 +247,7 @@ COMPARED = (
     Member.okta_id,
     Member.managed_by,
     Member.active,
+    Member.keep_local,
     Member.user_name_key,
     Member.email_key,
     *(getattr(Member, name) for name in directory.PROFILE_FIELDS),
