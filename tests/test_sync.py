@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import run_sync_now
 from tests.fakes.okta_api import TOKEN
 from tests.servers import run_scheduler_ticks
+from wizard.connections import ensure_connection
 from wizard.models import AuditEvent, FailedMigration, Group, Member, OktaConnection, SyncRun
 from wizard.sync import api_connection, jobs, runs
 
@@ -309,3 +310,19 @@ def test_cli_api_token_from_a_hidden_prompt_or_the_environment(runner, app, org,
     assert result.exit_code == 0, result.output
     assert "Okta API connected" in result.output and TOKEN not in result.output
     assert ("API token:" in result.output) is (way == "prompt")
+
+
+def test_cli_run_never_claims_another_organizations_queued_run(
+    runner, app, synced_org, okta, other_org
+):
+    """`sync run --org acme` claimed the oldest queued run of any organization: with
+    Globex's run waiting, it took Globex's, said another sync was running, and left that
+    run 'running' under a process that was exiting (marked killed two minutes later)."""
+    okta.add_users(2)
+    with app.app_context():
+        api_connection.save_api_settings(ensure_connection(other_org), okta.url, TOKEN)
+        waiting = runs.queue(other_org, "schedule")
+    result = runner.invoke(args=["sync", "run", "--org", "acme"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["created"] == 2
+    assert SyncRun.get_by_id(waiting.id).status == "queued"

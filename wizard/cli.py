@@ -398,8 +398,8 @@ def sync_run_command(slug, dry_run):
         raise click.ClickException(f"The Okta API is not configured for {slug}.")
     runs.queue(organization, "cli", dry_run=dry_run)
     owner = jobs.owner_name()
-    run = runs.claim(owner, utcnow())
-    if run is None or run.organization_id != organization.id:
+    run = runs.claim(owner, utcnow(), organization)
+    if run is None:
         raise click.ClickException("Another sync of this organization is running; try later.")
     run = jobs.execute(run)
     click.echo(
