@@ -274,9 +274,13 @@ def user_filter_attributes() -> dict:
 
 def group_filter_attributes() -> dict:
     def has_member(member_scim_id):
-        return Group.id.in_(
-            Membership.select(Membership.group).join(Member).where(Member.scim_id == member_scim_id)
+        # A kept-local member is in no group SCIM can find (as in members_of).
+        holding = (
+            Membership.select(Membership.group)
+            .join(Member)
+            .where((Member.scim_id == member_scim_id) & ~Member.keep_local)
         )
+        return Group.id.in_(holding)
 
     return {
         "id": Attr("exact", Group.scim_id),
