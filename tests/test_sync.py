@@ -326,3 +326,31 @@ def test_cli_run_never_claims_another_organizations_queued_run(
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1])["created"] == 2
     assert SyncRun.get_by_id(waiting.id).status == "queued"
+
+
+def test_a_reused_login_never_hands_an_account_to_another_okta_user(app, synced_org, okta):
+    """Attack through Okta's data: Jane (user1@) is renamed jane.doe@ in Okta, and a new
+    hire gets the freed login user1@. The sync matched the new hire to Jane's member by
+    the old login and overwrote it: the new hire's name, email and Okta id on Jane's
+    account (her roles, groups and sign-in link). A member stays with the Okta user it
+    came from while that user exists; the new hire gets their own."""
+    okta.add_users(1)
+    sync(app, synced_org)
+    jane = Member.get()
+    okta.users["00u000001"]["profile"].update(
+        login="jane.doe@acme.example.com", email="jane.doe@acme.example.com"
+    )
+    okta.add_users(1, start=2)
+    okta.users["00u000002"]["profile"].update(
+        login="user1@acme.example.com", email="user1@acme.example.com", firstName="New"
+    )
+    run = sync(app, synced_org)
+    assert run.status == "succeeded", run.error
+    kept = Member.get_by_id(jane.id)
+    assert (kept.okta_id, kept.user_name, kept.given_name) == (
+        "00u000001",
+        "jane.doe@acme.example.com",
+        "First1",
+    )
+    hire = Member.get(Member.okta_id == "00u000002")
+    assert hire.id != jane.id and hire.user_name == "user1@acme.example.com"

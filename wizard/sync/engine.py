@@ -36,6 +36,7 @@ class OktaState:
     users: dict[str, dict]  # in scope, by Okta id
     groups: list[dict]
     members_of: dict[str, list[str]]  # Okta group id -> in-scope Okta user ids
+    listed: frozenset[str] = frozenset()  # every Okta user id Okta listed, in scope or not
 
 
 @dataclass
@@ -108,9 +109,10 @@ def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaS
     else:
         mapped = _mapped_okta_groups(connection, groups)
         in_scope = {uid for gid in mapped for uid in group_members[gid]}
+    listed = frozenset(users)
     users = {uid: user for uid, user in users.items() if uid in in_scope}
     members_of = {gid: [uid for uid in ids if uid in users] for gid, ids in group_members.items()}
-    return OktaState(users, groups, members_of)
+    return OktaState(users, groups, members_of, listed)
 
 
 def _mapped_okta_groups(connection: OktaConnection, okta_groups: list[dict]) -> set[str]:
@@ -185,14 +187,18 @@ def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, pr
     for start in range(0, len(items), SYNC_BATCH):
         batch = items[start : start + SYNC_BATCH]
         with write_transaction(connection.organization_id):
-            _provision_batch(connection, batch, outcome, details, seen, open_failures, planned)
+            _provision_batch(
+                connection, batch, outcome, details, seen, open_failures, planned, state.listed
+            )
         progress(min(start + SYNC_BATCH, len(items)), len(items))
     _deactivate(connection, seen, planned, outcome)
     _sync_groups(connection, state, outcome)
     progress(len(items), len(items))
 
 
-def _provision_batch(connection, batch, outcome, details, seen, open_failures, planned) -> None:
+def _provision_batch(
+    connection, batch, outcome, details, seen, open_failures, planned, listed
+) -> None:
     organization = connection.organization
     wanted = [
         (
@@ -213,7 +219,7 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures, p
     new = []
     for okta_id, user, profile in wanted:
         active = user.get("status") not in INACTIVE
-        row = by_okta_id.get(okta_id) or by_login.get(fold(profile["user_name"]))
+        row = by_okta_id.get(okta_id) or _by_login(by_login, profile, okta_id, listed)
         if row is None:
             if active:
                 new.append((okta_id, user, profile))
@@ -238,6 +244,17 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures, p
         _update_one(connection, member, okta_id, profile, active, outcome)
     if new:
         _create_many(connection, new, outcome, seen)
+
+
+def _by_login(by_login: dict, profile: dict, okta_id: str, listed: frozenset) -> dict | None:
+    """The member with this login, unless it came from another Okta user who still exists:
+    Okta frees a login when a user is renamed and may give it to someone else, who must
+    not inherit that member (roles, groups, sign-in). A member whose Okta user is gone
+    (deleted, then created again) is matched, as is one no Okta user ever had."""
+    row = by_login.get(fold(profile["user_name"]))
+    if row is not None and row["okta_id"] not in (None, okta_id) and row["okta_id"] in listed:
+        return None
+    return row
 
 
 # What the comparison with Okta reads of each member: rows, not models (a re-sync reads
