@@ -89,6 +89,15 @@ def issue_scim_token(
     return token, plaintext
 
 
+def revoke_token(connection: OktaConnection, token_id: int) -> ScimToken | None:
+    """Stop one live token of ``connection`` now (a leaked one need not wait for the end
+    of its rotation grace period); None when it has no such live token."""
+    token = live_tokens(connection).where(ScimToken.id == token_id).first()
+    if token is not None:
+        ScimToken.update(revoked_at=utcnow()).where(ScimToken.id == token.id).execute()
+    return token
+
+
 def revoke_tokens(connection: OktaConnection) -> int:
     return (
         ScimToken.update(revoked_at=utcnow())

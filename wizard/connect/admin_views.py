@@ -90,6 +90,24 @@ def enforcement_form(connection, **kwargs) -> EnforcementForm:
     return form
 
 
+@bp.post("/connect/okta/credentials/tokens/<int:token_id>/revoke")
+@requires(Action.REVOKE_SCIM_TOKENS)
+def revoke_token(token_id: int):
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    token = connections.revoke_token(connection_or_gate(), token_id)
+    if token is None:
+        abort(404)
+    audit.record_request(
+        "scim.token_revoked",
+        organization=organization(),
+        target=token,
+        details={"prefix": token.prefix},
+    )
+    flash(f"The token {token.prefix}… no longer works.", "success")
+    return redirect(url_for("connect.step", slug="credentials"))
+
+
 @bp.route("/integrations/okta/disconnect", methods=["GET", "POST"])
 @requires(Action.DISCONNECT)
 def disconnect_page():
