@@ -354,3 +354,26 @@ def test_a_reused_login_never_hands_an_account_to_another_okta_user(app, synced_
     )
     hire = Member.get(Member.okta_id == "00u000002")
     assert hire.id != jane.id and hire.user_name == "user1@acme.example.com"
+
+
+def test_an_organization_without_the_feature_never_stops_the_other_syncs(
+    app, synced_org, okta, other_org
+):
+    """Support turns Acme's Enterprise feature off. Its next sync raised the directory's
+    refusal nobody caught: the scheduler's tick died there, so Globex's run queued behind
+    it did not run, and Acme's stayed 'running' until its lease lapsed ('killed'). Acme's
+    run now fails with the reason, and the tick goes on to Globex."""
+    okta.add_users(10)
+    assert sync(app, synced_org).counts["created"] == 10
+    okta.app_users["0oascim"].remove("00u000001")  # one of ten: under the breaker's limit
+    synced_org.enterprise_enabled = False
+    synced_org.save()
+    with app.app_context():
+        api_connection.save_api_settings(ensure_connection(other_org), okta.url, TOKEN)
+        acme_run = runs.queue(synced_org, "manual")
+        globex_run = runs.queue(other_org, "manual")
+        jobs.tick(owner="test")
+    acme_run, globex_run = SyncRun.get_by_id(acme_run.id), SyncRun.get_by_id(globex_run.id)
+    assert acme_run.status == "failed" and "Enterprise feature is off" in acme_run.error
+    assert globex_run.status == "succeeded", globex_run.error
+    assert Member.get(Member.okta_id == "00u000001").active  # nothing applied without it
