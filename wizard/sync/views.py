@@ -156,6 +156,7 @@ def act(action: str):
 @bp.post("/sync/runs/<int:run_id>/held/<decision>")
 @requires(Action.APPROVE_HELD_DEACTIVATIONS)
 def held(run_id: int, decision: str):
+    connection()  # 403 without the Enterprise feature, as every sync page
     run = SyncRun.get_or_none(
         (SyncRun.id == run_id) & (SyncRun.organization == current_user.organization)
     )
