@@ -195,3 +195,20 @@ def test_an_owners_okta_twin_suspended_never_stops_the_sync(app, synced_org, okt
     assert run.status == "succeeded", run.error
     assert Member.get_by_id(admin.id).active and len(active_synced()) == len(ids)
     assert run.counts["failed"] == 1  # recorded: local_member_protected, as for any change
+
+
+def test_approving_without_the_enterprise_feature_is_refused_not_a_500(
+    app, synced_org, okta, client, auth, admin
+):
+    ids = ten_synced(app, synced_org, okta)
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "SUSPENDED")
+    run = run_sync_now(app, synced_org)
+    auth.login()
+    page = client.get("/integrations/okta/sync").text
+    synced_org.enterprise_enabled = False
+    synced_org.save()
+    response = client.post(
+        f"/integrations/okta/sync/runs/{run.id}/held/approve", data={"csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 403 and len(active_synced()) == 10
