@@ -252,3 +252,31 @@ def test_retry_never_revives_a_user_okta_deleted(admin_client, app, scim, org, d
         actions.retry_license_limits()
     assert FailedMigration.get_by_id(failure.id).status == "resolved"
     assert not Member.get(Member.scim_id == pat["id"]).active
+
+
+def test_nothing_from_okta_is_replayed_after_a_disconnect(admin_client, app, scim, org, db):
+    """Okta's reactivation of Pat was refused for want of a seat. The EnterpriseAdmin
+    disconnects Okta (its members deactivated, seats free): the scheduler's seat retry
+    then replayed Okta's old PATCH and reactivated Pat, an Okta change applied after Okta
+    was disconnected. Nothing queued from Okta is applied once it is disconnected."""
+    from tests.conftest import csrf_token
+
+    org.seat_limit = 3  # the owner, other and third
+    org.save()
+    pat = scim.create_user("pat@acme.example.com")
+    scim.patch(f"/Users/{pat['id']}", [{"op": "replace", "value": {"active": False}}])
+    scim.create_user("other@acme.example.com")
+    scim.create_user("third@acme.example.com")
+    refused = scim.patch(f"/Users/{pat['id']}", [{"op": "replace", "value": {"active": True}}])
+    assert refused.status_code == 403
+    page = admin_client.get("/integrations/okta/disconnect").text
+    admin_client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "Acme"},
+    )
+    with app.app_context():
+        actions.retry_license_limits()
+    assert not Member.get(Member.scim_id == pat["id"]).active
+    failure = FailedMigration.get(FailedMigration.reason == "license_limit")
+    assert post_action(admin_client, failure, "retry").status_code == 302
+    assert not Member.get(Member.scim_id == pat["id"]).active

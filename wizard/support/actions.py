@@ -14,6 +14,7 @@ from ..scim.errors import ScimError
 from ..scim.mapping import profile_from_scim, user_to_scim
 
 SEAT_REASONS = ("license_limit",)
+DISCONNECTED = "disconnected"  # OktaConnection.status after wizard/disconnect.py
 
 
 class ActionError(ValueError):
@@ -35,6 +36,8 @@ def retry(failure: FailedMigration) -> str:
     connection = connection_for(failure.organization)
     if connection is None or not method:
         raise ActionError("Nothing stored to retry: wait for Okta to send it again.")
+    if connection.status == DISCONNECTED:  # Okta's old requests stay unapplied
+        raise ActionError("Okta is disconnected: nothing it sent before is applied now.")
     g.scim_connection = connection  # resource URLs in the replay are built from it
     try:
         with write_transaction(failure.organization_id):
