@@ -3,7 +3,6 @@ links), or deactivate them; tokens revoked, SSO off, history kept."""
 
 import re
 
-import pytest
 import requests
 
 from tests.conftest import csrf_token
@@ -94,16 +93,11 @@ def test_only_enterprise_admins_disconnect(client, auth, org, db):
     assert client.get("/integrations/okta/disconnect").status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="signin area (wizard/disconnect.py): disconnect leaves the organization's setup "
-    "links valid; the fix is to revoke them in disconnect() (audited), see review-surface",
-)
 def test_a_setup_link_cannot_reconnect_scim_after_disconnect(client, auth, admin, scim, app):
     """Attack: the IT person's setup link (7 days) outlives a disconnect. With no live
-    token left, the link's 'first token' is allowed again: the holder mints a SCIM token
-    and deactivates (or takes over) the members the EnterpriseAdmin just converted to
-    local management."""
+    token left, the link's 'first token' was allowed again: the holder minted a SCIM token
+    and deactivated (or took over) the members the EnterpriseAdmin had just converted to
+    local management. A setup link makes the connection's first token only."""
     jane = scim.create_user("jane@acme.example.com")
     auth.login()
     page = client.get("/integrations/okta/setup-links")

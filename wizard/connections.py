@@ -59,6 +59,11 @@ def live_tokens(connection: OktaConnection, now: datetime | None = None):
     )
 
 
+def ever_had_a_token(connection: OktaConnection) -> bool:
+    """Whether a token was ever made for ``connection`` (live, expired or revoked)."""
+    return ScimToken.select().where(ScimToken.connection == connection).exists()
+
+
 def issue_scim_token(
     connection: OktaConnection, created_by: Member | None = None, grace: timedelta = DEFAULT_GRACE
 ) -> tuple[ScimToken, str]:
