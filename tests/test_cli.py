@@ -206,3 +206,24 @@ def test_closed_input_creates_nothing(runner, db, org):
     result = runner.invoke(args=["member", "create-staff", "--email", "h@connector.example.com"])
     assert result.exit_code != 0
     assert not Member.select().where(Member.email_key == "h@connector.example.com").exists()
+
+
+def test_demo_refuses_in_production(tmp_path):
+    """Attack by accident: on a production install a customer's organization has the
+    slug `demo`; `flask demo` added an EnterpriseAdmin with a password printed on the
+    terminal to that customer's organization (or reset and reactivated it), unaudited.
+    Production refuses the command; owners are made with `member create-admin`."""
+    from tests.test_config import production
+    from wizard import create_app
+    from wizard.db import database
+
+    app = create_app(production(tmp_path, SCHEDULER="off"))
+    runner = app.test_cli_runner()
+    assert run(runner, "db", "init").exit_code == 0
+    customer = ["org", "create", "Demo GmbH", "--slug", "demo", "--enterprise"]
+    assert run(runner, *customer).exit_code == 0
+    result = run(runner, "demo")
+    assert result.exit_code == 1 and "development" in result.output
+    assert "password" not in result.output
+    with app.app_context(), database.connection_context():
+        assert not Member.select().exists()

@@ -225,3 +225,40 @@ def test_password_only_counts_as_a_key_not_a_word(admin_client, scim):
     assert OktaConnection.get().password_push_seen_at is None
     scim.patch(f"/Users/{user['id']}", [{"op": "replace", "path": "password", "value": "x1"}])
     assert OktaConnection.get().password_push_seen_at is not None
+
+
+def test_a_leaked_token_stops_at_once_not_in_24_hours(admin_client, client, auth, org, live_server):
+    """Attack: the token leaked (or the IT person who made it with a setup link kept a
+    copy). Rotating leaves it working for the 24-hour grace period, and the app had no
+    way to stop it sooner: the table's revoke_scim_tokens had no page. An
+    EnterpriseAdmin revokes that one token from the credentials step; an Admin cannot."""
+    page = admin_client.get("/connect/okta/credentials").text
+    first = admin_client.post(
+        "/connect/okta/credentials/token", data={"csrf_token": csrf_token(page)}
+    )
+    leaked = re.search(r'id="scim-token"[^>]*>(okcs_[^<]+)<', first.text)[1]
+    key = re.search(r'id="scim-url"[^>]*>([^<]+)<', first.text)[1].rsplit("/", 1)[1]
+    admin_client.post(
+        "/connect/okta/credentials/token", data={"csrf_token": csrf_token(page), "confirm": "y"}
+    )
+    old, new = ScimToken.select().order_by(ScimToken.id)
+    scim = ScimClient(f"{live_server.url}/scim/v2/{key}", leaked)
+    assert scim.get("/Users").status_code == 200  # the grace period
+    page = admin_client.get("/connect/okta/credentials").text
+    action = f"/connect/okta/credentials/tokens/{old.id}/revoke"
+    assert action in page
+    admin_client.post("/logout", data={"csrf_token": csrf_token(page)})
+    accounts.create_local_admin(org, "plain.admin@acme.example.com", PASSWORD, OrgRole.ADMIN)
+    auth.login(email="plain.admin@acme.example.com")
+    own = csrf_token(client.get("/account").text)
+    assert client.post(action, data={"csrf_token": own}).status_code == 403
+    assert scim.get("/Users").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
+    auth.login()
+    revoked = client.post(action, data={"csrf_token": csrf_token(client.get("/account").text)})
+    assert revoked.status_code == 302
+    assert scim.get("/Users").status_code == 401
+    assert ScimToken.get_by_id(new.id).revoked_at is None
+    assert AuditEvent.get(AuditEvent.action == "scim.token_revoked").details == {
+        "prefix": old.prefix
+    }

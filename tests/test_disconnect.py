@@ -91,3 +91,45 @@ def test_only_enterprise_admins_disconnect(client, auth, org, db):
     accounts.create_local_admin(org, "a@acme.example.com", PASSWORD, OrgRole.ADMIN)
     auth.login(email="a@acme.example.com")
     assert client.get("/integrations/okta/disconnect").status_code == 403
+
+
+def test_a_setup_link_cannot_reconnect_scim_after_disconnect(client, auth, admin, scim, app):
+    """Attack: the IT person's setup link (7 days) outlives a disconnect. With no live
+    token left, the link's 'first token' was allowed again: the holder minted a SCIM token
+    and deactivated (or took over) the members the EnterpriseAdmin had just converted to
+    local management. A setup link makes the connection's first token only."""
+    jane = scim.create_user("jane@acme.example.com")
+    auth.login()
+    page = client.get("/integrations/okta/setup-links")
+    created = client.post(
+        "/integrations/okta/setup-links",
+        data={"csrf_token": csrf_token(page.text), "label": "Sam from IT", "days": "7"},
+    )
+    link = re.search(r'id="setup-link"[^>]*>(http[^<]+)<', created.text)[1]
+    page = client.get("/integrations/okta/disconnect").text
+    client.post("/integrations/okta/convert", data={"csrf_token": csrf_token(page)})
+    client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "Acme"},
+    )
+    assert OktaConnection.get().status == "disconnected"
+    it_person = app.test_client()
+    it_person.get("/" + link.split("/", 3)[-1])
+    credentials = it_person.get("/connect/okta/credentials")
+    minted = it_person.post(
+        "/connect/okta/credentials/token",
+        data={"csrf_token": csrf_token(credentials.text)} if credentials.status_code == 200 else {},
+    )
+    token = re.search(r"(okcs_[A-Za-z0-9_-]{20,})", minted.text)
+    if token is not None:  # what the holder can do with it
+        requests.patch(
+            f"{scim.base}/Users/{jane['id']}",
+            json={
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "value": {"active": False}}],
+            },
+            headers={"Authorization": f"Bearer {token[1]}"},
+            timeout=10,
+        )
+    assert Member.get(Member.scim_id == jane["id"]).active
+    assert token is None

@@ -221,3 +221,62 @@ def test_actions_return_to_the_inbox_never_to_another_host(admin_client, scim):
         headers={"Referer": "https://evil.example.com/team/failed-migrations?status=all"},
     )
     assert response.headers["Location"] == "/team/failed-migrations?status=all"
+
+
+def test_retry_never_revives_a_user_okta_deleted(admin_client, app, scim, org, db):
+    """Attack by replay: Okta's reactivation of Pat is refused (no seat), then Okta deletes
+    Pat. A seat frees up: the seat retry (and the Retry button) replayed the old PATCH on
+    the deleted member, who came back active yet invisible to SCIM (Okta could never
+    deactivate them again). A deleted member is not there to retry on."""
+    org.seat_limit = 3  # the owner, other and third
+    org.save()
+    pat = scim.create_user("pat@acme.example.com")
+    scim.patch(f"/Users/{pat['id']}", [{"op": "replace", "value": {"active": False}}])
+    other = scim.create_user("other@acme.example.com")
+    scim.create_user("third@acme.example.com")
+    refused = scim.patch(f"/Users/{pat['id']}", [{"op": "replace", "value": {"active": True}}])
+    assert refused.status_code == 403
+    assert scim.delete(f"/Users/{pat['id']}").status_code == 204
+    scim.patch(f"/Users/{other['id']}", [{"op": "replace", "value": {"active": False}}])
+    failure = FailedMigration.get(FailedMigration.reason == "license_limit")
+    post_action(admin_client, failure, "retry")
+    with app.app_context():
+        actions.retry_license_limits()
+    revived = Member.get(Member.scim_id == pat["id"])
+    assert not revived.active and revived.scim_hidden
+    assert scim.get(f"/Users/{pat['id']}").status_code == 404
+    # A row left open from before (the delete now resolves it): the scheduler's seat
+    # retry closes it instead of failing the whole tick on it, every minute.
+    FailedMigration.update(status="open").where(FailedMigration.id == failure.id).execute()
+    with app.app_context():
+        actions.retry_license_limits()
+    assert FailedMigration.get_by_id(failure.id).status == "resolved"
+    assert not Member.get(Member.scim_id == pat["id"]).active
+
+
+def test_nothing_from_okta_is_replayed_after_a_disconnect(admin_client, app, scim, org, db):
+    """Okta's reactivation of Pat was refused for want of a seat. The EnterpriseAdmin
+    disconnects Okta (its members deactivated, seats free): the scheduler's seat retry
+    then replayed Okta's old PATCH and reactivated Pat, an Okta change applied after Okta
+    was disconnected. Nothing queued from Okta is applied once it is disconnected."""
+    from tests.conftest import csrf_token
+
+    org.seat_limit = 3  # the owner, other and third
+    org.save()
+    pat = scim.create_user("pat@acme.example.com")
+    scim.patch(f"/Users/{pat['id']}", [{"op": "replace", "value": {"active": False}}])
+    scim.create_user("other@acme.example.com")
+    scim.create_user("third@acme.example.com")
+    refused = scim.patch(f"/Users/{pat['id']}", [{"op": "replace", "value": {"active": True}}])
+    assert refused.status_code == 403
+    page = admin_client.get("/integrations/okta/disconnect").text
+    admin_client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "Acme"},
+    )
+    with app.app_context():
+        actions.retry_license_limits()
+    assert not Member.get(Member.scim_id == pat["id"]).active
+    failure = FailedMigration.get(FailedMigration.reason == "license_limit")
+    assert post_action(admin_client, failure, "retry").status_code == 302
+    assert not Member.get(Member.scim_id == pat["id"]).active

@@ -183,6 +183,56 @@ def test_a_body_dripped_slowly_is_cut_at_the_time_bound(app, monkeypatch):
     assert slow.value.failure is outbound.Failure.TIMEOUT
 
 
+class DeclaredDrip:
+    """A raw HTTP server that declares a body of ``size`` bytes and sends it one byte
+    every 50 ms; ``sent`` counts the bytes the client took before hanging up."""
+
+    def __init__(self, size: int = 200):
+        self.size, self.sent = size, 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        connection, _ = self.listener.accept()
+        with connection:
+            connection.recv(65536)
+            head = f"HTTP/1.1 200 OK\r\nContent-Length: {self.size}\r\n\r\n"
+            connection.sendall(head.encode())
+            for _ in range(self.size):  # at most 10 s
+                threading.Event().wait(0.05)
+                try:
+                    connection.sendall(b" ")
+                except OSError:
+                    return
+                self.sent += 1
+
+    def stop(self):
+        self.thread.join(timeout=15)
+        self.listener.close()
+
+
+def test_a_declared_body_dripped_slowly_is_cut_at_the_time_bound(app, monkeypatch):
+    """With a Content-Length the body was read in 64 KB pieces, each waiting for the whole
+    piece or the end, every byte within the read timeout: the time bound was checked
+    only once the server had sent everything (a large body dripped held a worker for
+    days). The client now hangs up at the bound, long before the end."""
+    monkeypatch.setattr("wizard.outbound.transport.BODY_SECONDS", 0.3)
+    server = DeclaredDrip()
+    try:
+        with (
+            app.app_context(),
+            outbound.session() as http,
+            pytest.raises(outbound.OutboundError) as slow,
+        ):
+            http.get(f"http://127.0.0.1:{server.port}/", timeout=5)
+    finally:
+        server.stop()
+    assert slow.value.failure is outbound.Failure.TIMEOUT
+    assert server.sent < server.size
+
+
 def test_timeouts_are_always_bounded():
     from wizard.outbound.transport import CONNECT_TIMEOUT, READ_TIMEOUT, bounded_timeout
 

@@ -3,7 +3,7 @@ endpoints on another origin, a redirect from the JWKS, a huge document, remote t
 the contract that authlib's own requests (discovery, token, JWKS) pass the door."""
 
 import json
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -15,6 +15,7 @@ from tests.test_sso import round_trip
 from wizard import outbound, sso_settings
 from wizard.models import AuditEvent, OktaConnection
 from wizard.outbound.oauth import ENDPOINTS
+from wizard.sso.clients import SCOPES
 from wizard.sso_settings import SsoSettingsError
 
 PHISHING = "Your Okta tenant is locked. Call +1 555 0100 to verify your identity"
@@ -193,3 +194,57 @@ def test_ipv6_loopback_issuer_keeps_its_brackets(app, org, db):
         provider.stop()
     live = OktaConnection.get().live_sso
     assert live.issuer == provider.url and provider.url.startswith("http://[::1]:")
+
+
+# --- the provider's document names endpoints, never how we connect ----------------------
+
+# authlib hands every member of the discovery document to the HTTP session it builds for
+# the token request: the requests settings among them (verify, proxies, hooks, trust_env,
+# cert...) and the client's own (code_challenge_method, scope, client_id...).
+CONNECTION_SETTINGS = {
+    "verify": False,
+    "trust_env": True,
+    "cert": "/etc/ssl/private/none.pem",
+    "proxies": {"http": "http://127.0.0.1:9", "https": "http://127.0.0.1:9"},
+    "code_challenge_method": None,
+    "token_endpoint_auth_method": "none",
+    "scope": "openid email profile offline_access",
+}
+
+
+def test_the_providers_document_cannot_turn_off_tls_or_pkce(client, crafted, jane, monkeypatch):
+    """Attack: the issuer's discovery document carries ``"verify": false`` (and a proxy,
+    ``trust_env``, ``code_challenge_method: null``...). authlib copied them onto the
+    session of the token exchange: TLS verification off for it, PKCE silently dropped,
+    the client secret no longer sent. None of it may change how we connect."""
+    sent = []
+    real_send = outbound.transport.DoorAdapter.send
+
+    def recording_send(self, request, **kwargs):
+        sent.append((request.url, kwargs.get("verify")))
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(outbound.transport.DoorAdapter, "send", recording_send)
+    crafted.discovery_overrides = CONNECTION_SETTINGS
+    start = client.get("/login/okta/acme")
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert query["code_challenge_method"] == ["S256"] and query["scope"] == [SCOPES]
+    authorize = requests.get(start.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urlsplit(authorize.headers["Location"])
+    response = client.get(f"{callback.path}?{callback.query}")
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    token_request = crafted.token_requests[-1]
+    assert token_request["code_verifier"] and token_request["authorization"].startswith("Basic ")
+    assert sent and all(verify is True for _, verify in sent), sent
+
+
+@pytest.mark.parametrize(
+    "member",
+    [{"hooks": {"response": "x"}}, {"client_id": "0oa-other"}, {"update_token": "x"}],
+    ids=["hooks", "client_id", "update_token"],
+)
+def test_a_document_naming_client_settings_is_not_a_500(client, crafted, jane, member):
+    """A member of the document that collides with a client setting made authlib raise a
+    TypeError: our sign-in answered 500. The document's other members are ignored."""
+    crafted.discovery_overrides = member
+    assert round_trip(client).status_code == 302

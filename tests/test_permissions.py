@@ -282,3 +282,25 @@ def test_setup_link_reaches_the_okta_steps_only(app, client, auth, admin):
     assert it_person.post("/connect/okta/finish", data={"csrf_token": token}).status_code == 403
     for other in ("/integrations", "/integrations/okta/api", "/team/users"):
         assert it_person.get(other).status_code in (302, 403), other
+
+
+def test_setup_link_cannot_mint_a_token_again_after_a_revocation(app, client, auth, admin):
+    """Attack: the IT person's copy of the token leaked (or the IT person is the leak).
+    The EnterpriseAdmin stops it; with no token live, the link's 'first token' was
+    allowed again and the holder minted a new one. A setup link makes the connection's
+    first token only; any later one is the EnterpriseAdmin's (rotate_scim_token)."""
+    it_person = open_setup_link(app, client, auth)
+    token = csrf_token(it_person.get("/connect/okta/credentials").text)
+    first = it_person.post("/connect/okta/credentials/token", data={"csrf_token": token})
+    assert "Copy this token now" in first.text
+    leaked = ScimToken.get()
+    page = client.get("/connect/okta/credentials").text
+    client.post(
+        f"/connect/okta/credentials/tokens/{leaked.id}/revoke",
+        data={"csrf_token": csrf_token(page)},
+    )
+    assert ScimToken.get_by_id(leaked.id).revoked_at is not None
+    page = it_person.get("/connect/okta/credentials").text
+    assert "Create the bearer token" not in page
+    again = it_person.post("/connect/okta/credentials/token", data={"csrf_token": token})
+    assert again.status_code == 403 and ScimToken.select().count() == 1

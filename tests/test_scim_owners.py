@@ -135,6 +135,20 @@ def test_kept_local_member_in_a_group_stays_unseen_and_untouched(scim, admin, or
     assert Membership.select().where(Membership.member == admin.id).exists()
 
 
+def test_a_group_filter_never_tells_a_kept_local_member_is_there(scim, admin, org, db):
+    """Attack: ``GET /Groups?filter=members.value eq "<owner's id>"`` answered with the
+    groups holding the owner: a kept-local member's existence and groups, told to SCIM
+    through a filter while every other route answers as if the id did not exist."""
+    from wizard import directory
+
+    scim.post("/Groups", {"displayName": "Everyone"})
+    row = directory.group_by_name(org, "Everyone")
+    directory.add_members(row, [admin.id], managed_by="local", actor_label="test")
+    for attribute in ("members", "members.value"):
+        found = scim.get(f'/Groups?filter={attribute} eq "{admin.scim_id}"').json()
+        assert found["totalResults"] == 0 and found["Resources"] == [], attribute
+
+
 def test_noop_patch_or_put_never_links_a_local_member(scim, org):
     """Attack: Okta's import echoes a local member back unchanged. Nothing changes, so
     the member stays local and nothing says it was linked."""

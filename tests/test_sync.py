@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import run_sync_now
 from tests.fakes.okta_api import TOKEN
 from tests.servers import run_scheduler_ticks
+from wizard.connections import ensure_connection
 from wizard.models import AuditEvent, FailedMigration, Group, Member, OktaConnection, SyncRun
 from wizard.sync import api_connection, jobs, runs
 
@@ -309,3 +310,70 @@ def test_cli_api_token_from_a_hidden_prompt_or_the_environment(runner, app, org,
     assert result.exit_code == 0, result.output
     assert "Okta API connected" in result.output and TOKEN not in result.output
     assert ("API token:" in result.output) is (way == "prompt")
+
+
+def test_cli_run_never_claims_another_organizations_queued_run(
+    runner, app, synced_org, okta, other_org
+):
+    """`sync run --org acme` claimed the oldest queued run of any organization: with
+    Globex's run waiting, it took Globex's, said another sync was running, and left that
+    run 'running' under a process that was exiting (marked killed two minutes later)."""
+    okta.add_users(2)
+    with app.app_context():
+        api_connection.save_api_settings(ensure_connection(other_org), okta.url, TOKEN)
+        waiting = runs.queue(other_org, "schedule")
+    result = runner.invoke(args=["sync", "run", "--org", "acme"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["created"] == 2
+    assert SyncRun.get_by_id(waiting.id).status == "queued"
+
+
+def test_a_reused_login_never_hands_an_account_to_another_okta_user(app, synced_org, okta):
+    """Attack through Okta's data: Jane (user1@) is renamed jane.doe@ in Okta, and a new
+    hire gets the freed login user1@. The sync matched the new hire to Jane's member by
+    the old login and overwrote it: the new hire's name, email and Okta id on Jane's
+    account (her roles, groups and sign-in link). A member stays with the Okta user it
+    came from while that user exists; the new hire gets their own."""
+    okta.add_users(1)
+    sync(app, synced_org)
+    jane = Member.get()
+    okta.users["00u000001"]["profile"].update(
+        login="jane.doe@acme.example.com", email="jane.doe@acme.example.com"
+    )
+    okta.add_users(1, start=2)
+    okta.users["00u000002"]["profile"].update(
+        login="user1@acme.example.com", email="user1@acme.example.com", firstName="New"
+    )
+    run = sync(app, synced_org)
+    assert run.status == "succeeded", run.error
+    kept = Member.get_by_id(jane.id)
+    assert (kept.okta_id, kept.user_name, kept.given_name) == (
+        "00u000001",
+        "jane.doe@acme.example.com",
+        "First1",
+    )
+    hire = Member.get(Member.okta_id == "00u000002")
+    assert hire.id != jane.id and hire.user_name == "user1@acme.example.com"
+
+
+def test_an_organization_without_the_feature_never_stops_the_other_syncs(
+    app, synced_org, okta, other_org
+):
+    """Support turns Acme's Enterprise feature off. Its next sync raised the directory's
+    refusal nobody caught: the scheduler's tick died there, so Globex's run queued behind
+    it did not run, and Acme's stayed 'running' until its lease lapsed ('killed'). Acme's
+    run now fails with the reason, and the tick goes on to Globex."""
+    okta.add_users(10)
+    assert sync(app, synced_org).counts["created"] == 10
+    okta.app_users["0oascim"].remove("00u000001")  # one of ten: under the breaker's limit
+    synced_org.enterprise_enabled = False
+    synced_org.save()
+    with app.app_context():
+        api_connection.save_api_settings(ensure_connection(other_org), okta.url, TOKEN)
+        acme_run = runs.queue(synced_org, "manual")
+        globex_run = runs.queue(other_org, "manual")
+        jobs.tick(owner="test")
+    acme_run, globex_run = SyncRun.get_by_id(acme_run.id), SyncRun.get_by_id(globex_run.id)
+    assert acme_run.status == "failed" and "Enterprise feature is off" in acme_run.error
+    assert globex_run.status == "succeeded", globex_run.error
+    assert Member.get(Member.okta_id == "00u000001").active  # nothing applied without it

@@ -115,3 +115,100 @@ def test_approving_or_discarding_covers_both_causes(
     )
     assert len(active_synced()) == left
     assert SyncRun.get_by_id(run.id).held == []
+
+
+# --- attacks on the hold: a stale or planned set applied later -----------------------------
+
+
+def approve(client, run_id) -> int:
+    page = client.get("/integrations/okta/sync").text
+    response = client.post(
+        f"/integrations/okta/sync/runs/{run_id}/held/approve",
+        data={"csrf_token": csrf_token(page)},
+    )
+    return response.status_code
+
+
+def test_an_old_hold_cannot_be_approved_once_a_newer_run_replanned(
+    app, synced_org, okta, client, auth, admin
+):
+    """Attack: Okta suspends half the users by mistake (held), the Okta admin undoes it
+    and the next run finds nothing to deactivate; later someone approves the old hold and
+    deactivates five people Okta says are active. Only the latest run's hold counts."""
+    ids = ten_synced(app, synced_org, okta)
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "SUSPENDED")
+    stale = run_sync_now(app, synced_org)
+    assert stale.counts["held"] == 5
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "ACTIVE")
+    assert run_sync_now(app, synced_org).counts["held"] == 0
+    auth.login()
+    assert "Deactivations waiting for approval" not in client.get("/integrations/okta/sync").text
+    assert approve(client, stale.id) == 409
+    assert len(active_synced()) == 10
+
+
+def test_a_dry_runs_hold_is_a_plan_and_cannot_be_approved(
+    app, synced_org, okta, client, auth, admin
+):
+    """A dry run changes nothing: its hold says what a real run would hold, and approving
+    it is refused (a real run plans again and holds the set for approval)."""
+    ids = ten_synced(app, synced_org, okta)
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "SUSPENDED")
+    planned = run_sync_now(app, synced_org, dry_run=True)
+    assert planned.counts["held"] == 5
+    auth.login()
+    assert "Deactivate them" not in client.get("/integrations/okta/sync").text
+    assert approve(client, planned.id) == 409
+    assert len(active_synced()) == 10
+
+
+def test_approving_never_touches_a_member_kept_local_since(
+    app, synced_org, okta, client, auth, admin
+):
+    """Between the hold and the approval an EnterpriseAdmin converted one held member to
+    local management and kept them local: the approval deactivates the others and leaves
+    that one alone (it answered with a 500 and applied nothing)."""
+    ids = ten_synced(app, synced_org, okta)
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "SUSPENDED")
+    run = run_sync_now(app, synced_org)
+    kept = Member.get(Member.okta_id == ids[0])
+    Member.update(managed_by="local", keep_local=True).where(Member.id == kept.id).execute()
+    auth.login()
+    assert approve(client, run.id) == 302
+    assert Member.get_by_id(kept.id).active
+    assert len(active_synced()) == 5  # the four others went; the kept one is local now
+
+
+def test_an_owners_okta_twin_suspended_never_stops_the_sync(app, synced_org, okta, admin):
+    """An Okta user with the kept-local owner's login is suspended: the sync planned the
+    owner's deactivation, and applying it raised (the owner is kept local), so the whole
+    run crashed, every day. The owner is left alone; the run finishes."""
+    ids = ten_synced(app, synced_org, okta)
+    okta.add_users(1, start=11)
+    okta.users["00u000011"]["profile"].update(login=admin.email, email=admin.email)
+    okta.set_status("00u000011", "SUSPENDED")
+    run = run_sync_now(app, synced_org)
+    assert run.status == "succeeded", run.error
+    assert Member.get_by_id(admin.id).active and len(active_synced()) == len(ids)
+    assert run.counts["failed"] == 1  # recorded: local_member_protected, as for any change
+
+
+def test_approving_without_the_enterprise_feature_is_refused_not_a_500(
+    app, synced_org, okta, client, auth, admin
+):
+    ids = ten_synced(app, synced_org, okta)
+    for user_id in ids[:5]:
+        okta.set_status(user_id, "SUSPENDED")
+    run = run_sync_now(app, synced_org)
+    auth.login()
+    page = client.get("/integrations/okta/sync").text
+    synced_org.enterprise_enabled = False
+    synced_org.save()
+    response = client.post(
+        f"/integrations/okta/sync/runs/{run.id}/held/approve", data={"csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 403 and len(active_synced()) == 10

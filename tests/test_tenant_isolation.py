@@ -46,7 +46,7 @@ def globex(app, other_org, db):
     site = add_site(other_org, "Globex site")
     with app.app_context():
         connection = connections.ensure_connection(other_org)
-        connections.issue_scim_token(connection)
+        token, _ = connections.issue_scim_token(connection)
         link, _ = setup_links.create(other_org, globex_admin)
     member = Member.create(
         organization=other_org,
@@ -77,6 +77,7 @@ def globex(app, other_org, db):
     trusted = TrustedHost.create(organization=other_org, host="idp.globex.example.com")
     return {
         "host_id": trusted.id,
+        "token_id": token.id,
         "site_id": site.id,
         "member_id": member.scim_id,
         "group_id": group.scim_id,

@@ -148,9 +148,18 @@ def create_staff_command(email, password):
     click.echo(f"created staff account {member.email}")
 
 
-@click.command("demo", help="Create the demo organization and admin; print a fresh password.")
+@click.command(
+    "demo", help="Development: create the demo organization and admin; print a fresh password."
+)
 @with_database
 def demo_command():
+    # In production an organization with the demo's slug is a customer's: the command
+    # would give it an EnterpriseAdmin whose password is printed here.
+    if current_app.config["APP_ENV"] != "development":
+        raise click.ClickException(
+            "demo is for development (APP_ENV=development); in production create owners "
+            "with `member create-admin`."
+        )
     organization, admin, password = accounts.ensure_demo()
     base_url = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"Demo organization: {organization.name} ({organization.slug})")
@@ -402,8 +411,8 @@ def sync_run_command(slug, dry_run):
         raise click.ClickException(f"The Okta API is not configured for {slug}.")
     runs.queue(organization, "cli", dry_run=dry_run)
     owner = jobs.owner_name()
-    run = runs.claim(owner, utcnow())
-    if run is None or run.organization_id != organization.id:
+    run = runs.claim(owner, utcnow(), organization)
+    if run is None:
         raise click.ClickException("Another sync of this organization is running; try later.")
     run = jobs.execute(run)
     click.echo(

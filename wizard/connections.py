@@ -59,6 +59,11 @@ def live_tokens(connection: OktaConnection, now: datetime | None = None):
     )
 
 
+def ever_had_a_token(connection: OktaConnection) -> bool:
+    """Whether a token was ever made for ``connection`` (live, expired or revoked)."""
+    return ScimToken.select().where(ScimToken.connection == connection).exists()
+
+
 def issue_scim_token(
     connection: OktaConnection, created_by: Member | None = None, grace: timedelta = DEFAULT_GRACE
 ) -> tuple[ScimToken, str]:
@@ -87,6 +92,15 @@ def issue_scim_token(
             created_at=now,
         )
     return token, plaintext
+
+
+def revoke_token(connection: OktaConnection, token_id: int) -> ScimToken | None:
+    """Stop one live token of ``connection`` now (a leaked one need not wait for the end
+    of its rotation grace period); None when it has no such live token."""
+    token = live_tokens(connection).where(ScimToken.id == token_id).first()
+    if token is not None:
+        ScimToken.update(revoked_at=utcnow()).where(ScimToken.id == token.id).execute()
+    return token
 
 
 def revoke_tokens(connection: OktaConnection) -> int:

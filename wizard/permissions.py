@@ -91,10 +91,12 @@ RULES: dict[Action, Rule] = {
         EA, "Require Okta sign-in, choose the break-glass admin, just-in-time", fresh_auth=True
     ),
     Action.ISSUE_FIRST_SCIM_TOKEN: Rule(
-        EA, "Create the first SCIM token (none is live yet)", setup_link=True
+        EA, "Create the connection's first SCIM token (none was ever made)", setup_link=True
     ),
     Action.ROTATE_SCIM_TOKEN: Rule(
-        EA, "Create a new SCIM token while one is live (rotation)", fresh_auth=True
+        EA,
+        "Create any later SCIM token (rotation, or after a revocation or a disconnect)",
+        fresh_auth=True,
     ),
     Action.REVOKE_SCIM_TOKENS: Rule(EA, "Revoke SCIM tokens", fresh_auth=True),
     Action.CONFIGURE_OKTA_API: Rule(

@@ -3,7 +3,7 @@ setup links for an IT person, and safe disconnect with conversion to local manag
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import (
@@ -89,6 +89,22 @@ def enforcement_form(connection, **kwargs) -> EnforcementForm:
     form.break_glass.choices = [(0, "Nobody"), *choices]
     form.jit_role.choices = [(role.value_name, role.label) for role in JIT_ROLES]
     return form
+
+
+@bp.post("/connect/okta/credentials/tokens/<int:token_id>/revoke")
+@requires(Action.REVOKE_SCIM_TOKENS)
+def revoke_token(token_id: int):
+    token = connections.revoke_token(connection_or_gate(), token_id)  # CSRFProtect checked
+    if token is None:
+        abort(404)
+    audit.record_request(
+        "scim.token_revoked",
+        organization=organization(),
+        target=token,
+        details={"prefix": token.prefix},
+    )
+    flash(f"The token {token.prefix}… no longer works.", "success")
+    return redirect(url_for("connect.step", slug="credentials"))
 
 
 @bp.route("/integrations/okta/disconnect", methods=["GET", "POST"])

@@ -262,8 +262,18 @@ def credentials_page(connection, **extra):
         connection,
         token_form=RegenerateTokenForm(),
         tokens=list(connections.live_tokens(connection)),
+        token_action=token_action(connection),
         **extra,
     )
+
+
+def token_action(connection) -> Action:
+    """What making a token needs. A setup link may make the connection's first token,
+    never a later one: a later token replaces one that is live, or follows one an
+    EnterpriseAdmin revoked (a leak) or a disconnect, and must not be the link's to make."""
+    if connections.ever_had_a_token(connection):
+        return Action.ROTATE_SCIM_TOKEN
+    return Action.ISSUE_FIRST_SCIM_TOKEN
 
 
 def settings_step(connection):
@@ -330,9 +340,7 @@ def issue_token():
     connection = connection_or_gate()
     form = RegenerateTokenForm()
     had_token = connections.live_tokens(connection).exists()
-    # A setup link may create the first token, never replace a live one: rotation takes
-    # provisioning away from whoever holds the current token.
-    check(Action.ROTATE_SCIM_TOKEN if had_token else Action.ISSUE_FIRST_SCIM_TOKEN)
+    check(token_action(connection))
     if had_token and not form.validate_on_submit():
         flash("Tick the box to confirm a new token.", "error")
         return redirect(url_for("connect.step", slug="credentials"))

@@ -268,6 +268,8 @@ def hide_member(member: Member, *, actor_label: str) -> None:
         _set_active(member, False)
     member.scim_hidden = True
     _touch(member)
+    # Okta's last word on this user: an older refused change must not be retried on them.
+    failures.resolve_for_user(member.organization, member.user_name, note="deleted in Okta")
     audit.record(
         "member.deleted_in_okta",
         organization=member.organization,

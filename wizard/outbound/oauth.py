@@ -27,6 +27,13 @@ ENDPOINTS = (
     "end_session_endpoint",
 )
 REQUIRED = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+# What of the document reaches the HTTP session authlib builds for the authorization URL
+# and the token exchange: the endpoints. authlib passes the whole document as that
+# session's keyword arguments, and some names are settings, not data: requests' own
+# (verify, proxies, hooks, trust_env, cert) and the client's (code_challenge_method,
+# scope, client_id...). A document could turn TLS verification or PKCE off, or make the
+# sign-in a 500.
+SESSION_METADATA = (*ENDPOINTS, "revocation_endpoint", "introspection_endpoint")
 
 
 def endpoint_off_origin(document: dict, issuer: str) -> str | None:
@@ -56,6 +63,10 @@ class DoorOAuth2App(FlaskOAuth2App):
         super().__init__(framework, name, **kwargs)
         self.client_cls = session_class(outbound_organization, outbound_origin)
         self.outbound_origin = outbound_origin
+
+    def _get_oauth_client(self, **metadata):
+        endpoints = {key: metadata[key] for key in SESSION_METADATA if key in metadata}
+        return super()._get_oauth_client(**endpoints)
 
     def load_server_metadata(self):
         """The provider's document as authlib loads it, refused when an endpoint left the

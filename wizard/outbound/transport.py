@@ -15,6 +15,7 @@ followed; every failure becomes an ``OutboundError`` with our own message.
 import time
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from .errors import Failure, OutboundError
@@ -99,15 +100,27 @@ def _read_bounded(response: requests.Response, host: str, limit: int) -> None:
         response.close()
         raise too_large
     body, deadline = bytearray(), time.monotonic() + BODY_SECONDS
-    for chunk in response.iter_content(CHUNK):
-        body += chunk
-        if len(body) > limit:
-            response.close()
-            raise too_large
-        if time.monotonic() > deadline:
-            response.close()
-            raise OutboundError(Failure.TIMEOUT, f"{host} took too long to answer.")
-    response._content = bytes(body)
+    try:
+        # read1: one read from the socket per call, whatever has arrived (decoded, at most
+        # CHUNK), so the bounds are checked after every piece. read(CHUNK), under
+        # iter_content, waits for a whole CHUNK or the end, each byte within the read
+        # timeout: a declared body dripped slowly held the request for days.
+        while chunk := response.raw.read1(CHUNK, decode_content=True):
+            body += chunk
+            if len(body) > limit:
+                response.close()
+                raise too_large
+            if time.monotonic() > deadline:
+                response.close()
+                raise OutboundError(Failure.TIMEOUT, f"{host} took too long to answer.")
+    except urllib3.exceptions.ReadTimeoutError:
+        response.close()
+        raise OutboundError(Failure.TIMEOUT, f"{host} did not answer in time.") from None
+    except urllib3.exceptions.HTTPError:  # a broken, truncated or undecodable answer
+        response.close()
+        raise OutboundError(Failure.NETWORK, f"{host}'s answer could not be read.") from None
+    response._content, response._content_consumed = bytes(body), True
+    response.raw.release_conn()
 
 
 def _failure(error: requests.RequestException, host: str) -> OutboundError:

@@ -14,6 +14,7 @@ from ..scim.errors import ScimError
 from ..sources import Source
 
 ACTOR = "support-retry"
+DISCONNECTED = "disconnected"  # OktaConnection.status after wizard/disconnect.py
 
 
 class ActionError(ValueError):
@@ -35,6 +36,8 @@ def retry(failure: FailedMigration) -> str:
     stored = failure.request or {}
     if connection is None or not stored.get("method"):
         raise ActionError("Nothing stored to retry: wait for Okta to send it again.")
+    if connection.status == DISCONNECTED:  # Okta's old requests stay unapplied
+        raise ActionError("Okta is disconnected: nothing it sent before is applied now.")
     try:
         with write_transaction(failure.organization_id):
             replay.replay(ScimContext.of(connection), stored, actor_label=ACTOR)

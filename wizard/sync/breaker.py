@@ -5,7 +5,8 @@ must not lock an organization out in one run. Whatever the cause (unassigned fro
 app, or an Okta status that ends access), the run first collects every deactivation it
 would make; above the connection's ``deactivation_limit`` percent of the synced members
 it applies none of them and holds the whole set for an admin (sync page: approve or
-discard).
+discard). Only the latest real run's hold awaits that decision: a dry run only plans,
+and a later run plans again from what Okta says then, so an older hold is stale.
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from enum import StrEnum
 
 from .. import directory
 from ..db import write_transaction
-from ..models import Member
+from ..models import Member, SyncRun
 from ..sources import Source
 
 ACTOR = "okta-sync"
@@ -65,7 +66,8 @@ def apply_or_hold(connection, planned: list[Deactivation], synced: set[int], out
     if not planned:
         return
     ids = [item.member_id for item in planned]
-    members = {m.id: m for m in Member.select().where(Member.id.in_(ids))}
+    # As they are now: one kept local meanwhile is not Okta's to deactivate.
+    members = {m.id: m for m in Member.select().where(Member.id.in_(ids) & ~Member.keep_local)}
     planned = [item for item in planned if item.member_id in members]
     if over_limit(connection, planned, synced):
         outcome.held = [_held(members[item.member_id], item.cause) for item in planned]
@@ -81,3 +83,35 @@ def apply_or_hold(connection, planned: list[Deactivation], synced: set[int], out
 
 def _held(member: Member, cause: Cause) -> dict:
     return {"member": member.id, "email": member.email, "cause": cause, "why": cause.explanation}
+
+
+def awaits_decision(run: SyncRun) -> bool:
+    """Whether ``run``'s hold may still be approved: a real run's (a dry run's hold is a
+    plan), and no later real run has planned since (Okta may have undone the mistake, and
+    that run held whatever still applies)."""
+    if run.dry_run or not run.held:
+        return False
+    replanned = SyncRun.select().where(
+        (SyncRun.organization == run.organization_id)
+        & (SyncRun.id > run.id)
+        & (SyncRun.status == "succeeded")
+        & ~SyncRun.dry_run
+    )
+    return not replanned.exists()
+
+
+def approve(run: SyncRun, *, actor_label: str) -> int:
+    """Apply a hold an admin approved: the held members still active, and never one kept
+    local since (Okta may not change those). Returns how many were deactivated."""
+    ids = [item["member"] for item in run.held]
+    held = Member.select().where(
+        Member.id.in_(ids)
+        & Member.active
+        & ~Member.keep_local
+        & (Member.organization == run.organization)
+    )
+    members = list(held)  # read first: no write while a SELECT is open (SQLite)
+    for member in members:
+        with write_transaction(run.organization_id):
+            directory.set_active(member, False, actor_label=actor_label)
+    return len(members)

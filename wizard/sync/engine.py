@@ -37,6 +37,7 @@ class OktaState:
     users: dict[str, dict]  # in scope, by Okta id
     groups: list[dict]
     members_of: dict[str, list[str]]  # Okta group id -> in-scope Okta user ids
+    listed: frozenset[str] = frozenset()  # every Okta user id Okta listed, in scope or not
 
 
 @dataclass
@@ -109,9 +110,10 @@ def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaS
     else:
         mapped = _mapped_okta_groups(connection, groups)
         in_scope = {uid for gid in mapped for uid in group_members[gid]}
+    listed = frozenset(users)
     users = {uid: user for uid, user in users.items() if uid in in_scope}
     members_of = {gid: [uid for uid in ids if uid in users] for gid, ids in group_members.items()}
-    return OktaState(users, groups, members_of)
+    return OktaState(users, groups, members_of, listed)
 
 
 def _mapped_okta_groups(connection: OktaConnection, okta_groups: list[dict]) -> set[str]:
@@ -189,14 +191,18 @@ def provision(connection: OktaConnection, state: OktaState, outcome: Outcome, pr
     for start in range(0, len(items), SYNC_BATCH):
         batch = items[start : start + SYNC_BATCH]
         with write_transaction(connection.organization_id):
-            _provision_batch(connection, batch, outcome, details, seen, open_failures, planned)
+            _provision_batch(
+                connection, batch, outcome, details, seen, open_failures, planned, state.listed
+            )
         progress(min(start + SYNC_BATCH, len(items)), len(items))
     _deactivate(connection, seen, planned, outcome)
     _sync_groups(connection, state, outcome)
     progress(len(items), len(items))
 
 
-def _provision_batch(connection, batch, outcome, details, seen, open_failures, planned) -> None:
+def _provision_batch(
+    connection, batch, outcome, details, seen, open_failures, planned, listed
+) -> None:
     organization = connection.organization
     wanted = [
         (
@@ -217,7 +223,7 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures, p
     new = []
     for okta_id, user, profile in wanted:
         active = user.get("status") not in INACTIVE
-        row = by_okta_id.get(okta_id) or by_login.get(fold(profile["user_name"]))
+        row = by_okta_id.get(okta_id) or _by_login(by_login, profile, okta_id, listed)
         if row is None:
             if active:
                 new.append((okta_id, user, profile))
@@ -225,8 +231,10 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures, p
         seen.add(row["id"])
         if row["managed_by"] not in SYNC_WRITES_OVER:
             continue  # SCIM's (or another source's) member: drift, never overwritten
-        ends_access = row["active"] and not active
-        if ends_access:  # the breaker decides, with the unassignments
+        # The breaker decides, with the unassignments; a kept-local member is not Okta's
+        # to deactivate (the update below is refused and recorded instead).
+        ends_access = row["active"] and not active and not row["keep_local"]
+        if ends_access:
             planned.append(Deactivation(row["id"], Cause(user["status"])))
             active = True
         if not directory.differs(row, profile, active=active):
@@ -242,6 +250,17 @@ def _provision_batch(connection, batch, outcome, details, seen, open_failures, p
         _create_many(connection, new, outcome, seen)
 
 
+def _by_login(by_login: dict, profile: dict, okta_id: str, listed: frozenset) -> dict | None:
+    """The member with this login, unless it came from another Okta user who still exists:
+    Okta frees a login when a user is renamed and may give it to someone else, who must
+    not inherit that member (roles, groups, sign-in). A member whose Okta user is gone
+    (deleted, then created again) is matched, as is one no Okta user ever had."""
+    row = by_login.get(fold(profile["user_name"]))
+    if row is not None and row["okta_id"] not in (None, okta_id) and row["okta_id"] in listed:
+        return None
+    return row
+
+
 # What the comparison with Okta reads of each member: rows, not models (a re-sync reads
 # every member; building 100,000 models was a third of its time).
 COMPARED = (
@@ -249,6 +268,7 @@ COMPARED = (
     Member.okta_id,
     Member.managed_by,
     Member.active,
+    Member.keep_local,
     Member.user_name_key,
     Member.email_key,
     *(getattr(Member, name) for name in directory.PROFILE_FIELDS),

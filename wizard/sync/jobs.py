@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 
+from .. import directory
 from ..db import database
 from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
 from ..session_records import Lifetimes, remove_finished
@@ -27,8 +28,11 @@ def execute(run: SyncRun, *, budget_seconds: float = RUN_BUDGET_SECONDS) -> Sync
     connection = OktaConnection.get(OktaConnection.organization == run.organization_id)
     client = api_connection.client_for(connection, budget_seconds=budget_seconds)
     try:
+        # Checked first: without the feature every write would be refused, and the run
+        # must end as a failure with the reason, never as an error out of the tick.
+        directory.require_enterprise(connection.organization)
         outcome = run_sync(run, connection, client)
-    except OktaApiError as error:
+    except (OktaApiError, directory.DirectoryError) as error:
         _finish(run, "failed", client.calls, error=error.message)
     else:
         _finish(

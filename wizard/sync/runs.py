@@ -34,10 +34,13 @@ def expire_killed_runs(now: datetime) -> int:
     )
 
 
-def claim(owner: str, now: datetime) -> SyncRun | None:
-    """The oldest queued run whose organization's lease this owner could take."""
+def claim(owner: str, now: datetime, organization: Organization | None = None) -> SyncRun | None:
+    """The oldest queued run (of ``organization`` only, when given: the CLI runs one
+    organization's sync) whose organization's lease this owner could take."""
     expire_killed_runs(now)
     queued = SyncRun.select().where(SyncRun.status == "queued").order_by(SyncRun.queued_at)
+    if organization is not None:
+        queued = queued.where(SyncRun.organization == organization)
     # Read them all first: on SQLite, an UPDATE while this SELECT's rows are still being
     # read upgrades a read snapshot, and if another scheduler committed meanwhile SQLite
     # answers "database is locked" at once instead of waiting.

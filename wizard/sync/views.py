@@ -14,12 +14,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, connections, directory, permissions
-from ..db import write_transaction
-from ..models import Member, SyncRun, utcnow
+from .. import audit, connections, permissions
+from ..models import SyncRun, utcnow
 from ..permissions import Action, requires
 from ..tenancy import own
-from . import api_connection, runs
+from . import api_connection, breaker, runs
 from .forms import ApiForm, ScheduleForm
 from .health import idle_warning
 
@@ -82,6 +81,7 @@ def page():
         latest=latest,
         form=ScheduleForm(sync_time=link.sync_time, deactivation_limit=link.deactivation_limit),
         scheduler_running=current_app.config["SCHEDULER"] != "off",
+        awaiting={run.id for run in history if breaker.awaits_decision(run)},
         idle_warning=idle_warning(link),
     )
 
@@ -181,22 +181,17 @@ def _set_paused(paused: bool):
 @bp.post("/sync/runs/<int:run_id>/held/<decision>")
 @requires(Action.APPROVE_HELD_DEACTIVATIONS)
 def held(run_id: int, decision: str):
+    connection()  # 403 without the Enterprise feature, as every sync page
     run = own(SyncRun, SyncRun.id == run_id)
     if decision not in ("approve", "discard"):
         abort(404)
+    details = {"count": len(run.held)}
     if decision == "approve":
-        ids = [item["member"] for item in run.held]
-        held = Member.select().where(
-            Member.id.in_(ids) & Member.active & (Member.organization == run.organization)
-        )
-        for member in list(held):  # read first: no write while a SELECT is open (SQLite)
-            with write_transaction(run.organization_id):
-                directory.set_active(member, False, actor_label=current_user.email)
+        if not breaker.awaits_decision(run):
+            abort(409)  # a dry run's plan, or a hold a later run replaced
+        details["deactivated"] = breaker.approve(run, actor_label=current_user.email)
     audit.record_request(
-        f"sync.held_{decision}d",
-        organization=run.organization,
-        target=run,
-        details={"count": len(run.held)},
+        f"sync.held_{decision}d", organization=run.organization, target=run, details=details
     )
     run.held = []
     run.save()
