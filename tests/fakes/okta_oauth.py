@@ -112,6 +112,7 @@ class OrgAuthorizationServer:
         self.seen_jti: set[str] = set()  # assertions and proofs
         self.token_requests: list[dict] = []  # what each token request asked and got
         self.assertions: list[str] = []  # every client assertion received (secrets checks)
+        self.refusals: list[str] = []  # the error of each refused API call
         self.lock = threading.Lock()
 
     # -- test helpers ---------------------------------------------------------------
@@ -263,6 +264,12 @@ class OrgAuthorizationServer:
     # -- the resource server ------------------------------------------------------------
     def authorize(self, environ, path: str, base: str) -> Refusal | None:
         """None when the call's access token (and proof) may read ``path``."""
+        refusal = self._refusal(environ, path, base)
+        if refusal is not None:
+            self.refusals.append(refusal.error)
+        return refusal
+
+    def _refusal(self, environ, path: str, base: str) -> Refusal | None:
         scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         issued = self.issued.get(token)
         if issued is None or issued.expires_at <= time.time():
