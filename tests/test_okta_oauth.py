@@ -80,6 +80,7 @@ def claims_of(compact: str) -> dict:
 def test_test_connection_checks_each_scope_for_real_and_the_admin_role(app, oauth_org, okta):
     """One token per scope and the call that scope allows: users, groups, apps, and the
     service app's own admin roles (GET /oauth2/v1/clients/{id}/roles)."""
+    oauth_tokens.TOKENS.clear()  # the tokens of the save are cached: fetched again here
     okta.oauth.token_requests.clear()
     check = check_now(app)
     assert check["ok"] and check["auth"] == ApiAuth.SERVICE_APP

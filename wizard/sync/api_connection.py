@@ -1,16 +1,23 @@
-"""The Okta API connection (seed 000's "connection items"): org URL and API token,
-stored encrypted, and *Test connection*, which checks reading users, groups and admin
-roles separately and names exactly what is missing. Okta's answers are checked for their
-shape: a hostile or wrong server gets a failed check, never a crash."""
+"""The Okta API connection (seed 000's "connection items"): the org URL and either an
+Okta API Services app (recommended: its client ID, our key pair; OAuth 2.0 scoped
+tokens) or an admin's API token, stored encrypted; and *Test connection*, which checks
+reading users, groups, apps and admin roles separately and names exactly what is
+missing. Okta's answers are checked for their shape: a hostile or wrong server gets a
+failed check, never a crash."""
 
 import re
+import time
 from urllib.parse import urlsplit
 
 from .. import outbound
 from ..config import is_loopback_host
-from ..models import OktaConnection, utcnow
+from ..models import ApiAuth, OktaConnection, utcnow
 from ..security import decrypt_secret, encrypt_secret, secret_hint
+from . import service_app_checks, service_app_keys
+from .oauth_tokens import Identity, TokenSource
 from .okta_api import OktaApiError, OktaClient
+from .okta_auth import ServiceAppAuth
+from .okta_scopes import SYNC_SCOPES
 
 ROLE_LABELS = {
     "SUPER_ADMIN": "Super Admin",
@@ -23,6 +30,7 @@ ROLE_LABELS = {
 }
 CAN_ADD_APPS = {"SUPER_ADMIN", "ORG_ADMIN", "APP_ADMIN"}
 OKTA_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")  # goes into a request path: nothing else
+CLIENT_ID = re.compile(r"^[A-Za-z0-9]{8,64}$")  # an Okta app's id (0oa...): a path, a claim
 ROLE_TYPE = re.compile(r"^[A-Z_]{1,40}$")  # shown on the page: Okta's vocabulary, no prose
 CHECKS = (
     ("users", "Read users", "okta.users.read", "/api/v1/users", {"limit": 1}),
@@ -70,7 +78,20 @@ def checked_token(token: str | None) -> str:
     return token
 
 
+def checked_client_id(value: str | None) -> str:
+    client_id = (value or "").strip()
+    if not CLIENT_ID.match(client_id):
+        raise ApiSettingsError(
+            "client_id",
+            "Paste the Client ID from the app's General tab > Client Credentials "
+            "(letters and digits, e.g. 0oa1b2c3d4e5F6G7h8i9).",
+        )
+    return client_id
+
+
 def save_api_settings(connection: OktaConnection, org_url: str, token: str | None) -> None:
+    """The API token way; choosing it forgets the service app's key pair (one credential
+    kept: the one in use)."""
     connection.api_org_url = checked_org_url(connection, org_url)
     token = checked_token(token)
     if token:
@@ -78,14 +99,62 @@ def save_api_settings(connection: OktaConnection, org_url: str, token: str | Non
         connection.api_token_hint = secret_hint(token)
     if not connection.api_token:
         raise ApiSettingsError("api_token", "Paste an API token (Security > API > Tokens).")
+    if connection.api_auth != ApiAuth.TOKEN:
+        connection.api_auth, connection.oauth_client_id = ApiAuth.TOKEN.value, ""
+        service_app_keys.forget(connection)
     connection.updated_at = utcnow()
     connection.save()
 
 
-def client_for(connection: OktaConnection, **kwargs) -> OktaClient:
+def save_service_app(
+    connection: OktaConnection, org_url: str, client_id: str | None, *, require_ok=False
+) -> dict:
+    """Test the service app, then store it: once Okta accepted the app (its client ID and
+    our key), or, with ``require_ok`` (the CLI), once every check passed. A refused app
+    stores nothing and raises ``ApiSettingsError``. Saving forgets the API token: it
+    carries all of its owner's rights, and the app replaces it."""
+    org_url, client_id = checked_org_url(connection, org_url), checked_client_id(client_id)
+    if not connection.oauth_private_key:
+        raise ApiSettingsError(
+            "client_id", "Create the key pair first, paste its public key into Okta, then save."
+        )
+    check = run_service_app_checks(connection, org_url, client_id)
+    if "refused" in check:
+        kind = check["results"]["users"].get("kind", "auth")
+        raise ApiSettingsError("client_id" if kind == "auth" else "org_url", check["refused"])
+    if require_ok and not check["ok"]:
+        return check
+    connection.api_auth, connection.api_org_url = ApiAuth.SERVICE_APP.value, org_url
+    connection.oauth_client_id, connection.api_token, connection.api_token_hint = client_id, "", ""
+    connection.api_check, connection.api_checked_at = check, utcnow()
+    connection.updated_at = utcnow()
+    connection.save()
+    return check
+
+
+def client_for(connection: OktaConnection, scopes=SYNC_SCOPES, **kwargs) -> OktaClient:
+    """A client signed in as the connection says; a service app's tokens carry
+    ``scopes`` (the sync's, unless a page needs another, e.g. okta.schemas.read)."""
+    if connection.api_auth == ApiAuth.SERVICE_APP:
+        return service_app_client(
+            connection, connection.api_org_url, connection.oauth_client_id, scopes, **kwargs
+        )
     return candidate_client(
         connection, connection.api_org_url, decrypt_secret(connection.api_token), **kwargs
     )
+
+
+def service_app_client(connection, org_url, client_id, scopes, *, source=None, **kwargs):
+    clock = kwargs.setdefault("clock", time.monotonic)
+    if source is None:
+        key = service_app_keys.private_key(connection)
+        if key is None:
+            raise OktaApiError("auth", "The service app has no key pair: create one first.")
+        identity = Identity(connection.organization_id, org_url, client_id, connection.oauth_key_id)
+        source = TokenSource(identity, key, clock=clock, timeout=kwargs.get("timeout", 10))
+    session = outbound.session(connection.organization)
+    auth = ServiceAppAuth(source, tuple(scopes))
+    return OktaClient(org_url, session=session, auth=auth, **kwargs)
 
 
 def candidate_client(connection: OktaConnection, org_url: str, token: str, **kwargs):
@@ -96,7 +165,12 @@ def candidate_client(connection: OktaConnection, org_url: str, token: str, **kwa
 
 def check_connection(connection: OktaConnection, client: OktaClient | None = None) -> dict:
     """Test each permission separately; store and return what passed and why not."""
-    check = run_checks(client or client_for(connection, budget_seconds=30, timeout=10))
+    if connection.api_auth == ApiAuth.SERVICE_APP:
+        check = run_service_app_checks(
+            connection, connection.api_org_url, connection.oauth_client_id
+        )
+    else:
+        check = run_checks(client or client_for(connection, budget_seconds=30, timeout=10))
     connection.api_check, connection.api_checked_at = check, utcnow()
     connection.save()
     return check
@@ -113,6 +187,26 @@ def configure_if_working(connection: OktaConnection, org_url: str, token: str | 
         connection.api_check, connection.api_checked_at = check, utcnow()
         connection.save()
     return check
+
+
+def run_service_app_checks(connection: OktaConnection, org_url: str, client_id: str) -> dict:
+    """Each scope with a token of its own (one token source: one DPoP key, one nonce)."""
+    try:
+        key = service_app_keys.private_key(connection)
+    except ValueError:
+        return service_app_checks.refused_check(
+            "The stored private key cannot be read with ENCRYPTION_KEYS: create a new key pair."
+        )
+    identity = Identity(connection.organization_id, org_url, client_id, connection.oauth_key_id)
+    source = TokenSource(identity, key, timeout=10)
+
+    def client_for_scope(scope: str) -> OktaClient:
+        source.renew((scope,))
+        return service_app_client(
+            connection, org_url, client_id, (scope,), source=source, budget_seconds=30, timeout=10
+        )
+
+    return service_app_checks.run_checks(client_for_scope, client_id, role_types, parse_apps)
 
 
 def run_checks(client: OktaClient) -> dict:
@@ -134,24 +228,34 @@ def run_checks(client: OktaClient) -> dict:
             results["apps"] = _failure("List apps", "okta.apps.read", error)
     return {
         "ok": all(result["ok"] for result in results.values()),
+        "auth": "token",
+        "holder": "The token's owner",
         "results": results,
-        "roles": [ROLE_LABELS.get(role, role.replace("_", " ").title()) for role in roles],
-        "can_add_apps": bool(CAN_ADD_APPS & set(roles)),
+        "roles": [label for _, label in roles],
+        "can_add_apps": bool(CAN_ADD_APPS & {kind for kind, _ in roles}),
         "apps": apps,
     }
 
 
-def _roles(client) -> list[str]:
-    """The admin role types of the token's owner (/users/me, then its roles)."""
+def _roles(client) -> list[tuple[str, str]]:
+    """The admin roles of the token's owner (/users/me, then its roles)."""
     me = client.get("/api/v1/users/me")
     user_id = me.get("id") if isinstance(me, dict) else None
     if not isinstance(user_id, str) or not OKTA_ID.match(user_id):
         raise OktaApiError("bad_response", "Okta's answer to /api/v1/users/me has no user id.")
-    roles = client.get(f"/api/v1/users/{user_id}/roles")
-    if not isinstance(roles, list) or not all(isinstance(r, dict) for r in roles):
+    return role_types(client.get(f"/api/v1/users/{user_id}/roles"))
+
+
+def role_types(answer) -> list[tuple[str, str]]:
+    """(type, label) of each role in Okta's list of role assignments."""
+    if not isinstance(answer, list) or not all(isinstance(r, dict) for r in answer):
         raise OktaApiError("bad_response", "Okta's answer for the admin roles is not a list.")
-    types = (str(role.get("type", "")) for role in roles)
-    return [role for role in types if ROLE_TYPE.match(role)]
+    types = (str(role.get("type", "")) for role in answer)
+    return [
+        (kind, ROLE_LABELS.get(kind, kind.replace("_", " ").title()))
+        for kind in types
+        if ROLE_TYPE.match(kind)
+    ]
 
 
 def _probe(client, label, scope, call) -> dict:
@@ -179,6 +283,11 @@ def _apps(client) -> list[dict]:
         if error.kind in ("forbidden", "not_found"):
             return []
         raise
+    return parse_apps(answer)
+
+
+def parse_apps(answer) -> list[dict]:
+    """Active apps (id, label) from Okta's list; anything else is a failed check."""
     not_apps = OktaApiError(
         "bad_response", "Okta's answer to /api/v1/apps is not a list of apps: check the org URL."
     )

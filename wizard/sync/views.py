@@ -138,7 +138,7 @@ def act(action: str):
     if action not in ("now", "dry-run", "pause", "resume") or not ActionForm().validate_on_submit():
         abort(400 if action in ("now", "dry-run", "pause", "resume") else 404)
     if action in ("now", "dry-run"):
-        if not link.api_token:
+        if not link.api_connected:
             flash("Connect the Okta API first.", "error")
             return redirect(url_for("sync.api"))
         run = runs.queue(link.organization, "manual", dry_run=action == "dry-run")
