@@ -36,9 +36,7 @@ def grant_fix(scope: str, app: str) -> str:
 
 
 def role_fix(app: str) -> str:
-    return (
-        f"{CONSOLE} > {app} > Admin roles > Edit assignments > {ENOUGH_ROLE} > Save changes"
-    )
+    return f"{CONSOLE} > {app} > Admin roles > Edit assignments > {ENOUGH_ROLE} > Save changes"
 
 
 def known_scopes(text: str) -> list[str]:
