@@ -99,9 +99,8 @@ def save_api_settings(connection: OktaConnection, org_url: str, token: str | Non
         connection.api_token_hint = secret_hint(token)
     if not connection.api_token:
         raise ApiSettingsError("api_token", "Paste an API token (Security > API > Tokens).")
-    if connection.api_auth != ApiAuth.TOKEN:
-        connection.api_auth, connection.oauth_client_id = ApiAuth.TOKEN.value, ""
-        service_app_keys.forget(connection)
+    connection.api_auth, connection.oauth_client_id = ApiAuth.TOKEN.value, ""
+    service_app_keys.forget(connection)
     connection.updated_at = utcnow()
     connection.save()
 
@@ -132,6 +131,22 @@ def save_service_app(
     return check
 
 
+def save_and_check(connection: OktaConnection, auth: str, org_url: str, client_id, token):
+    """The page's *Save and test connection*, the way the admin chose."""
+    if auth == ApiAuth.SERVICE_APP:
+        return save_service_app(connection, org_url, client_id)
+    save_api_settings(connection, org_url, token)
+    return check_connection(connection)
+
+
+def chosen_auth(connection: OktaConnection) -> str:
+    """The choice the page shows: the way in use, else the recommended one (also once a
+    key pair was made for it)."""
+    if connection.api_connected and not connection.oauth_public_jwk:
+        return connection.api_auth
+    return ApiAuth.SERVICE_APP.value
+
+
 def client_for(connection: OktaConnection, scopes=SYNC_SCOPES, **kwargs) -> OktaClient:
     """A client signed in as the connection says; a service app's tokens carry
     ``scopes`` (the sync's, unless a page needs another, e.g. okta.schemas.read)."""
@@ -147,9 +162,12 @@ def client_for(connection: OktaConnection, scopes=SYNC_SCOPES, **kwargs) -> Okta
 def service_app_client(connection, org_url, client_id, scopes, *, source=None, **kwargs):
     clock = kwargs.setdefault("clock", time.monotonic)
     if source is None:
-        key = service_app_keys.private_key(connection)
+        try:
+            key = service_app_keys.private_key(connection)
+        except ValueError:
+            key = None  # ENCRYPTION_KEYS lost it: only a new key pair helps
         if key is None:
-            raise OktaApiError("auth", "The service app has no key pair: create one first.")
+            raise OktaApiError("auth", "The service app has no usable key pair: make one.")
         identity = Identity(connection.organization_id, org_url, client_id, connection.oauth_key_id)
         source = TokenSource(identity, key, clock=clock, timeout=kwargs.get("timeout", 10))
     session = outbound.session(connection.organization)

@@ -12,6 +12,7 @@ from ..models import Group, RoleMapping, Site
 from ..permissions import Action, requires
 from ..sync import api_connection
 from ..sync.okta_api import OktaApiError
+from ..sync.okta_scopes import OktaScope
 
 bp = Blueprint("mappings", __name__, url_prefix="/integrations/okta")
 ACCESS_LABELS = {"Admin": "Admin access", "User": "Member login (staff directory)"}
@@ -196,9 +197,10 @@ def details():
             flash("User detail mapping saved; the next sync applies it.", "success")
             return redirect(url_for("mappings.details"))
     try:
-        properties = mappings.schema_properties(
-            api_connection.client_for(connection, budget_seconds=10, timeout=5)
+        client = api_connection.client_for(
+            connection, scopes=(OktaScope.SCHEMAS_READ,), budget_seconds=10, timeout=5
         )
+        properties = mappings.schema_properties(client)
         schema_error = None
     except OktaApiError as exc:
         properties, schema_error = [], exc.message
