@@ -7,6 +7,7 @@ their shape, and none of its text is shown but app labels and role types.
 
 from collections.abc import Callable
 
+from .okta_answers import parse_apps, role_types
 from .okta_api import OktaApiError, OktaClient
 from .okta_scopes import ENOUGH_ROLE, OktaScope, app_name, grant_fix, role_fix
 
@@ -20,9 +21,8 @@ MORE_THAN_NEEDED = {"SUPER_ADMIN", "ORG_ADMIN"}
 HOLDER = "The service app"
 
 
-def run_checks(client_for: Callable[[str], OktaClient], client_id: str, role_types, apps_of):
-    """``client_for(scope)``: a client with a token for that scope; ``role_types`` and
-    ``apps_of`` read Okta's answers (api_connection's, shared with the token's checks)."""
+def run_checks(client_for: Callable[[str], OktaClient], client_id: str) -> dict:
+    """``client_for(scope)``: a client whose calls carry a token for that scope."""
     answers: dict[str, object] = {}
     for key, _, scope, path, params in CHECKS:
         try:
@@ -31,11 +31,11 @@ def run_checks(client_for: Callable[[str], OktaClient], client_id: str, role_typ
             if not answers and error.kind not in ("scope", "forbidden"):
                 return refused_check(error.message, error.kind)  # Okta refused the app
             answers[key] = error
-    apps = _apps(answers["apps"], apps_of)
+    apps = _apps(answers["apps"])
     label = next((a["label"] for a in apps if a["id"] == client_id), None)
     app = app_name(client_id, label)
     results = {key: _result(key, answers[key], app) for key, *_ in CHECKS}
-    roles = _roles(answers["roles"], role_types, results, app)
+    roles = _roles(answers["roles"], results, app)
     return {
         "ok": all(result["ok"] for result in results.values()),
         "auth": "service_app",
@@ -59,6 +59,7 @@ def refused_check(message: str, kind: str = "auth") -> dict:
         "auth": "service_app",
         "holder": HOLDER,
         "refused": message,
+        "refused_kind": kind,
         "results": results,
         "roles": [],
         "can_add_apps": False,
@@ -80,16 +81,16 @@ def _result(key: str, answer, app: str) -> dict:
     return result
 
 
-def _apps(answer, apps_of) -> list[dict]:
+def _apps(answer) -> list[dict]:
     if isinstance(answer, OktaApiError):
         return []
     try:
-        return apps_of(answer)
+        return parse_apps(answer)
     except OktaApiError:
         return []
 
 
-def _roles(answer, role_types, results: dict, app: str) -> list[tuple[str, str]]:
+def _roles(answer, results: dict, app: str) -> list[tuple[str, str]]:
     """(type, label) of the app's admin roles; none is a failed check with the fix."""
     if isinstance(answer, OktaApiError):
         return []

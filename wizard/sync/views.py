@@ -23,7 +23,7 @@ from .forms import ActionForm, ApiForm, ScheduleForm
 from .health import idle_warning
 
 bp = Blueprint("sync", __name__, url_prefix="/integrations/okta")
-REVOKE_THE_TOKEN = (
+REVOKE_OLD_CREDENTIAL = (
     "The API token is no longer stored or used: revoke it in Okta (Security > API > Tokens)."
 )
 
@@ -39,7 +39,9 @@ def connection():
 @requires(Action.VIEW_SYNC)
 def api():
     link = connection()
-    form = ApiForm(org_url=link.api_org_url, app_id=link.sync_app_id, client_id=link.oauth_client_id)
+    form = ApiForm(
+        org_url=link.api_org_url, app_id=link.sync_app_id, client_id=link.oauth_client_id
+    )
     if request.method == "GET":
         form.auth.data = api_connection.chosen_auth(link)
     apps = (link.api_check or {}).get("apps", [])
@@ -67,7 +69,7 @@ def api():
                 "success" if check["ok"] else "error",
             )
             if had_token and not link.api_token:
-                flash(REVOKE_THE_TOKEN, "info")
+                flash(REVOKE_OLD_CREDENTIAL, "info")
             return redirect(url_for("sync.api"))
     return render_template(
         "sync/api.html",
