@@ -327,25 +327,38 @@ def test_key_rotation_rewrites_the_private_key_too(app, org, db):
 
 def test_a_cached_token_never_serves_another_organization(app, oauth_org, other_org, okta):
     """Globex types Acme's org URL and client ID (both are visible in Okta and no secret):
-    Acme's cached token is not Globex's; its own key, unknown to Okta, is refused."""
-    check_now(app)  # Acme's tokens are in the cache
+    neither its Test connection nor its sync gets Acme's cached tokens; its own key,
+    unknown to Okta, is refused."""
+    okta.add_users(2)
+    assert run_sync_now(app, oauth_org).status == "succeeded"  # Acme's sync token: cached
     new_key(app, other_org)
     with app.app_context(), pytest.raises(api_connection.ApiSettingsError) as error:
         api_connection.save_service_app(ensure_connection(other_org), okta.url, SERVICE_CLIENT_ID)
     assert error.value.field == "client_id"
     globex = OktaConnection.get(OktaConnection.organization == other_org)
     assert globex.oauth_client_id == "" and not globex.api_check
+    # Even set by hand, as if saved: the sync's client asks Okta, which refuses Globex.
+    globex.api_auth, globex.api_org_url = ApiAuth.SERVICE_APP, okta.url
+    globex.oauth_client_id = SERVICE_CLIENT_ID
+    globex.save()
+    with app.app_context(), pytest.raises(OktaApiError) as refused:
+        api_connection.client_for(globex).get("/api/v1/users")
+    assert refused.value.kind == "auth" and "invalid_client" in refused.value.message
 
 
 def test_a_new_key_pair_drops_the_tokens_of_the_old_one(app, oauth_org, okta):
     """Replacing the key (it leaked): the tokens minted with the old key are not used,
-    so the connection fails until Okta holds the new public key."""
-    assert check_now(app)["ok"]
+    so the connection fails, sync included, until Okta holds the new public key."""
+    okta.add_users(2)
+    assert run_sync_now(app, oauth_org).status == "succeeded"  # a sync token is cached
     jwk = new_key(app, oauth_org)
     check = check_now(app)
     assert not check["ok"] and "public key" in check["results"]["users"]["message"]
+    run = run_sync_now(app, oauth_org)
+    assert run.status == "failed" and "invalid_client" in run.error
     okta.oauth.apps[SERVICE_CLIENT_ID].public_keys.append(jwk)
     assert check_now(app)["ok"]
+    assert run_sync_now(app, oauth_org).status == "succeeded"
 
 
 # --- a hostile token endpoint ---------------------------------------------------------------
@@ -437,6 +450,23 @@ def test_an_existing_token_connection_stays_a_token_connection(app, org, okta, d
     new_key(app, org)  # a key pair made, the service app never saved
     connection = OktaConnection.get()
     assert connection.api_auth == ApiAuth.TOKEN and connection.api_connected
+    assert check_now(app)["ok"]
+
+
+def test_migration_022_keeps_every_connection_a_token_connection(app, org, okta, db):
+    """Migration 022 on a database holding a token connection: it stays one, token kept."""
+    from wizard.db import migration_router, upgrade
+
+    with app.app_context():
+        api_connection.save_api_settings(ensure_connection(org), okta.url, TOKEN)
+        stored = OktaConnection.get().api_token
+        router = migration_router()
+        assert router.done[-1] == "022_okta_api_service_app"
+        router.rollback()
+        assert upgrade() == ["022_okta_api_service_app"]
+    connection = OktaConnection.get()
+    assert (connection.api_auth, connection.api_token) == (ApiAuth.TOKEN, stored)
+    assert connection.api_connected and connection.oauth_private_key == ""
     assert check_now(app)["ok"]
 
 
