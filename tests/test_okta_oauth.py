@@ -470,6 +470,21 @@ def test_migration_022_keeps_every_connection_a_token_connection(app, org, okta,
     assert check_now(app)["ok"]
 
 
+def test_a_run_queued_before_the_key_was_lost_fails_cleanly(app, oauth_org):
+    """A queued run whose connection lost its key (disconnected meanwhile, or the
+    ENCRYPTION_KEYS that read it are gone): one failed run saying why, lease released."""
+    from datetime import datetime
+
+    from wizard.sync import jobs, runs
+
+    runs.queue(oauth_org, "manual")
+    OktaConnection.update(oauth_private_key="not readable by any key").execute()
+    with app.app_context():
+        run = jobs.execute(runs.claim("test", datetime.utcnow()))
+    assert run.status == "failed" and "key pair" in run.error
+    assert OktaConnection.get().sync_lease_owner == ""
+
+
 def test_disconnect_forgets_the_service_app_key(app, oauth_org, admin):
     from wizard.disconnect import disconnect
 
