@@ -24,8 +24,6 @@ MAX_RETRIES = 4
 MAX_RATE_LIMIT_WAIT = 60.0  # seconds for one 429; Okta's windows are one minute
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 ERROR_CODE = re.compile(r"^E\d{7}$")  # Okta's error codes, e.g. E0000011
-
-
 RETRYABLE = ("server", "network", "timeout")  # the token endpoint's failures worth a retry
 
 
