@@ -362,25 +362,42 @@ def sync_cli():
     pass
 
 
-@sync_cli.command("configure", help="Set the Okta API connection; refuses one whose test fails.")
+@sync_cli.command(
+    "configure",
+    help="Set the Okta API connection: an API Services app (--oauth-client-id, recommended) "
+    "or an API token; refuses one whose test fails.",
+)
 @click.option("--org", "slug", required=True, help="The organization's slug.")
 @click.option("--org-url", required=True, help="e.g. https://acme.okta.com")
-@secret_option(
+@click.option(
+    "--oauth-client-id",
+    default="",
+    help="The Client ID of an Okta API Services app (recommended). The first time, prints "
+    "the public key to paste into Okta; then tests and saves.",
+)
+@click.option(
     "--api-token",
     envvar="OKTA_CONNECTOR_API_TOKEN",
-    prompt="API token",
-    new=False,
-    help="From Okta: Security > API > Tokens.",
+    callback=_warn_if_typed_in_argv,
+    help="From Okta: Security > API > Tokens (without --oauth-client-id). Asked for "
+    "(hidden) when omitted, or read from OKTA_CONNECTOR_API_TOKEN.",
 )
 @click.option("--app-id", default="", help="The Okta app whose assignments are synced.")
 @with_database
-def sync_configure_command(slug, org_url, api_token, app_id):
+def sync_configure_command(slug, org_url, oauth_client_id, api_token, app_id):
     from .sync import api_connection
+    from .sync.service_app_cli import configure_service_app
 
     organization = organization_by_slug(slug)
     connection = connections.ensure_connection(organization)
     try:
-        check = api_connection.configure_if_working(connection, org_url, api_token)
+        if oauth_client_id:
+            check = configure_service_app(connection, org_url, oauth_client_id)
+            if check is None:
+                return  # the key pair was made and printed: Okta needs it first
+        else:
+            api_token = api_token or click.prompt("API token", hide_input=True)
+            check = api_connection.configure_if_working(connection, org_url, api_token)
     except api_connection.ApiSettingsError as exc:
         raise click.ClickException(exc.message) from None
     if not check["ok"]:
@@ -393,7 +410,7 @@ def sync_configure_command(slug, org_url, api_token, app_id):
         organization=organization,
         actor_label="cli",
         target=connection,
-        details={"org_url": connection.api_org_url},
+        details={"org_url": connection.api_org_url, "auth": connection.api_auth},
     )
     click.echo(f"Okta API connected for {slug}; roles: {', '.join(check['roles']) or 'none'}")
 
@@ -407,7 +424,7 @@ def sync_run_command(slug, dry_run):
 
     organization = organization_by_slug(slug)
     connection = connections.connection_for(organization)
-    if connection is None or not connection.api_token:
+    if connection is None or not connection.api_connected:
         raise click.ClickException(f"The Okta API is not configured for {slug}.")
     runs.queue(organization, "cli", dry_run=dry_run)
     owner = jobs.owner_name()

@@ -58,6 +58,10 @@ def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
             sso_enforced=False,
             api_token="",
             api_token_hint="",
+            oauth_private_key="",  # the service app's key pair: no credential outlives it
+            oauth_public_jwk="",
+            oauth_key_id="",
+            oauth_key_created_at=None,
             activated_at=None,
         ).where(OktaConnection.id == connection.id).execute()
         sso_configurations.retire_all(connection)

@@ -237,6 +237,13 @@ class AuditEvent(BaseModel):
         indexes = ((("organization", "created_at"), False),)
 
 
+class ApiAuth(StrEnum):
+    """How the connector signs in to Okta's management API (wizard/sync/okta_auth.py)."""
+
+    SERVICE_APP = "service_app"  # an API Services app: private_key_jwt, scoped OAuth tokens
+    TOKEN = "token"  # noqa: S105 (a kind, not a secret): an SSWS API token of an admin
+
+
 class OktaConnection(BaseModel):
     """An organization's link to its Okta tenant; ``scim_key`` names its SCIM base URL."""
 
@@ -271,6 +278,14 @@ class OktaConnection(BaseModel):
     api_checked_at = pw.DateTimeField(null=True)
     api_check = JSONField(default=dict)  # what the last Test connection found
     api_last_used_at = pw.DateTimeField(null=True)
+    # Or an API Services app (OAuth 2.0 for Okta): our key pair, the private half
+    # encrypted like the token, the public JWK shown for the admin to paste into Okta.
+    api_auth = pw.CharField(max_length=12, default=ApiAuth.TOKEN.value)
+    oauth_client_id = pw.CharField(max_length=100, default="")
+    oauth_private_key = pw.TextField(default="")
+    oauth_public_jwk = pw.TextField(default="")
+    oauth_key_id = pw.CharField(max_length=64, default="")  # the JWK thumbprint, its kid
+    oauth_key_created_at = pw.DateTimeField(null=True)
     sync_app_id = pw.CharField(max_length=64, default="")  # whose assignments are in scope
     sync_time = pw.CharField(max_length=5, default="03:00")  # daily, organization's time zone
     sync_paused_at = pw.DateTimeField(null=True)
@@ -278,6 +293,23 @@ class OktaConnection(BaseModel):
     # One sync per organization at a time: claimed with a conditional UPDATE on this row.
     sync_lease_owner = pw.CharField(max_length=80, default="")
     sync_lease_expires_at = pw.DateTimeField(null=True)
+
+    @property
+    def api_connected(self) -> bool:
+        """Whether the sync has credentials of the kind the connection uses."""
+        if self.api_auth == ApiAuth.SERVICE_APP:
+            return bool(self.oauth_client_id and self.oauth_private_key)
+        return bool(self.api_token)
+
+    @classmethod
+    def api_connected_where(cls):
+        """``api_connected`` as a query condition (the scheduler's due runs)."""
+        service_app = (
+            (cls.api_auth == ApiAuth.SERVICE_APP.value)
+            & (cls.oauth_client_id != "")
+            & (cls.oauth_private_key != "")
+        )
+        return service_app | ((cls.api_auth == ApiAuth.TOKEN.value) & (cls.api_token != ""))
 
     @property
     def live_sso(self) -> "SsoConfiguration | None":

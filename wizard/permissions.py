@@ -100,7 +100,9 @@ RULES: dict[Action, Rule] = {
     ),
     Action.REVOKE_SCIM_TOKENS: Rule(EA, "Revoke SCIM tokens", fresh_auth=True),
     Action.CONFIGURE_OKTA_API: Rule(
-        EA, "Save or test the Okta API connection (org URL, token)", fresh_auth=True
+        EA,
+        "Save or test the Okta API connection (org URL; service app key and client ID, or token)",
+        fresh_auth=True,
     ),
     Action.MANAGE_TRUSTED_HOSTS: Rule(
         EA, "Allow a custom domain for outbound requests (Okta custom URL)", fresh_auth=True

@@ -1,4 +1,5 @@
-"""Key rotation for secrets at rest (OIDC client secrets, Okta API tokens).
+"""Key rotation for secrets at rest (OIDC client secrets, Okta API tokens, the Okta
+service app's private key).
 
 ``ENCRYPTION_KEYS`` lists Fernet keys newest first: the first encrypts, any decrypts.
 Rotating is: put a new key first everywhere, re-encrypt every stored secret under it
@@ -17,7 +18,10 @@ from .models import OktaConnection, SsoConfiguration
 from .security import reencrypt_secret
 
 # Every encrypted column, by model; a new encrypted field must be listed here.
-ENCRYPTED_FIELDS = {OktaConnection: ("api_token",), SsoConfiguration: ("client_secret",)}
+ENCRYPTED_FIELDS = {
+    OktaConnection: ("api_token", "oauth_private_key"),
+    SsoConfiguration: ("client_secret",),
+}
 
 
 @dataclass

@@ -1,11 +1,17 @@
 """An HTTP server on 127.0.0.1 answering in the shapes of Okta's management API: users,
 groups, group members, apps, app users, the token owner's roles, the user schema, with
-``Link`` paging, 429 + rate-limit headers, 500s, slow answers and an expired token."""
+``Link`` paging, 429 + rate-limit headers, 500s, slow answers and an expired token.
+
+Two ways in, as in Okta: an SSWS API token, or an API Services app's OAuth access token
+from the org authorization server (``okta.oauth``, tests/fakes/okta_oauth.py: the token
+endpoint, DPoP and scopes)."""
 
 import json
 import threading
 import time
 from urllib.parse import parse_qs
+
+from .okta_oauth import OrgAuthorizationServer, Refusal
 
 TOKEN = "00okta-api-token-emulated"
 
@@ -47,6 +53,7 @@ class OktaEmulator:
         self.next_base: str | None = None  # a hostile Okta: next links to another server
         self.answers: dict[str, tuple[str, object]] = {}  # path -> (status line, JSON body)
         self.lock = threading.Lock()
+        self.oauth = OrgAuthorizationServer()
 
     # -- test helpers ---------------------------------------------------------------
     def add_users(self, count: int, start: int = 1, assign: str | None = "0oascim"):
@@ -75,6 +82,13 @@ class OktaEmulator:
         }
         self.group_members[group_id] = list(members)
 
+    def add_service_app(self, public_jwk: dict, **options):
+        """An API Services app with ``public_jwk`` registered (what the admin pastes under
+        General > Public keys); it is an app of the org too, as in Okta."""
+        app = self.oauth.add_app(public_jwk, **options)
+        self.apps.append({"id": app.client_id, "label": app.label, "status": "ACTIVE"})
+        return app
+
     # -- WSGI ---------------------------------------------------------------------------
     def __call__(self, environ, start_response):
         path = environ["PATH_INFO"]
@@ -85,8 +99,12 @@ class OktaEmulator:
             count = len(self.calls)
         if self.delay:
             time.sleep(self.delay)
-        if environ.get("HTTP_AUTHORIZATION") != f"SSWS {self.token}":
-            return self._error(start_response, 401, "E0000011", "Invalid token provided")
+        if path == "/oauth2/v1/token" and environ["REQUEST_METHOD"] == "POST":
+            status, headers, body = self.oauth.token(environ, base)
+            return self._answer(start_response, status, body, headers)
+        refused = self._authorize(environ, path, base)
+        if refused is not None:
+            return refused(start_response)
         if self.rate_limit_every and count % self.rate_limit_every == 0:
             return self._error(
                 start_response,
@@ -111,6 +129,36 @@ class OktaEmulator:
             )
         return self._route(start_response, path, query, base)
 
+    def _authorize(self, environ, path, base):
+        """None when the call may go on; else what to answer (Okta's 401 and 403)."""
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        if authorization.startswith("SSWS "):
+            if authorization == f"SSWS {self.token}":
+                return None
+            return lambda sr: self._error(sr, 401, "E0000011", "Invalid token provided")
+        refusal = self.oauth.authorize(environ, path, base)
+        if refusal is None:
+            return None
+        return lambda sr: self._oauth_error(sr, refusal, environ, base)
+
+    def _oauth_error(self, start_response, refusal: Refusal, environ, base):
+        headers = {"WWW-Authenticate": self.oauth.challenge(refusal, environ, base)}
+        if "DPoP-Nonce" in refusal.headers:
+            headers["DPoP-Nonce"] = refusal.headers["DPoP-Nonce"]
+        if refusal.status == 403:
+            code, summary = "E0000006", "You do not have permission to perform the requested action"
+        else:
+            code, summary = "E0000011", "Invalid token provided"
+        return self._error(start_response, refusal.status, code, summary, headers)
+
+    def _answer(self, start_response, status: int, body, headers):
+        reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized"}
+        start_response(
+            f"{status} {reasons[status]}",
+            [("Content-Type", "application/json"), ("Cache-Control", "no-store"), *headers.items()],
+        )
+        return [json.dumps(body).encode()]
+
     def _route(self, start_response, path, query, base):
         parts = path.strip("/").split("/")
         if path == "/api/v1/users":
@@ -121,6 +169,10 @@ class OktaEmulator:
             )
         if path == "/api/v1/users/00uadmin/roles":
             return self._json(start_response, self.roles)
+        if len(parts) == 5 and parts[:3] == ["oauth2", "v1", "clients"] and parts[4] == "roles":
+            app = self.oauth.apps.get(parts[3])
+            if app is not None:
+                return self._json(start_response, app.roles)
         if path == "/api/v1/groups":
             return self._page(start_response, list(self.groups.values()), query, base, path)
         if len(parts) == 5 and parts[2] == "groups" and parts[4] == "users":

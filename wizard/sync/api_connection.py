@@ -1,76 +1,38 @@
-"""The Okta API connection (seed 000's "connection items"): org URL and API token,
-stored encrypted, and *Test connection*, which checks reading users, groups and admin
-roles separately and names exactly what is missing. Okta's answers are checked for their
-shape: a hostile or wrong server gets a failed check, never a crash."""
+"""The Okta API connection (seed 000's "connection items"): the org URL and either an
+Okta API Services app (recommended: its client ID, our key pair; OAuth 2.0 scoped
+tokens) or an admin's API token, stored encrypted; and *Test connection*, which checks
+reading users, groups, apps and admin roles separately and names exactly what is
+missing. Okta's answers are checked for their shape: a hostile or wrong server gets a
+failed check, never a crash."""
 
 import re
-from urllib.parse import urlsplit
 
 from .. import outbound
-from ..config import is_loopback_host
-from ..models import OktaConnection, utcnow
+from ..models import ApiAuth, OktaConnection, utcnow
 from ..security import decrypt_secret, encrypt_secret, secret_hint
+from . import service_app_connection, service_app_keys
+from .api_settings import (  # noqa: F401 (the connection's vocabulary, used as api_connection.X)
+    ApiSettingsError,
+    checked_client_id,
+    checked_org_url,
+    checked_token,
+    normalize_org_url,
+)
+from .okta_answers import CAN_ADD_APPS, parse_apps, role_types
 from .okta_api import OktaApiError, OktaClient
+from .okta_scopes import SYNC_SCOPES
+from .service_app_connection import chosen_auth, save_service_app  # noqa: F401 (the same)
 
-ROLE_LABELS = {
-    "SUPER_ADMIN": "Super Admin",
-    "ORG_ADMIN": "Org Admin",
-    "APP_ADMIN": "App Admin",
-    "USER_ADMIN": "Group Admin",
-    "GROUP_MEMBERSHIP_ADMIN": "Group Membership Admin",
-    "READ_ONLY_ADMIN": "Read-only Admin",
-    "HELP_DESK_ADMIN": "Help Desk Admin",
-}
-CAN_ADD_APPS = {"SUPER_ADMIN", "ORG_ADMIN", "APP_ADMIN"}
 OKTA_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")  # goes into a request path: nothing else
-ROLE_TYPE = re.compile(r"^[A-Z_]{1,40}$")  # shown on the page: Okta's vocabulary, no prose
 CHECKS = (
     ("users", "Read users", "okta.users.read", "/api/v1/users", {"limit": 1}),
     ("groups", "Read groups", "okta.groups.read", "/api/v1/groups", {"limit": 1}),
 )
 
 
-class ApiSettingsError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
-def normalize_org_url(value: str) -> str:
-    text = (value or "").strip()
-    if "://" not in text:
-        text = f"https://{text}"
-    parts = urlsplit(text)
-    if not parts.hostname or parts.path.strip("/") or parts.query:
-        raise ApiSettingsError("org_url", "Enter your Okta org URL, e.g. https://acme.okta.com.")
-    if parts.scheme != "https" and not (
-        parts.scheme == "http" and is_loopback_host(parts.hostname)
-    ):
-        raise ApiSettingsError(
-            "org_url",
-            "The org URL must use https:// (http:// only for this machine, e.g. 127.0.0.1).",
-        )
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def checked_org_url(connection: OktaConnection, value: str) -> str:
-    """The normalized org URL, once the outbound door would let a request go there."""
-    org_url = normalize_org_url(value)
-    try:
-        outbound.check(org_url, connection.organization)
-    except outbound.OutboundError as error:
-        raise ApiSettingsError("org_url", error.message) from None
-    return org_url
-
-
-def checked_token(token: str | None) -> str:
-    token = (token or "").strip()
-    if " " in token or len(token) > 200:
-        raise ApiSettingsError("api_token", "Paste the API token exactly as Okta showed it.")
-    return token
-
-
 def save_api_settings(connection: OktaConnection, org_url: str, token: str | None) -> None:
+    """The API token way; choosing it forgets the service app's key pair (one credential
+    kept: the one in use)."""
     connection.api_org_url = checked_org_url(connection, org_url)
     token = checked_token(token)
     if token:
@@ -78,11 +40,27 @@ def save_api_settings(connection: OktaConnection, org_url: str, token: str | Non
         connection.api_token_hint = secret_hint(token)
     if not connection.api_token:
         raise ApiSettingsError("api_token", "Paste an API token (Security > API > Tokens).")
+    connection.api_auth, connection.oauth_client_id = ApiAuth.TOKEN.value, ""
+    service_app_keys.forget(connection)
     connection.updated_at = utcnow()
     connection.save()
 
 
-def client_for(connection: OktaConnection, **kwargs) -> OktaClient:
+def save_and_check(connection: OktaConnection, auth: str, org_url: str, client_id, token):
+    """The page's *Save and test connection*, the way the admin chose."""
+    if auth == ApiAuth.SERVICE_APP:
+        return save_service_app(connection, org_url, client_id)
+    save_api_settings(connection, org_url, token)
+    return check_connection(connection)
+
+
+def client_for(connection: OktaConnection, scopes=SYNC_SCOPES, **kwargs) -> OktaClient:
+    """A client signed in as the connection says; a service app's tokens carry
+    ``scopes`` (the sync's, unless a page needs another, e.g. okta.schemas.read)."""
+    if connection.api_auth == ApiAuth.SERVICE_APP:
+        return service_app_connection.client(
+            connection, connection.api_org_url, connection.oauth_client_id, scopes, **kwargs
+        )
     return candidate_client(
         connection, connection.api_org_url, decrypt_secret(connection.api_token), **kwargs
     )
@@ -96,7 +74,12 @@ def candidate_client(connection: OktaConnection, org_url: str, token: str, **kwa
 
 def check_connection(connection: OktaConnection, client: OktaClient | None = None) -> dict:
     """Test each permission separately; store and return what passed and why not."""
-    check = run_checks(client or client_for(connection, budget_seconds=30, timeout=10))
+    if connection.api_auth == ApiAuth.SERVICE_APP:
+        check = service_app_connection.run_checks(
+            connection, connection.api_org_url, connection.oauth_client_id
+        )
+    else:
+        check = run_checks(client or client_for(connection, budget_seconds=30, timeout=10))
     connection.api_check, connection.api_checked_at = check, utcnow()
     connection.save()
     return check
@@ -134,24 +117,22 @@ def run_checks(client: OktaClient) -> dict:
             results["apps"] = _failure("List apps", "okta.apps.read", error)
     return {
         "ok": all(result["ok"] for result in results.values()),
+        "auth": "token",
+        "holder": "The token's owner",
         "results": results,
-        "roles": [ROLE_LABELS.get(role, role.replace("_", " ").title()) for role in roles],
-        "can_add_apps": bool(CAN_ADD_APPS & set(roles)),
+        "roles": [label for _, label in roles],
+        "can_add_apps": bool(CAN_ADD_APPS & {kind for kind, _ in roles}),
         "apps": apps,
     }
 
 
-def _roles(client) -> list[str]:
-    """The admin role types of the token's owner (/users/me, then its roles)."""
+def _roles(client) -> list[tuple[str, str]]:
+    """The admin roles of the token's owner (/users/me, then its roles)."""
     me = client.get("/api/v1/users/me")
     user_id = me.get("id") if isinstance(me, dict) else None
     if not isinstance(user_id, str) or not OKTA_ID.match(user_id):
         raise OktaApiError("bad_response", "Okta's answer to /api/v1/users/me has no user id.")
-    roles = client.get(f"/api/v1/users/{user_id}/roles")
-    if not isinstance(roles, list) or not all(isinstance(r, dict) for r in roles):
-        raise OktaApiError("bad_response", "Okta's answer for the admin roles is not a list.")
-    types = (str(role.get("type", "")) for role in roles)
-    return [role for role in types if ROLE_TYPE.match(role)]
+    return role_types(client.get(f"/api/v1/users/{user_id}/roles"))
 
 
 def _probe(client, label, scope, call) -> dict:
@@ -179,15 +160,4 @@ def _apps(client) -> list[dict]:
         if error.kind in ("forbidden", "not_found"):
             return []
         raise
-    not_apps = OktaApiError(
-        "bad_response", "Okta's answer to /api/v1/apps is not a list of apps: check the org URL."
-    )
-    if not isinstance(answer, list):
-        raise not_apps
-    apps = []
-    for app in answer:
-        if not isinstance(app, dict) or not isinstance(app.get("id"), str):
-            raise not_apps
-        if app.get("status", "ACTIVE") == "ACTIVE":
-            apps.append({"id": app["id"], "label": str(app.get("label") or app["id"])})
-    return apps
+    return parse_apps(answer)

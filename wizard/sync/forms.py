@@ -1,13 +1,30 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms import IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+
+from ..models import ApiAuth
 
 
 class ApiForm(FlaskForm):
+    # A post without the choice is the page as it was before the service app: a token.
+    auth = RadioField(
+        "How the connector signs in to Okta",
+        choices=[
+            SelectChoice(ApiAuth.SERVICE_APP.value, "Okta API Services app (recommended)"),
+            SelectChoice(ApiAuth.TOKEN.value, "API token"),
+        ],
+        default=ApiAuth.TOKEN.value,
+    )
     org_url = StringField(
         "Okta org URL",
         description="e.g. https://acme.okta.com",
         validators=[DataRequired(), Length(max=500)],
+    )
+    client_id = StringField(
+        "Client ID",
+        description="Okta: the API Services app's General tab > Client Credentials.",
+        validators=[Length(max=100)],
     )
     api_token = PasswordField(
         "API token",

@@ -1,14 +1,15 @@
-"""Warnings about the Okta API token before Okta revokes it (unused for 30 days)."""
+"""Warnings about the Okta API token before Okta revokes it (unused for 30 days). A
+service app's access tokens are minted per run and last an hour: nothing lapses."""
 
 from datetime import timedelta
 
-from ..models import OktaConnection, utcnow
+from ..models import ApiAuth, OktaConnection, utcnow
 
 IDLE_WARNING = timedelta(days=25)
 
 
 def idle_warning(link: OktaConnection) -> str | None:
-    if not link.api_token:
+    if link.api_auth != ApiAuth.TOKEN or not link.api_token:
         return None
     last = link.api_last_used_at or link.api_checked_at
     if last and utcnow() - last >= IDLE_WARNING:

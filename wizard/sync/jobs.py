@@ -26,14 +26,15 @@ def owner_name() -> str:
 
 def execute(run: SyncRun, *, budget_seconds: float = RUN_BUDGET_SECONDS) -> SyncRun:
     connection = OktaConnection.get(OktaConnection.organization == run.organization_id)
-    client = api_connection.client_for(connection, budget_seconds=budget_seconds)
-    try:
+    client = None
+    try:  # a service app without a usable key fails here: one failed run, like the rest
+        client = api_connection.client_for(connection, budget_seconds=budget_seconds)
         # Checked first: without the feature every write would be refused, and the run
         # must end as a failure with the reason, never as an error out of the tick.
         directory.require_enterprise(connection.organization)
         outcome = run_sync(run, connection, client)
     except (OktaApiError, directory.DirectoryError) as error:
-        _finish(run, "failed", client.calls, error=error.message)
+        _finish(run, "failed", client.calls if client else 0, error=error.message)
     else:
         _finish(
             run,

@@ -1,11 +1,13 @@
-"""A small client for Okta's management API: ``Authorization: SSWS <token>``, pages of
-``limit=200`` followed through ``Link: rel="next"``, rate limits honoured, 5xx and
-timeouts retried with backoff, and a total time budget so no run loops forever.
+"""A small client for Okta's management API: pages of ``limit=200`` followed through
+``Link: rel="next"``, rate limits honoured, 5xx and timeouts retried with backoff, and a
+total time budget so no run loops forever. How it signs in is its ``auth``: an SSWS API
+token (``SswsAuth``, ``Authorization: SSWS <token>``) or an API Services app's OAuth
+access token (``okta_auth.ServiceAppAuth``: DPoP, scopes).
 
 Plain HTTP through the outbound door rather than the okta SDK: the SDK is async, slow to
 import, refuses http:// even for loopback test servers, and hides the rate-limit headers
 we act on. The door checks every URL (next links too) and bounds each answer; a next
-link must also stay on the org URL's origin, since the session carries the API token.
+link must also stay on the org URL's origin, since the session carries the credentials.
 Messages never quote Okta's free text (``errorSummary``, the status reason): only the
 status and Okta's ``errorCode``, a fixed vocabulary.
 """
@@ -22,38 +24,67 @@ MAX_RETRIES = 4
 MAX_RATE_LIMIT_WAIT = 60.0  # seconds for one 429; Okta's windows are one minute
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 ERROR_CODE = re.compile(r"^E\d{7}$")  # Okta's error codes, e.g. E0000011
+RETRYABLE = ("server", "network", "timeout")  # the token endpoint's failures worth a retry
 
 
 class OktaApiError(Exception):
-    """``kind``: auth, forbidden, not_found, rate_limited, server, network, tls, timeout,
-    budget, bad_response, refused (the outbound door's rules). ``message`` is written for
-    the admin reading it."""
+    """``kind``: auth, forbidden, scope (an OAuth scope not granted: ``scope`` names it),
+    not_found, rate_limited, server, network, tls, timeout, budget, bad_response, refused
+    (the outbound door's rules). ``message`` is written for the admin reading it."""
 
-    def __init__(self, kind: str, message: str, status: int | None = None, code: str = ""):
+    def __init__(
+        self, kind: str, message: str, status: int | None = None, code: str = "", scope: str = ""
+    ):
         super().__init__(message)
         self.kind, self.message, self.status, self.code = kind, message, status, code
+        self.scope = scope
+
+
+class SswsAuth:
+    """An admin's API token: the same header on every call, nothing to renew."""
+
+    def __init__(self, token: str):
+        self.token = token
+
+    def headers(self, method: str, url: str) -> dict[str, str]:
+        return {"Authorization": f"SSWS {self.token}"}
+
+    def retry(self, response, answered: set) -> bool:
+        return False
+
+    def refused(self, response, okta_says: str) -> "OktaApiError | None":
+        if response.status_code == 401:
+            return OktaApiError(
+                "auth",
+                f"The API token is invalid or expired ({okta_says}). Create a new token in "
+                "Okta under Security > API > Tokens.",
+                401,
+            )
+        if response.status_code == 403:
+            return OktaApiError(
+                "forbidden", f"The token's owner lacks the permission for this ({okta_says}).", 403
+            )
+        return None
 
 
 @dataclass
 class OktaClient:
     org_url: str
-    token: str
+    token: str = ""  # an SSWS API token, unless ``auth`` says otherwise
     budget_seconds: float = 300.0
     timeout: float = 20.0
     clock: object = time.monotonic
     sleep: object = time.sleep
     calls: int = 0
     session: object = field(default_factory=outbound.session)  # no organization: Okta only
+    auth: object = None  # SswsAuth(token) by default
 
     def __post_init__(self):
         self.org_url = self.org_url.rstrip("/")
         self.deadline = self.clock() + self.budget_seconds
+        self.auth = self.auth or SswsAuth(self.token)
         self.session.headers.update(
-            {
-                "Authorization": f"SSWS {self.token}",
-                "Accept": "application/json",
-                "User-Agent": "okta-connector/1.0",
-            }
+            {"Accept": "application/json", "User-Agent": "okta-connector/1.0"}
         )
 
     def get(self, path: str, params: dict | None = None):
@@ -88,12 +119,16 @@ class OktaClient:
     def _request(self, url: str, params: dict | None):
         for attempt in range(MAX_RETRIES + 1):
             self._check_budget()
-            self.calls += 1
             try:
-                response = self.session.get(url, params=params, timeout=self._timeout())
+                response = self._send(url, params)
             except outbound.OutboundError as error:
                 if not error.retryable or attempt == MAX_RETRIES:
-                    raise _door_error(error) from None
+                    raise door_error(error) from None
+                self._backoff(attempt)
+                continue
+            except OktaApiError as error:  # from the token endpoint
+                if error.kind not in RETRYABLE or attempt == MAX_RETRIES:
+                    raise
                 self._backoff(attempt)
                 continue
             if response.status_code == 429:
@@ -103,9 +138,22 @@ class OktaClient:
                 self._backoff(attempt)
                 continue
             if response.status_code >= 400:
-                raise _error(response)
+                raise _error(response, self.auth)
             return response
         raise OktaApiError("server", "Okta kept failing; try again later.")
+
+    def _send(self, url: str, params: dict | None):
+        """One call, asked again when the auth can answer Okta's challenge (a DPoP nonce,
+        an expired access token): each challenge once, so nothing loops."""
+        answered: set = set()
+        while True:
+            self.calls += 1
+            headers = self.auth.headers("GET", url)
+            response = self.session.get(
+                url, params=params, headers=headers, timeout=self._timeout()
+            )
+            if not self.auth.retry(response, answered):
+                return response
 
     def _timeout(self) -> float:
         return max(0.5, min(self.timeout, self.deadline - self.clock()))
@@ -147,7 +195,7 @@ def _json(response, path: str):
         ) from None
 
 
-def _door_error(error: outbound.OutboundError) -> OktaApiError:
+def door_error(error: outbound.OutboundError) -> OktaApiError:
     """The door's failure in the Okta client's words (the door's message names the host)."""
     Failure = outbound.Failure
     if error.failure is Failure.TLS:
@@ -161,7 +209,7 @@ def _door_error(error: outbound.OutboundError) -> OktaApiError:
     return OktaApiError("refused", error.message)
 
 
-def _error(response) -> OktaApiError:
+def _error(response, auth) -> OktaApiError:
     try:
         body = response.json()
     except ValueError:
@@ -170,21 +218,10 @@ def _error(response) -> OktaApiError:
     code = code if isinstance(code, str) and ERROR_CODE.match(code) else ""
     status = response.status_code
     okta_says = f"Okta: {code}" if code else f"Okta answered {status}"
-    if status == 401:
-        return OktaApiError(
-            "auth",
-            f"The API token is invalid or expired ({okta_says}). Create a new token in Okta "
-            "under Security > API > Tokens.",
-            status,
-            code,
-        )
-    if status == 403:
-        return OktaApiError(
-            "forbidden",
-            f"The token's owner lacks the permission for this ({okta_says}).",
-            status,
-            code,
-        )
+    refused = auth.refused(response, okta_says)
+    if refused is not None:
+        refused.code = refused.code or code
+        return refused
     if status == 404:
         return OktaApiError(
             "not_found",

@@ -102,7 +102,7 @@ def queue_due_runs(now: datetime) -> list[SyncRun]:
     """Queue today's scheduled run for every organization that has none yet."""
     queued = []
     connections = OktaConnection.select().where(
-        (OktaConnection.api_token != "") & OktaConnection.sync_paused_at.is_null()
+        OktaConnection.api_connected_where() & OktaConnection.sync_paused_at.is_null()
     )
     for connection in connections:
         due = due_at(connection, now)

@@ -18,11 +18,14 @@ from .. import audit, connections, permissions
 from ..models import SyncRun, utcnow
 from ..permissions import Action, requires
 from ..tenancy import own
-from . import api_connection, breaker, runs
+from . import api_connection, breaker, runs, service_app_keys
 from .forms import ApiForm, ScheduleForm
 from .health import idle_warning
 
 bp = Blueprint("sync", __name__, url_prefix="/integrations/okta")
+REVOKE_OLD_CREDENTIAL = (
+    "The API token is no longer stored or used: revoke it in Okta (Security > API > Tokens)."
+)
 
 
 def connection():
@@ -36,31 +39,68 @@ def connection():
 @requires(Action.VIEW_SYNC)
 def api():
     link = connection()
-    form = ApiForm(org_url=link.api_org_url, app_id=link.sync_app_id)
+    form = ApiForm(
+        org_url=link.api_org_url, app_id=link.sync_app_id, client_id=link.oauth_client_id
+    )
+    if request.method == "GET":
+        form.auth.data = api_connection.chosen_auth(link)
     apps = (link.api_check or {}).get("apps", [])
     form.app_id.choices = [("", "Nobody yet (pick an app)")] + [(a["id"], a["label"]) for a in apps]
     if request.method == "POST":
         permissions.check(Action.CONFIGURE_OKTA_API)  # reading is for admins; saving is not
     if form.validate_on_submit():
+        had_token = bool(link.api_token)
+        link.sync_app_id = form.app_id.data or link.sync_app_id
         try:
-            api_connection.save_api_settings(link, form.org_url.data, form.api_token.data)
+            check = api_connection.save_and_check(
+                link, form.auth.data, form.org_url.data, form.client_id.data, form.api_token.data
+            )
         except api_connection.ApiSettingsError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            link.sync_app_id = form.app_id.data or link.sync_app_id
-            check = api_connection.check_connection(link)
             audit.record_request(
                 "sync.api_tested",
                 organization=link.organization,
                 target=link,
-                details={"ok": check["ok"]},
+                details={"ok": check["ok"], "auth": link.api_auth},
             )
             flash(
                 "Connection works." if check["ok"] else "The test found problems: see below.",
                 "success" if check["ok"] else "error",
             )
+            if had_token and not link.api_token:
+                flash(REVOKE_OLD_CREDENTIAL, "info")
             return redirect(url_for("sync.api"))
-    return render_template("sync/api.html", connection=link, form=form, check=link.api_check)
+    return render_template(
+        "sync/api.html",
+        connection=link,
+        form=form,
+        public_jwk=service_app_keys.public_jwk(link),
+        check=link.api_check,
+    )
+
+
+@bp.post("/api/key")
+@requires(Action.CONFIGURE_OKTA_API)
+def api_key():
+    """Make (or replace) the service app's key pair; its public half is shown to paste."""
+    link = connection()
+    replaced = bool(link.oauth_public_jwk)
+    jwk = service_app_keys.create_key_pair(link)
+    audit.record_request(
+        "sync.service_app_key_created",
+        organization=link.organization,
+        target=link,
+        details={"kid": jwk["kid"], "replaced": replaced},
+    )
+    flash(
+        "New key pair made: add its public key in Okta (and delete the old one there), then "
+        "test the connection."
+        if replaced
+        else "Key pair made: add its public key in Okta, as the steps below say.",
+        "success",
+    )
+    return redirect(url_for("sync.api", _anchor="service-app"))
 
 
 @bp.get("/sync")
@@ -157,7 +197,7 @@ def resume():
 
 def _queue_manual_run(dry_run: bool):
     link = connection()
-    if not link.api_token:
+    if not link.api_connected:
         flash("Connect the Okta API first.", "error")
         return redirect(url_for("sync.api"))
     run = runs.queue(link.organization, "manual", dry_run=dry_run)  # or the one waiting

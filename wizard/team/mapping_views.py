@@ -9,6 +9,7 @@ from ..models import Group, RoleMapping, Site
 from ..permissions import Action, requires
 from ..sync import api_connection
 from ..sync.okta_api import OktaApiError
+from ..sync.okta_scopes import OktaScope
 from ..tenancy import own
 from .mapping_forms import MappingForm, detail_mapping_form
 
@@ -180,7 +181,9 @@ def details():
 def _okta_properties(connection) -> tuple[list[tuple[str, str]], str | None]:
     """Okta's profile properties, or none and why (the admin can still type names)."""
     try:
-        client = api_connection.client_for(connection, budget_seconds=10, timeout=5)
+        client = api_connection.client_for(
+            connection, scopes=(OktaScope.SCHEMAS_READ,), budget_seconds=10, timeout=5
+        )
         return mappings.schema_properties(client), None
     except OktaApiError as exc:
         return [], exc.message
