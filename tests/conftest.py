@@ -192,6 +192,14 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def enter_setup_link(client, url: str):
+    """Open a setup link as its holder does: the page that names the organization and who
+    lent the link, then Continue. Returns Continue's answer."""
+    asked = client.get("/" + url.split("/", 3)[-1] if url.startswith("http") else url)
+    assert asked.status_code == 200, asked.status_code
+    return client.post("/setup/continue", data={"csrf_token": csrf_token(asked.text)})
+
+
 class Auth:
     """``auth.login()`` signs the test client in through the real form, CSRF included."""
 

@@ -212,3 +212,20 @@ def test_development_file_backend_writes_the_mail_under_instance(tmp_path, app):
         mail.send("jane@acme.example.com", "Hello", "Body text")
     (written,) = list((tmp_path / "mail").iterdir())
     assert "jane@acme.example.com" in written.read_text()
+
+
+def test_a_link_is_claimed_before_the_password_is_set(app, admin, db):
+    """Two requests with one link at once each passed the "not used yet" check read
+    before either wrote; the claim is now a conditional UPDATE. A password the rules
+    refuse rolls the claim back, so the member can try again."""
+    from wizard import password_links
+    from wizard.models import PasswordSetLink
+
+    with app.app_context():
+        link, _token = password_links._create(admin)
+        with pytest.raises(accounts.AccountError):
+            password_links.redeem(link, "short")
+        assert PasswordSetLink.get_by_id(link.id).used_at is None  # still usable
+        assert password_links.redeem(link, "a long enough password") is True
+        assert password_links.redeem(link, "another long password") is False
+    assert accounts.authenticate(admin.email, "a long enough password").id == admin.id

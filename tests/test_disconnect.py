@@ -5,8 +5,8 @@ import re
 
 import requests
 
-from tests.conftest import csrf_token
-from wizard.models import AuditEvent, Member, OktaConnection
+from tests.conftest import csrf_token, enter_setup_link
+from wizard.models import AuditEvent, Member, OktaConnection, SetupLink
 
 
 def test_convert_then_disconnect_keeps_people(client, auth, admin, scim, app):
@@ -114,7 +114,8 @@ def test_a_setup_link_cannot_reconnect_scim_after_disconnect(client, auth, admin
     )
     assert OktaConnection.get().status == "disconnected"
     it_person = app.test_client()
-    it_person.get("/" + link.split("/", 3)[-1])
+    opened = it_person.get("/" + link.split("/", 3)[-1])
+    assert opened.status_code == 410  # disconnect revoked the link (and would refuse it)
     credentials = it_person.get("/connect/okta/credentials")
     minted = it_person.post(
         "/connect/okta/credentials/token",
@@ -133,3 +134,27 @@ def test_a_setup_link_cannot_reconnect_scim_after_disconnect(client, auth, admin
         )
     assert Member.get(Member.scim_id == jane["id"]).active
     assert token is None
+
+
+def test_disconnect_ends_every_setup_link(client, auth, admin, app):
+    """Attack: a setup link lent before the disconnect still opened the wizard afterwards
+    and staged SSO settings into the disconnected organization. Disconnect revokes every
+    link of the organization; a holder already inside is out on the next request."""
+    auth.login()
+    page = client.get("/integrations/okta/setup-links")
+    created = client.post(
+        "/integrations/okta/setup-links",
+        data={"csrf_token": csrf_token(page.text), "label": "Sam from IT", "days": "7"},
+    )
+    link = re.search(r'id="setup-link"[^>]*>(http[^<]+)<', created.text)[1]
+    inside = app.test_client()
+    enter_setup_link(inside, link)
+    assert inside.get("/connect/okta/sso").status_code == 200
+    page = client.get("/integrations/okta/disconnect").text
+    client.post(
+        "/integrations/okta/disconnect",
+        data={"csrf_token": csrf_token(page), "confirm_name": "Acme"},
+    )
+    assert SetupLink.get().revoked_at is not None
+    assert inside.get("/connect/okta/sso").status_code == 302  # to sign-in: the link is gone
+    assert app.test_client().get("/" + link.split("/", 3)[-1]).status_code == 410

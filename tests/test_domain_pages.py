@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, Auth, csrf_token, verify_domain
+from tests.conftest import PASSWORD, Auth, csrf_token, enter_setup_link, verify_domain
 from wizard import (
     accounts,
     connections,
@@ -172,7 +172,7 @@ def test_a_setup_link_holder_cannot_verify_or_see_the_domains(app, client, auth,
     with app.test_request_context():
         _, url = setup_links.create(org, admin)
     it_person = app.test_client()
-    it_person.get("/" + url.split("/", 3)[-1])
+    enter_setup_link(it_person, url)
     token = csrf_token(it_person.get("/connect/okta/sso").text)
     assert it_person.get(PAGE).status_code == 302  # to sign-in
     verify = it_person.post(f"{PAGE}/{claim.id}/verify", data={"csrf_token": token})

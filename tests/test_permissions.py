@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, enter_setup_link
 from tests.fakes.okta_api import TOKEN
 from wizard import accounts, connections, permissions
 from wizard.models import AuditEvent, OktaConnection, ScimToken, SsoConfiguration
@@ -254,7 +254,7 @@ def open_setup_link(app, client, auth):
     )
     link = re.search(r'id="setup-link"[^>]*>(http[^<]+)<', created.text)[1]
     it_person = app.test_client()
-    it_person.get("/" + link.split("/", 3)[-1])
+    enter_setup_link(it_person, link)
     return it_person
 
 
@@ -304,3 +304,16 @@ def test_setup_link_cannot_mint_a_token_again_after_a_revocation(app, client, au
     assert "Create the bearer token" not in page
     again = it_person.post("/connect/okta/credentials/token", data={"csrf_token": token})
     assert again.status_code == 403 and ScimToken.select().count() == 1
+
+
+def test_the_first_token_is_checked_and_made_under_one_lock(app, org, db):
+    """Two first-token requests at once each passed the check made before either wrote;
+    the check now runs inside the organization's write lock, with the write."""
+    from wizard.connections import FirstTokenTaken, issue_scim_token
+
+    with app.app_context():
+        connection = connections.ensure_connection(org)
+        issue_scim_token(connection, first_only=True)
+        with pytest.raises(FirstTokenTaken):
+            issue_scim_token(connection, first_only=True)
+    assert ScimToken.select().count() == 1

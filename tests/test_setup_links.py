@@ -3,7 +3,7 @@
 import re
 from datetime import datetime, timedelta
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, enter_setup_link
 from wizard.models import AuditEvent, SetupLink
 
 
@@ -23,7 +23,7 @@ def make_link(client, auth):
 def test_link_opens_the_okta_steps_and_nothing_else(app, client, auth, admin):
     path = make_link(client, auth)
     it_person = app.test_client()
-    assert it_person.get(path).headers["Location"] == "/connect/okta/apps"
+    assert enter_setup_link(it_person, path).headers["Location"] == "/connect/okta/apps"
     for slug in ("apps", "sso", "credentials", "settings", "assign", "push"):
         assert it_person.get(f"/connect/okta/{slug}").status_code == 200, slug
     for denied in ("/connect/okta/permissions", "/connect/okta/finish"):
@@ -48,7 +48,7 @@ def test_revoked_and_expired_links_stop_working(app, client, auth, admin):
     assert app.test_client().get(path).status_code == 410
     SetupLink.update(expires_at=datetime.utcnow() + timedelta(days=1)).execute()
     it_person = app.test_client()
-    it_person.get(path)
+    enter_setup_link(it_person, path)
     auth.login()
     page = client.get("/integrations/okta/setup-links").text
     client.post(
@@ -119,10 +119,20 @@ def test_cancel_keeps_the_session(app, client, auth, admin):
     assert SetupLink.get().uses == 0
 
 
-def test_signed_out_visit_opens_at_once(app, client, auth, admin):
-    """Without a signed-in session there is nothing to lose: the link opens directly."""
+def test_signed_out_visit_names_the_organization_before_it_opens(app, client, auth, admin):
+    """Attack: a stranger mails Acme's IT person a setup link of the stranger's own
+    organization; opened at once, it dropped them in that wizard to type Acme's Okta
+    settings into it. Every visit first names the organization and who lent the link;
+    nothing opens (no use counted) until Continue."""
     path = make_link(client, auth)
-    assert app.test_client().get(path).headers["Location"] == "/connect/okta/apps"
+    it_person = app.test_client()
+    asked = it_person.get(path)
+    assert asked.status_code == 200 and "Set up Okta for Acme?" in asked.text
+    assert "admin@acme.example.com" in asked.text and "Sam from IT" in asked.text
+    assert SetupLink.get().uses == 0
+    assert it_person.get("/connect/okta/apps").status_code == 302  # not in the wizard yet
+    assert enter_setup_link(it_person, path).headers["Location"] == "/connect/okta/apps"
+    assert SetupLink.get().uses == 1
 
 
 def test_continue_needs_a_link_still_valid(app, client, auth, admin):
@@ -160,7 +170,7 @@ def test_a_link_ends_when_its_creator_is_no_longer_an_enterprise_admin(
     )
     path = make_link(client, auth)
     it_person = app.test_client()
-    assert it_person.get(path).headers["Location"] == "/connect/okta/apps"
+    assert enter_setup_link(it_person, path).headers["Location"] == "/connect/okta/apps"
     auth.login(email=other.email)
     page = client.get(f"/team/users/{admin.scim_id}").text
     demoted = client.post(

@@ -125,3 +125,21 @@ def test_callback_is_rate_limited_per_client_address(limited_app):
         assert other.status_code == 400
     finally:
         server.stop()
+
+
+def test_sign_in_starts_are_rate_limited_per_client_address(limited_app):
+    """Each start stores a sign-in state for ten minutes: one address cannot fill the
+    table; after the limit it gets 429, another address still starts."""
+    provider = CraftedProvider()
+    server = LiveServer(provider).start()
+    try:
+        with database.connection_context():
+            organization = create_organization("Acme", "acme", enterprise_enabled=True)
+            configure(limited_app, organization, server.url)
+        client = limited_app.test_client()
+        statuses = [client.get("/login/okta/acme").status_code for _ in range(31)]
+        assert statuses[:30] == [302] * 30 and statuses[30] == 429
+        other = client.get("/login/okta/acme", environ_base={"REMOTE_ADDR": "127.0.0.2"})
+        assert other.status_code == 302
+    finally:
+        server.stop()

@@ -187,6 +187,16 @@ def test_cli_saves_a_pending_configuration(runner, app, org, hostile, db):
     assert app.test_client().get("/login/okta/acme").status_code == 404
 
 
+def test_cli_secret_typed_in_argv_is_warned_about(runner, org, hostile, db):
+    """A secret on the command line is visible to other users (ps) and stays in shell
+    history: it still works, with the same warning as the other secrets; the prompt and
+    the environment variable get none."""
+    typed = cli_configure(runner, hostile.base, "--client-secret", "argv-secret-1234")
+    assert typed.exit_code == 0 and "Warning: --client-secret on the command line" in typed.output
+    prompted = cli_configure(runner, hostile.base, "--client-secret", input="typed-9012\n")
+    assert prompted.exit_code == 0 and "Warning" not in prompted.output
+
+
 def test_cli_activate_is_audited_as_a_cli_action(runner, org, trusted, hostile):
     """--activate makes the settings live at once, audited with actor 'cli' and a note
     that no test sign-in ran."""

@@ -237,6 +237,7 @@ def sso_cli():
     prompt_required=False,
     hide_input=True,
     envvar="OKTA_CONNECTOR_CLIENT_SECRET",
+    callback=_warn_if_typed_in_argv,
     help="Give --client-secret alone for a hidden prompt, or set "
     "OKTA_CONNECTOR_CLIENT_SECRET (a value on the command line stays in shell history). "
     "Omit for a PKCE-only app or to keep the saved secret.",

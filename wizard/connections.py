@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from .db import database
+from .db import database, write_transaction
 from .models import Member, OktaConnection, Organization, ScimToken, utcnow
 from .prepared import Prepared
 from .security import new_token, same_secret, token_digest
@@ -64,16 +64,29 @@ def ever_had_a_token(connection: OktaConnection) -> bool:
     return ScimToken.select().where(ScimToken.connection == connection).exists()
 
 
+class FirstTokenTaken(Exception):
+    """``first_only`` was asked, and the connection already had a token."""
+
+
 def issue_scim_token(
-    connection: OktaConnection, created_by: Member | None = None, grace: timedelta = DEFAULT_GRACE
+    connection: OktaConnection,
+    created_by: Member | None = None,
+    grace: timedelta = DEFAULT_GRACE,
+    *,
+    first_only: bool = False,
 ) -> tuple[ScimToken, str]:
     """A new token; the newest previous one keeps working for ``grace``, older ones stop.
+    With ``first_only`` (a setup link's token) it is made only if the connection never
+    had one, checked under the organization's write lock: two requests at once cannot
+    both pass a check made before either wrote.
 
     Returns the stored row and the plaintext, which is never stored and shown once.
     """
     plaintext = new_token(TOKEN_PREFIX)
     now = utcnow()
-    with database.atomic():
+    with write_transaction(connection.organization_id):
+        if first_only and ever_had_a_token(connection):
+            raise FirstTokenTaken
         previous = list(live_tokens(connection, now))
         for index, token in enumerate(previous):
             if index == 0:

@@ -8,7 +8,7 @@ Email domain claims stay: a verified domain is a proof of ownership, not an Okta
 setting, and with sign-in off it routes nobody anywhere; reconnecting needs no new
 DNS record, and no other organization can take the domain meanwhile."""
 
-from . import audit, connections, directory, password_links, sso_configurations
+from . import audit, connections, directory, password_links, setup_links, sso_configurations
 from .db import write_transaction
 from .models import Member, OktaConnection, Organization, fold
 from .sources import OKTA_SOURCES
@@ -53,6 +53,9 @@ def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
             directory.set_active_here(member, False, actor=actor, why="okta_disconnected")
             deactivated += 1
         connections.revoke_tokens(connection)
+        # A lent link would let its holder stage SSO settings into the disconnected
+        # organization, or open the wizard to reconnect it: every one ends here.
+        setup_links.revoke_all(organization)
         OktaConnection.update(
             status="disconnected",
             sso_enforced=False,

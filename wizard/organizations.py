@@ -1,6 +1,7 @@
 """Organizations and their sites: creation and settings, shared by the CLI and the pages."""
 
 import re
+import unicodedata
 from zoneinfo import available_timezones
 
 import peewee as pw
@@ -24,6 +25,17 @@ def validate_slug(slug: str) -> str:
     return slug
 
 
+def clean_name(value: str, what: str) -> str:
+    """A name as people see it: trimmed, not empty, no control or format characters (a
+    line break in an organization's name would reach mail subjects and log lines)."""
+    name = (value or "").strip()
+    if not name:
+        raise OrganizationError(f"The {what} needs a name.")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
+        raise OrganizationError(f"The {what}'s name has a control character: type it again.")
+    return name
+
+
 def validate_timezone(timezone: str) -> str:
     if timezone not in available_timezones():
         raise OrganizationError(f"Unknown time zone {timezone!r} (use e.g. Europe/Paris or UTC).")
@@ -38,9 +50,7 @@ def create_organization(
     enterprise_enabled: bool = False,
     timezone: str = "UTC",
 ) -> Organization:
-    name = (name or "").strip()
-    if not name:
-        raise OrganizationError("The organization needs a name.")
+    name = clean_name(name, "organization")
     validate_slug(slug)
     validate_timezone(timezone)
     if seat_limit is not None and seat_limit < 0:
@@ -60,9 +70,7 @@ def create_organization(
 
 def update_settings(organization: Organization, *, name: str, timezone: str) -> dict:
     """Change what an organization admin may change; returns the changed fields."""
-    name = (name or "").strip()
-    if not name:
-        raise OrganizationError("The organization needs a name.")
+    name = clean_name(name, "organization")
     validate_timezone(timezone)
     return _apply_changes(organization, {"name": name, "timezone": timezone})
 
@@ -93,9 +101,7 @@ def _apply_changes(organization: Organization, values: dict) -> dict:
 
 
 def add_site(organization: Organization, name: str) -> Site:
-    name = (name or "").strip()
-    if not name:
-        raise OrganizationError("The site needs a name.")
+    name = clean_name(name, "site")
     try:
         with database.atomic():
             return Site.create(organization=organization, name=name, name_key=fold(name))
@@ -104,9 +110,7 @@ def add_site(organization: Organization, name: str) -> Site:
 
 
 def rename_site(site: Site, name: str) -> None:
-    name = (name or "").strip()
-    if not name:
-        raise OrganizationError("The site needs a name.")
+    name = clean_name(name, "site")
     try:
         with database.atomic():
             site.name, site.name_key = name, fold(name)

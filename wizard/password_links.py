@@ -15,6 +15,7 @@ from enum import StrEnum
 from flask import current_app
 
 from . import audit, mail
+from .db import database
 from .models import Member, PasswordSetLink, utcnow
 from .roles import OrgRole
 from .security import new_token, token_digest
@@ -139,3 +140,21 @@ def _email(link: PasswordSetLink, url: str, reason: Reason) -> IssuedLink:
         current_app.logger.warning("Mail to a member failed: %s", type(exc).__name__)
         return IssuedLink(member, Delivery.WITHHELD, mail_failed=True)
     return IssuedLink(member, Delivery.EMAIL)
+
+
+def redeem(link: PasswordSetLink, password: str) -> bool:
+    """Use the link once and set the password: the link is claimed with a conditional
+    UPDATE first, so two requests at once cannot both set a password with it. A refused
+    password (accounts.AccountError) rolls the claim back: the link still works."""
+    from . import accounts
+
+    with database.atomic():
+        claimed = (
+            PasswordSetLink.update(used_at=utcnow())
+            .where((PasswordSetLink.id == link.id) & PasswordSetLink.used_at.is_null())
+            .execute()
+        )
+        if not claimed:
+            return False
+        accounts.set_password(link.member, password)
+    return True

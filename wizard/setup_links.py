@@ -85,6 +85,14 @@ def revoke(link: SetupLink) -> None:
     SetupLink.update(revoked_at=utcnow()).where(SetupLink.id == link.id).execute()
 
 
+def revoke_all(organization: Organization) -> int:
+    return (
+        SetupLink.update(revoked_at=utcnow())
+        .where((SetupLink.organization == organization) & SetupLink.revoked_at.is_null())
+        .execute()
+    )
+
+
 def remove_expired(now) -> int:
     """Scheduler housekeeping: links past their end (or revoked a day ago) are deleted."""
     return (

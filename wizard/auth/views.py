@@ -7,7 +7,6 @@ from flask_login import current_user, login_required, login_user
 
 from .. import accounts, audit, password_links, security_headers, sso_configurations
 from ..extensions import limiter
-from ..models import utcnow
 from ..permissions import Action, member_may
 from . import fresh, sessions, sign_in
 from .forms import (
@@ -202,12 +201,17 @@ def set_password_link(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.set_password(link.member, form.new_password.data)
+            redeemed = password_links.redeem(link, form.new_password.data)
         except accounts.AccountError as exc:
             form.new_password.errors.append(str(exc))
         else:
-            link.used_at = utcnow()
-            link.save()
+            if not redeemed:  # another request used it a moment ago
+                return render_template(
+                    "errors/error.html",
+                    code=410,
+                    title="This link is not valid",
+                    message="It was used already or has expired. Ask your admin for a new one.",
+                ), 410
             audit.record_request(
                 "account.password_set_by_link",
                 organization=link.member.organization,

@@ -104,16 +104,18 @@ def start():
 @bp.get("/setup/<token>")
 @limiter.limit("20 per hour")
 def open_setup_link(token: str):
-    """An IT person's way in: the link's organization, the Okta steps only. Someone
-    signed in is asked first: the link's session would replace theirs."""
+    """An IT person's way in: the link's organization, the Okta steps only. Everyone is
+    asked first, with the organization and who lent the link named: someone signed in
+    would lose their session, and someone sent a stranger's link (a phishing mail) would
+    otherwise land in that stranger's wizard and type their own Okta settings into it."""
     link = setup_links.find(token)
     if link is None:
         return _invalid_setup_link()
-    if not current_user.is_authenticated:
-        return _enter_with(link)
     setup_links.hold_pending(link)
     response = shown_once(
-        render_template("connect/setup_link_confirm.html", organization=link.organization)
+        render_template(
+            "connect/setup_link_confirm.html", organization=link.organization, link=link
+        )
     )
     response.headers["Referrer-Policy"] = "no-referrer"  # the address holds the token
     return response
@@ -340,12 +342,18 @@ def issue_token():
     connection = connection_or_gate()
     form = RegenerateTokenForm()
     had_token = connections.live_tokens(connection).exists()
-    check(token_action(connection))
+    action = token_action(connection)
+    check(action)
     if had_token and not form.validate_on_submit():
         flash("Tick the box to confirm a new token.", "error")
         return redirect(url_for("connect.step", slug="credentials"))
     creator = current_user._get_current_object() if current_user.is_authenticated else None
-    token, plaintext = connections.issue_scim_token(connection, created_by=creator)
+    try:
+        token, plaintext = connections.issue_scim_token(
+            connection, created_by=creator, first_only=action == Action.ISSUE_FIRST_SCIM_TOKEN
+        )
+    except connections.FirstTokenTaken:  # another request made it meanwhile
+        abort(409)
     audit.record_request(
         "scim.token_rotated" if had_token else "scim.token_issued",
         organization=organization(),

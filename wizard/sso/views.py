@@ -37,6 +37,8 @@ from .members import SignInRefused, member_for_claims
 bp = Blueprint("sso", __name__, url_prefix="/login/okta/<slug>")
 MODES = ("signin", "reauth")  # reauth: a fresh sign-in before a critical action
 CALLBACK_LIMIT = "20 per minute"  # per client address: each callback costs a token exchange
+# Each start stores a sign-in state (PKCE verifier, nonce) for ten minutes: per address.
+START_LIMIT = "30 per minute"
 
 
 def _connection(slug: str):
@@ -54,6 +56,7 @@ def _configuration(connection, mode: str) -> SsoConfiguration | None:
 
 
 @bp.get("")
+@limiter.limit(START_LIMIT)
 def start(slug: str):
     connection = _connection(slug)
     if request.args.get("mode") == "test":
@@ -73,6 +76,7 @@ def start(slug: str):
 
 
 @bp.post("/test")
+@limiter.limit(START_LIMIT)
 def start_test(slug: str):
     """The wizard's "Test sign-in" (a CSRF-protected POST): a hostile provider answers a
     test at once, so a followed link must not run one in an EnterpriseAdmin's browser
@@ -84,6 +88,7 @@ def start_test(slug: str):
 
 
 @bp.post("/link")
+@limiter.limit(START_LIMIT)
 @login_required
 def start_link(slug: str):
     """ "Link my Okta account" (a POST from the account page: CSRF-protected, so no other

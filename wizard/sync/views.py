@@ -62,7 +62,7 @@ def api():
                 "sync.api_tested",
                 organization=link.organization,
                 target=link,
-                details={"ok": check["ok"], "auth": link.api_auth},
+                details={"ok": check["ok"], "auth": link.api_auth, "org_url": link.api_org_url},
             )
             flash(
                 "Connection works." if check["ok"] else "The test found problems: see below.",
