@@ -468,7 +468,7 @@ def _set_paused(slug: str, paused: bool) -> None:
     connection.sync_paused_at = utcnow() if paused else None
     connection.save()
     audit.record(
-        "sync.paused" if paused else "sync.resumed",
+        "sync.pause" if paused else "sync.resume",  # the same names as the page's
         organization=organization,
         actor_label="cli",
         target=connection,
