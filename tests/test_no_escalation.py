@@ -14,6 +14,7 @@ from wizard.models import (
     FailedMigration,
     Group,
     Member,
+    Organization,
     PasswordSetLink,
     RoleAssignment,
     RoleMapping,
@@ -377,8 +378,10 @@ def test_an_organization_name_cannot_break_or_bend_the_mail(
     client, auth, app, admin, second_admin, org
 ):
     """Attack: an Admin (who may rename the organization) puts a line break and a Bcc
-    header in the name, which every password link's subject carries. The mail goes out,
-    to the member only, with a one-line subject; the reset does not fail with a 500."""
+    header in the name, which every password link's subject carries. The settings page
+    refuses such a name now (tests/test_organization_names.py); one stored before that
+    rule, or by another door, still cannot bend the mail: it goes out, to the member only,
+    with a one-line subject, and the reset does not fail with a 500."""
     sign_in(auth, second_admin)
     page = client.get("/org/settings").text
     renamed = client.post(
@@ -389,7 +392,10 @@ def test_an_organization_name_cannot_break_or_bend_the_mail(
             "timezone": "UTC",
         },
     )
-    assert renamed.status_code == 302
+    assert renamed.status_code == 200 and "control character" in renamed.text
+    Organization.update(name="Acme\r\nBcc: thief@evil.example.com").where(
+        Organization.id == org.id
+    ).execute()  # as stored before the rule
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/account").text)})
     pat = local_member(org, "pat@acme.example.com", OrgRole.USER)
     sign_in(auth, admin)

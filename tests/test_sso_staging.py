@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.conftest import PASSWORD, LiveServer, csrf_token
+from tests.conftest import PASSWORD, LiveServer, csrf_token, enter_setup_link
 from tests.fakes.crafted_op import CraftedProvider
 from tests.test_sso import CLIENT_ID, configure, make_jane, round_trip, verify_domain
 from wizard import accounts, setup_links
@@ -157,7 +157,7 @@ def test_setup_link_holder_prepares_and_tests_but_never_activates(
     with app.test_request_context():
         _, url = setup_links.create(org, admin, "Sam from IT", timedelta(days=1))
     it_person = app.test_client()
-    it_person.get("/" + url.split("/", 3)[-1])
+    enter_setup_link(it_person, url)
     assert save_sso_step(it_person, hostile.base).status_code == 302
     hostile.overrides = {"email": "sam@acme.example.com", "sub": "00u-sam"}
     test = round_trip(it_person, mode="test")
@@ -317,7 +317,7 @@ def test_a_followed_link_cannot_activate_a_setup_link_holders_provider(
     with app.test_request_context():
         _, url = setup_links.create(org, admin, "Sam from IT", timedelta(days=1))
     it_person = app.test_client()
-    it_person.get("/" + url.split("/", 3)[-1])
+    enter_setup_link(it_person, url)
     assert save_sso_step(it_person, hostile.base).status_code == 302
     hostile.overrides = {"email": jane.email, "sub": "00u-evil"}
 
