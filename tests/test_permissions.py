@@ -9,9 +9,10 @@ import pytest
 
 from tests.conftest import PASSWORD, csrf_token, enter_setup_link
 from tests.fakes.okta_api import TOKEN
-from wizard import accounts, connections, permissions
+from wizard import permissions
+from wizard.domain import accounts, connections
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, OktaConnection, ScimToken, SsoConfiguration
-from wizard.roles import OrgRole
 
 ROOT = Path(__file__).resolve().parent.parent
 SECURITY_DOC = ROOT / "docs" / "security.md"
@@ -309,7 +310,7 @@ def test_setup_link_cannot_mint_a_token_again_after_a_revocation(app, client, au
 def test_the_first_token_is_checked_and_made_under_one_lock(app, org, db):
     """Two first-token requests at once each passed the check made before either wrote;
     the check now runs inside the organization's write lock, with the write."""
-    from wizard.connections import FirstTokenTaken, issue_scim_token
+    from wizard.domain.connections import FirstTokenTaken, issue_scim_token
 
     with app.app_context():
         connection = connections.ensure_connection(org)

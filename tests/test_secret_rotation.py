@@ -6,8 +6,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.conftest import app_config
-from wizard import connections, create_app, organizations, sso_configurations
+from wizard import create_app, sso_configurations
 from wizard.db import database
+from wizard.domain import connections, organizations
 from wizard.models import OktaConnection, SsoConfiguration
 from wizard.security import encrypt_secret
 from wizard.sync.api_connection import client_for

@@ -13,7 +13,7 @@ import requests
 
 from tests.conftest import PASSWORD, Auth, csrf_token
 from tests.test_sso import configure, crafted, jane, round_trip  # noqa: F401 (fixtures)
-from wizard import accounts
+from wizard.domain import accounts
 from wizard.models import Member, SessionRecord, SignInState, utcnow
 from wizard.sync import jobs
 
@@ -242,8 +242,8 @@ def test_live_sessions_per_member_are_bounded(any_db_app):
     """Signing in again and again (cookies thrown away) cannot grow the table without
     bound: past MAX_LIVE_PER_MEMBER live sessions, a sign-in ends the oldest."""
     from wizard.db import database
-    from wizard.organizations import create_organization
-    from wizard.session_records import MAX_LIVE_PER_MEMBER, SignInMethod, open_record
+    from wizard.domain.organizations import create_organization
+    from wizard.domain.session_records import MAX_LIVE_PER_MEMBER, SignInMethod, open_record
 
     with any_db_app.app_context(), database.connection_context():
         organization = create_organization("Acme", "acme")

@@ -9,7 +9,8 @@ from oidc_provider_mock import app as mock_provider_app
 
 from tests.conftest import PASSWORD, LiveServer, csrf_token, verify_domain
 from tests.fakes.crafted_op import CraftedProvider
-from wizard import accounts, connections, sso_configurations, sso_settings
+from wizard import sso_configurations, sso_settings
+from wizard.domain import accounts, connections
 from wizard.models import (
     AuditEvent,
     EmailDomain,

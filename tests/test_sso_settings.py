@@ -3,7 +3,9 @@
 import pytest
 
 from tests.conftest import verify_domain
-from wizard import connections, domains, sso_configurations, sso_settings
+from wizard import sso_configurations, sso_settings
+from wizard.domain import connections
+from wizard.domain import email_domains as domains
 from wizard.models import OktaConnection
 from wizard.sso_settings import SsoSettingsError
 

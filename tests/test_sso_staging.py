@@ -12,9 +12,9 @@ import requests
 from tests.conftest import PASSWORD, LiveServer, csrf_token, enter_setup_link
 from tests.fakes.crafted_op import CraftedProvider
 from tests.test_sso import CLIENT_ID, configure, make_jane, round_trip, verify_domain
-from wizard import accounts, setup_links
+from wizard.domain import accounts, setup_links
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, Member, OktaConnection, SsoConfiguration
-from wizard.roles import OrgRole
 
 
 @pytest.fixture

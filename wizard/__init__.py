@@ -29,10 +29,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
     from .auth.sessions import load_member
     from .config import build_config, from_environment
+    from .domain.failure_reasons import FailureReason
+    from .domain.roles import OrgRole
+    from .domain.sources import GrantSource, Source
     from .extensions import csrf, limiter, login_manager, mail
-    from .failure_reasons import FailureReason
-    from .roles import OrgRole
-    from .sources import GrantSource, Source
     from .support import audit_views, failures_views
     from .sync import views as sync_views
     from .team import mapping_views, okta_link_views

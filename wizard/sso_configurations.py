@@ -7,8 +7,8 @@ run and have it vouch for the owner's address. Plain functions: the wizard, the
 callback and the CLI share them.
 """
 
-from . import audit
 from .db import database
+from .domain import audit
 from .models import Member, OktaConnection, SsoConfiguration, SsoState, utcnow
 from .security import decrypt_secret, encrypt_secret, secret_hint
 

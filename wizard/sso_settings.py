@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from . import domains, outbound, sso_configurations
+from . import outbound, sso_configurations
 from .config import is_loopback_host
 from .db import database
+from .domain import email_domains as domains
 from .models import OktaConnection, Organization, utcnow
 
 DISCOVERY_TIMEOUT = 5  # seconds: the admin is waiting on the page

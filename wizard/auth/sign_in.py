@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, url_for
 
-from .. import domains
+from ..domain import email_domains as domains
 from ..models import Member, MemberIdentity, OktaConnection, Organization
 from ..sso_configurations import live
 from ..sso_settings import redirect_uris

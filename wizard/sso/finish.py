@@ -7,8 +7,10 @@ import time
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
 
-from .. import audit, domains, setup_links, sso_configurations
+from .. import sso_configurations
 from ..auth import fresh
+from ..domain import audit, setup_links
+from ..domain import email_domains as domains
 from ..models import SsoState, fold
 from ..permissions import Action, allowed
 from . import identities

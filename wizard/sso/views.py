@@ -23,9 +23,10 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature
 from playhouse.flask_utils import get_object_or_404
 
-from .. import audit, connections, outbound, sso_configurations
+from .. import outbound, sso_configurations
 from ..auth import sessions
 from ..auth.views import home_for, safe_next
+from ..domain import audit, connections
 from ..extensions import limiter
 from ..models import Organization, SsoConfiguration, SsoState, utcnow
 from ..sso_settings import redirect_uris
