@@ -7,12 +7,12 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, Auth, csrf_token, enter_setup_link, verify_domain
-from wizard import sso_configurations
 from wizard.domain import accounts, connections, setup_links
 from wizard.domain import email_domain_verification as domain_verification
 from wizard.domain import email_domains as domains
 from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, EmailDomain
+from wizard.sso import configurations as sso_configurations
 
 PAGE = "/integrations/okta/domains"
 

@@ -33,11 +33,11 @@ NO_PERMISSION = {
     "auth.set_password_link": "a one-time link is its own proof (a bearer secret)",
     "connect.open_setup_link": "a setup link is its own proof (a bearer secret)",
     "connect.continue_setup_link": "the setup link held in the session is its own proof",
-    "sso.start": "Okta sign-in starts from an organization's slug (bookmarks, tiles)",
-    "sso.callback": "Okta's answer; the signed state says what it may do",
-    "sso.logged_out": "Okta's redirect after sign-out",
-    "sso.start_link": "links one's own account (signed in; may_link checked in the view)",
-    "sso.start_test": "the wizard's test sign-in (may_test checked in the view: TEST_SSO "
+    "auth.okta_start": "Okta sign-in starts from an organization's slug (bookmarks, tiles)",
+    "auth.okta_callback": "Okta's answer; the signed state says what it may do",
+    "auth.okta_signed_out": "Okta's redirect after sign-out",
+    "auth.okta_link": "links one's own account (signed in; may_link checked in the view)",
+    "auth.okta_test": "the wizard's test sign-in (may_test checked in the view: TEST_SSO "
     "for the slug's organization, signed in or by its setup link)",
     "support.organizations_list": "staff only (staff_required)",
     "support.organization": "staff only (staff_required)",

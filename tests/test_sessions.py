@@ -219,8 +219,8 @@ def test_signed_out_visitor_makes_no_record(client, db, path):
 def test_sign_in_state_store_on_both_databases(any_db_app):
     """authlib's cache contract (get/set/delete, a second set replaces) on SQLite and
     PostgreSQL; values are encrypted at rest and expire within ten minutes."""
-    from wizard.auth.oidc_state import LIFETIME, remove_expired, store
     from wizard.db import database
+    from wizard.sso.oidc_state import LIFETIME, remove_expired, store
 
     with any_db_app.app_context(), database.connection_context():
         store.set("_state_okta-1_abc", '{"data": {"nonce": "n1"}}', 3600)

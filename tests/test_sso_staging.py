@@ -211,7 +211,7 @@ def test_cli_activate_is_audited_as_a_cli_action(runner, org, trusted, hostile):
 def test_cli_secret_from_the_environment_or_a_hidden_prompt(runner, app, org, hostile, db):
     """OKTA_CONNECTOR_CLIENT_SECRET or ``--client-secret`` alone (hidden prompt) keep the
     secret out of argv and shell history."""
-    from wizard import sso_configurations
+    from wizard.sso import configurations as sso_configurations
 
     def saved_secret():
         with app.app_context():

@@ -36,7 +36,7 @@ NOT_IDS = {
     ("auth.set_password_link", "token"): "a bearer secret: unknown tokens are 410",
 }
 # Public by design: Okta sign-in starts from an organization's slug (bookmarks, tiles).
-PUBLIC = {"sso.start", "sso.callback", "sso.logged_out"}
+PUBLIC = {"auth.okta_start", "auth.okta_callback", "auth.okta_signed_out"}
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ def create_app(config: dict | None = None) -> Flask:
         request_context,
         scim,
         security_headers,
-        sso,
         support,
         team,
     )
@@ -33,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .domain.roles import OrgRole
     from .domain.sources import GrantSource, Source
     from .extensions import csrf, limiter, login_manager, mail
+    from .sso import clients as sso_clients
     from .support import audit_views, failures_views
     from .sync import views as sync_views
     from .team import mapping_views, okta_link_views
@@ -73,13 +73,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(support.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(connect.bp)
-    app.register_blueprint(sso.bp)
     app.register_blueprint(sync_views.bp)
     app.register_blueprint(mapping_views.bp)
     app.register_blueprint(okta_link_views.bp)
     app.register_blueprint(failures_views.bp)
     app.register_blueprint(audit_views.bp)
-    sso.clients.oauth.init_app(app)
+    sso_clients.oauth.init_app(app)
     scim.init_app(app)
     if app.config["SCHEDULER"] == "embedded" and not app.testing:
         from .sync.jobs import install_embedded

@@ -10,13 +10,14 @@ from click.core import ParameterSource
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import sso_configurations, sso_settings
 from .db import database
 from .domain import accounts, audit, connections, organizations
 from .domain import email_domains as domains
 from .domain.roles import OrgRole
 from .models import Member, Organization, ScimEvent, fold, utcnow
+from .sso import configurations as sso_configurations
 from .sso import enforcement
+from .sso import settings as sso_settings
 
 
 def init_app(app: Flask) -> None:

@@ -539,7 +539,7 @@ class SessionRecord(BaseModel):
 
 class SignInState(BaseModel):
     """authlib's state for an Okta sign-in under way (PKCE verifier, nonce, redirect
-    URI), kept here rather than in the cookie (wizard/auth/oidc_state.py): one row per
+    URI), kept here rather than in the cookie (wizard/sso/oidc_state.py): one row per
     sign-in started, deleted when used, expired ones by housekeeping."""
 
     digest = pw.CharField(max_length=64, unique=True)  # of authlib's key, naming the state

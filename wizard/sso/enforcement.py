@@ -3,7 +3,7 @@
 
 from ..domain.roles import OrgRole
 from ..models import Member, OktaConnection
-from ..sso_configurations import live
+from .configurations import live
 from .members import JIT_ROLES
 
 

@@ -88,9 +88,9 @@ def housekeeping(now) -> dict:
         .execute()
     )
     # Imported here: the support package imports the page modules, which import this one.
-    from ..auth import oidc_state
     from ..domain.email_domain_recheck import recheck_due
     from ..domain.setup_links import remove_expired
+    from ..sso import oidc_state
     from ..support.actions import retry_license_limits
 
     return {
