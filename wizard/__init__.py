@@ -33,9 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .domain.sources import GrantSource, Source
     from .extensions import csrf, limiter, login_manager, mail
     from .sso import clients as sso_clients
-    from .support import audit_views, failures_views
     from .sync import views as sync_views
-    from .team import mapping_views, okta_link_views
+    from .team import mapping_views
 
     overrides = {**from_environment(os.environ), **(config or {})}
     instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
@@ -75,9 +74,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(connect.bp)
     app.register_blueprint(sync_views.bp)
     app.register_blueprint(mapping_views.bp)
-    app.register_blueprint(okta_link_views.bp)
-    app.register_blueprint(failures_views.bp)
-    app.register_blueprint(audit_views.bp)
     sso_clients.oauth.init_app(app)
     scim.init_app(app)
     if app.config["SCHEDULER"] == "embedded" and not app.testing:
