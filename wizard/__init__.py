@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import csrf, limiter, login_manager, mail
     from .failure_reasons import FailureReason
     from .roles import OrgRole
+    from .simulator import mounting as simulator_mounting
     from .sources import GrantSource, Source
     from .support import audit_views, failures_views
     from .sync import views as sync_views
@@ -89,6 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(audit_views.bp)
     sso.clients.oauth.init_app(app)
     scim.init_app(app)
+    simulator_mounting.init_app(app)  # development only: Simulated Okta, when asked for
     if app.config["SCHEDULER"] == "embedded" and not app.testing:
         from .sync.jobs import install_embedded
 
