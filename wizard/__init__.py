@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         team,
     )
     from .auth.sessions import load_member
-    from .config import build_config, from_environment
+    from .config import UnsafeConfiguration, build_config, from_environment
     from .domain.failure_reasons import FailureReason
     from .domain.roles import OrgRole
     from .domain.sources import GrantSource, Source
@@ -39,13 +39,21 @@ def create_app(config: dict | None = None) -> Flask:
 
     overrides = {**from_environment(os.environ), **(config or {})}
     instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
+    try:
+        settings = build_config(instance_path, overrides)
+    except UnsafeConfiguration as refusal:
+        from . import help_mode
+
+        if help_mode.asks_for_help():  # `flask --app app --help` works in a fresh shell
+            return help_mode.refusing_app(refusal, instance_path=instance_path)
+        raise
     app = Flask(
         __name__,
         instance_path=instance_path,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.update(build_config(instance_path, overrides))
+    app.config.update(settings)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
