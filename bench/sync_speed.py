@@ -63,8 +63,8 @@ def sync_once(env: dict, slug: str) -> dict:
 
 def run(engine: str, users: int, groups: int) -> list[tuple[str, str]]:
     from wizard import create_app
-    from wizard.connections import ensure_connection
     from wizard.db import database
+    from wizard.domain.connections import ensure_connection
     from wizard.models import Organization
     from wizard.sync import api_connection
 

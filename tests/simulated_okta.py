@@ -7,9 +7,10 @@ import shutil
 import pytest
 
 from tests.conftest import LiveServer, app_config
-from wizard import accounts, connections, create_app
+from wizard import create_app
 from wizard.config import SIMULATOR_PREFIX
 from wizard.db import database
+from wizard.domain import accounts, connections
 from wizard.simulator import mounting
 from wizard.simulator.world import PROVISIONING_APP, SIGN_IN_APP
 

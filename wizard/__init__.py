@@ -23,17 +23,17 @@ def create_app(config: dict | None = None) -> Flask:
         request_context,
         scim,
         security_headers,
-        sso,
         support,
         team,
     )
     from .auth.sessions import load_member
     from .config import UnsafeConfiguration, build_config, from_environment
+    from .domain.failure_reasons import FailureReason
+    from .domain.roles import OrgRole
+    from .domain.sources import GrantSource, Source
     from .extensions import csrf, limiter, login_manager, mail
-    from .failure_reasons import FailureReason
-    from .roles import OrgRole
     from .simulator import mounting as simulator_mounting
-    from .sources import GrantSource, Source
+    from .sso import clients as sso_clients
     from .support import audit_views, failures_views
     from .sync import views as sync_views
     from .team import mapping_views, okta_link_views
@@ -82,13 +82,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(support.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(connect.bp)
-    app.register_blueprint(sso.bp)
     app.register_blueprint(sync_views.bp)
     app.register_blueprint(mapping_views.bp)
     app.register_blueprint(okta_link_views.bp)
     app.register_blueprint(failures_views.bp)
     app.register_blueprint(audit_views.bp)
-    sso.clients.oauth.init_app(app)
+    sso_clients.oauth.init_app(app)
     scim.init_app(app)
     simulator_mounting.init_app(app)  # development only: Simulated Okta, when asked for
     if app.config["SCHEDULER"] == "embedded" and not app.testing:

@@ -25,7 +25,7 @@ MAIL_SETTINGS = (
 )
 SCHEDULER_MODES = ("embedded", "off")
 LOOPBACK_HOSTS = {"localhost"}
-# Server-side session limits (wizard/session_records.py): unused for SESSION_IDLE_HOURS,
+# Server-side session limits (wizard/domain/session_records.py): unused for SESSION_IDLE_HOURS,
 # or older than SESSION_MAX_DAYS, a session ends whatever its cookie says.
 SESSION_LIFETIMES = {"SESSION_IDLE_HOURS": 12, "SESSION_MAX_DAYS": 7}
 NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105

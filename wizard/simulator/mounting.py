@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from ..accounts import DEMO_ADMIN_EMAIL
 from ..config import SIMULATOR_PREFIX
+from ..domain.accounts import DEMO_ADMIN_EMAIL
 from . import store
 from .site import Mount, Site
 from .world import SimulatedOkta

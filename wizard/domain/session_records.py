@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from .models import Member, SessionRecord, utcnow
-from .security import decrypt_secret, encrypt_secret, new_token, token_digest
+from ..models import Member, SessionRecord, utcnow
+from ..security import decrypt_secret, encrypt_secret, new_token, token_digest
 
 # A live session's last_seen_at moves at most this often: no database write per request.
 TOUCH_EVERY = timedelta(minutes=1)

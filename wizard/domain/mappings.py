@@ -7,9 +7,9 @@ page announces ("12 members lose Editor on Library") is exactly what saving does
 import re
 from collections import Counter
 
-from .db import database
-from .directory import grants
-from .models import (
+from ..db import database
+from ..directory import grants
+from ..models import (
     DetailMapping,
     Group,
     Member,
@@ -19,7 +19,7 @@ from .models import (
     Site,
     utcnow,
 )
-from .permissions import may_grant
+from ..permissions import may_grant
 from .roles import OrgRole, SiteRole
 
 SITE_ROLES = [role.value_name for role in SiteRole]

@@ -6,8 +6,8 @@ from zoneinfo import available_timezones
 
 import peewee as pw
 
-from .db import database
-from .models import Organization, Site, fold, utcnow
+from ..db import database
+from ..models import Organization, Site, fold, utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 

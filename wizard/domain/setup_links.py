@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from flask import current_app, session
 
-from .models import Organization, SetupLink, utcnow
-from .permissions import Action, member_may
-from .security import new_token, token_digest
+from ..models import Organization, SetupLink, utcnow
+from ..permissions import Action, member_may
+from ..security import new_token, token_digest
 
 DEFAULT_LIFETIME = timedelta(days=7)
 STEPS = ("apps", "sso", "credentials", "settings", "assign", "push")

@@ -7,13 +7,15 @@ import time
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
 
-from .. import audit, domains, setup_links, sso_configurations
-from ..auth import fresh
+from ..domain import audit, setup_links
+from ..domain import email_domains as domains
 from ..models import SsoState, fold
 from ..permissions import Action, allowed
-from . import identities
-from .identities import IdentityLink
-from .members import SignInRefused, kept_local, refused
+from ..sso import configurations as sso_configurations
+from ..sso import identities
+from ..sso.identities import IdentityLink
+from ..sso.members import SignInRefused, kept_local, refused
+from . import fresh
 
 REAUTH_MAX_AGE = 300  # seconds: Okta's auth_time must be this recent for a confirmation
 CLOCK_LEEWAY = 60  # seconds Okta's clock may run ahead of ours (as for the ID token)

@@ -16,11 +16,11 @@ from enum import StrEnum
 
 import peewee as pw
 
-from . import dns
-from .db import database
-from .domains import TAKEN, DomainStatus, VerifyMethod, check_claimable, holder
-from .models import EmailDomain, Organization, utcnow
-from .security import same_secret
+from .. import dns
+from ..db import database
+from ..models import EmailDomain, Organization, utcnow
+from ..security import same_secret
+from .email_domains import TAKEN, DomainStatus, VerifyMethod, check_claimable, holder
 
 RECORD_PREFIX = "_okta-connector-challenge"
 VALUE_PREFIX = "okta-connector-verification="

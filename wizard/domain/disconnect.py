@@ -8,9 +8,11 @@ Email domain claims stay: a verified domain is a proof of ownership, not an Okta
 setting, and with sign-in off it routes nobody anywhere; reconnecting needs no new
 DNS record, and no other organization can take the domain meanwhile."""
 
-from . import audit, connections, directory, password_links, setup_links, sso_configurations
-from .db import write_transaction
-from .models import Member, OktaConnection, Organization, fold
+from .. import directory
+from ..db import write_transaction
+from ..models import Member, OktaConnection, Organization, fold
+from ..sso import configurations as sso_configurations
+from . import audit, connections, password_links, setup_links
 from .sources import OKTA_SOURCES
 
 

@@ -5,10 +5,10 @@ One row per (organization, userName, operation, reason): a repeat bumps ``attemp
 every open row for that user.
 """
 
-from .db import chunks, database, one_of
+from ..db import chunks, database, one_of
+from ..models import FailedMigration, Member, Organization, fold, utcnow
+from ..prepared import Prepared
 from .failure_reasons import FailureReason
-from .models import FailedMigration, Member, Organization, fold, utcnow
-from .prepared import Prepared
 from .redaction import redact
 from .sources import Source
 

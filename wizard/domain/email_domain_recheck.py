@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 
+from ..models import EmailDomain
 from . import audit
-from .domain_verification import Outcome, check_now
-from .domains import DomainStatus, VerifyMethod
-from .models import EmailDomain
+from .email_domain_verification import Outcome, check_now
+from .email_domains import DomainStatus, VerifyMethod
 
 RECHECK_EVERY = timedelta(days=1)
 RECHECK_WHILE_FAILING = timedelta(hours=1)

@@ -9,7 +9,6 @@ sign-in uses the pending one when there is one, else the live one.
 import secrets
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -23,18 +22,19 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature
 from playhouse.flask_utils import get_object_or_404
 
-from .. import audit, connections, outbound, sso_configurations
-from ..auth import sessions
-from ..auth.views import home_for, safe_next
+from .. import outbound
+from ..domain import audit, connections
 from ..extensions import limiter
 from ..models import Organization, SsoConfiguration, SsoState, utcnow
-from ..sso_settings import redirect_uris
-from . import finish
-from .clients import client_for
-from .flow import STATE_MAX_AGE, serializer, unreachable, verified_claims
-from .members import SignInRefused, member_for_claims
+from ..sso import configurations as sso_configurations
+from ..sso.clients import client_for
+from ..sso.flow import STATE_MAX_AGE, serializer, unreachable, verified_claims
+from ..sso.members import SignInRefused, member_for_claims
+from ..sso.settings import redirect_uris
+from . import okta_finish, sessions
+from .views import bp, home_for, safe_next
 
-bp = Blueprint("sso", __name__, url_prefix="/login/okta/<slug>")
+PREFIX = "/login/okta/<slug>"  # one organization's Okta sign-in
 MODES = ("signin", "reauth")  # reauth: a fresh sign-in before a critical action
 CALLBACK_LIMIT = "20 per minute"  # per client address: each callback costs a token exchange
 # Each start stores a sign-in state (PKCE verifier, nonce) for ten minutes: per address.
@@ -55,17 +55,17 @@ def _configuration(connection, mode: str) -> SsoConfiguration | None:
     return sso_configurations.live(connection)
 
 
-@bp.get("")
+@bp.get(PREFIX)
 @limiter.limit(START_LIMIT)
-def start(slug: str):
+def okta_start(slug: str):
     connection = _connection(slug)
     if request.args.get("mode") == "test":
         # A link anyone can send must not start a test sign-in: an EnterpriseAdmin's
-        # passing test makes a pending configuration live (see ``start_test``).
+        # passing test makes a pending configuration live (see ``okta_test``).
         flash("Start the test sign-in with the Test sign-in button.", "info")
         return redirect(url_for("connect.step", slug="sso"))
     mode = request.args.get("mode") if request.args.get("mode") in MODES else "signin"
-    if mode == "reauth" and not finish.is_member_of(connection.organization):
+    if mode == "reauth" and not okta_finish.is_member_of(connection.organization):
         abort(403)
     hint = request.args.get("login_hint", "")[:254]
     extra = {"login_hint": hint} if hint else {}
@@ -75,26 +75,26 @@ def start(slug: str):
     return _authorize(connection, mode, request.args.get("next"), extra)
 
 
-@bp.post("/test")
+@bp.post(PREFIX + "/test")
 @limiter.limit(START_LIMIT)
-def start_test(slug: str):
+def okta_test(slug: str):
     """The wizard's "Test sign-in" (a CSRF-protected POST): a hostile provider answers a
     test at once, so a followed link must not run one in an EnterpriseAdmin's browser
     and make that provider live."""
     connection = _connection(slug)
-    if not finish.may_test(connection.organization):  # CSRFProtect checked the token
+    if not okta_finish.may_test(connection.organization):  # CSRFProtect checked the token
         abort(403)
     return _authorize(connection, "test", None, {})
 
 
-@bp.post("/link")
+@bp.post(PREFIX + "/link")
 @limiter.limit(START_LIMIT)
 @login_required
-def start_link(slug: str):
+def okta_link(slug: str):
     """ "Link my Okta account" (a POST from the account page: CSRF-protected, so no other
     site can start it); Okta asks for the credentials again."""
     connection = _connection(slug)
-    if not finish.may_link(connection.organization):
+    if not okta_finish.may_link(connection.organization):
         abort(403)
     extra = {"prompt": "login", "login_hint": current_user.email}
     return _authorize(connection, "link", None, extra)
@@ -126,9 +126,9 @@ def _authorize(connection, mode: str, next_url: str | None, extra: dict):
         )
 
 
-@bp.get("/callback")
+@bp.get(PREFIX + "/callback")
 @limiter.limit(CALLBACK_LIMIT)
-def callback(slug: str):
+def okta_callback(slug: str):
     connection = _connection(slug)
     try:
         state = serializer().loads(request.args.get("state", ""), max_age=STATE_MAX_AGE)
@@ -148,11 +148,11 @@ def callback(slug: str):
         configuration = _started_with(connection, mode, state.get("c"))
         claims = verified_claims(configuration)
         if mode == "test":
-            return finish.finish_test(configuration, claims)
+            return okta_finish.finish_test(configuration, claims)
         if mode == "reauth":
-            return finish.finish_reauth(configuration, claims, state)
+            return okta_finish.finish_reauth(configuration, claims, state)
         if mode == "link":
-            return finish.finish_link(configuration, claims)
+            return okta_finish.finish_link(configuration, claims)
         member = member_for_claims(configuration, claims)
     except SignInRefused as refused:
         return _refuse(connection, mode, refused)
@@ -174,7 +174,7 @@ def _started_with(connection, mode: str, configuration_id) -> SsoConfiguration:
             "Start again from the sign-in page.",
             "configuration_changed",
         )
-    if mode == "test" and not finish.may_test(connection.organization):
+    if mode == "test" and not okta_finish.may_test(connection.organization):
         raise SignInRefused(
             403,
             "You may not test these settings",
@@ -200,8 +200,8 @@ def _sign_in(connection, member, claims: dict, state: dict):
     return redirect(state.get("n") or home_for(member))
 
 
-@bp.get("/signed-out")
-def logged_out(slug: str):
+@bp.get(PREFIX + "/signed-out")
+def okta_signed_out(slug: str):
     flash("You are signed out of this app and of Okta.", "info")
     return redirect(url_for("auth.login"))
 
@@ -230,4 +230,4 @@ def _refuse(connection, mode: str, refused: SignInRefused):
             "problems": [f"{refused.title}. {refused.fix}"],
         }
         return redirect(url_for("connect.step", slug="sso"))
-    return render_template("sso/error.html", refused=refused), refused.status
+    return render_template("auth/okta_error.html", refused=refused), refused.status

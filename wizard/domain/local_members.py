@@ -7,11 +7,11 @@ may do both, but the organization always keeps one active EnterpriseAdmin. Only 
 managed members are changed here: Okta decides for the members it manages.
 """
 
+from ..db import database
+from ..directory import grants
+from ..models import Member, OktaConnection
+from ..permissions import may_grant, may_manage
 from . import password_links
-from .db import database
-from .directory import grants
-from .models import Member, OktaConnection
-from .permissions import may_grant, may_manage
 from .roles import OrgRole
 from .sources import Source
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
-from .db import write_transaction
-from .models import OktaConnection, SsoConfiguration
-from .security import reencrypt_secret
+from ..db import write_transaction
+from ..models import OktaConnection, SsoConfiguration
+from ..security import reencrypt_secret
 
 # Every encrypted column, by model; a new encrypted field must be listed here.
 ENCRYPTED_FIELDS = {

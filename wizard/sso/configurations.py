@@ -7,10 +7,10 @@ run and have it vouch for the owner's address. Plain functions: the wizard, the
 callback and the CLI share them.
 """
 
-from . import audit
-from .db import database
-from .models import Member, OktaConnection, SsoConfiguration, SsoState, utcnow
-from .security import decrypt_secret, encrypt_secret, secret_hint
+from ..db import database
+from ..domain import audit
+from ..models import Member, OktaConnection, SsoConfiguration, SsoState, utcnow
+from ..security import decrypt_secret, encrypt_secret, secret_hint
 
 
 def live(connection: OktaConnection | None) -> SsoConfiguration | None:

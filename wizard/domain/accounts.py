@@ -9,12 +9,12 @@ import secrets
 import peewee as pw
 from email_validator import EmailNotValidError, validate_email
 
-from . import directory
-from .db import database
-from .directory import grants
-from .models import Member, Organization, fold, utcnow
+from .. import directory
+from ..db import database
+from ..directory import grants
+from ..models import Member, Organization, fold, utcnow
+from ..security import check_password, hash_password
 from .roles import OrgRole
-from .security import check_password, hash_password
 from .session_records import SessionEnd, end_all
 
 MIN_PASSWORD_LENGTH = 12

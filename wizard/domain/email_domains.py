@@ -3,7 +3,7 @@
 A domain routes the email-first sign-in to an organization's Okta, and lets an Okta
 sign-in match an existing account by email, only once verified: anyone can type
 ``acme.com`` into a form, only Acme can publish a TXT record under it
-(wizard/domain_verification.py). At most one organization holds a domain verified
+(wizard/domain/email_domain_verification.py). At most one organization holds a domain verified
 (a partial unique index, migration 014); others may claim it (pending) without effect.
 """
 
@@ -11,8 +11,8 @@ import re
 import secrets
 from enum import StrEnum
 
-from .models import EmailDomain, Organization
-from .refused_domains import refusal
+from ..models import EmailDomain, Organization
+from .refused_email_domains import refusal
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 

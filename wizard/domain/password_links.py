@@ -14,11 +14,12 @@ from enum import StrEnum
 
 from flask import current_app
 
-from . import audit, mail
-from .db import database
-from .models import Member, PasswordSetLink, utcnow
+from .. import mail
+from ..db import database
+from ..models import Member, PasswordSetLink, utcnow
+from ..security import new_token, token_digest
+from . import audit
 from .roles import OrgRole
-from .security import new_token, token_digest
 from .sources import Source
 
 LIFETIME = timedelta(days=7)

@@ -10,10 +10,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from . import domains, outbound, sso_configurations
-from .config import is_loopback_host
-from .db import database
-from .models import OktaConnection, Organization, utcnow
+from .. import outbound
+from ..config import is_loopback_host
+from ..db import database
+from ..domain import email_domains as domains
+from ..models import OktaConnection, Organization, utcnow
+from . import configurations as sso_configurations
 
 DISCOVERY_TIMEOUT = 5  # seconds: the admin is waiting on the page
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

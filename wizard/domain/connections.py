@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from .db import database, write_transaction
-from .models import Member, OktaConnection, Organization, ScimToken, utcnow
-from .prepared import Prepared
-from .security import new_token, same_secret, token_digest
+from ..db import database, write_transaction
+from ..models import Member, OktaConnection, Organization, ScimToken, utcnow
+from ..prepared import Prepared
+from ..security import new_token, same_secret, token_digest
 
 TOKEN_PREFIX = "okcs_"  # noqa: S105 (a recognizable prefix, not a secret)
 KEY_ALPHABET = string.ascii_lowercase + string.digits  # Okta refuses "_" in a base URL

@@ -6,8 +6,8 @@ import peewee as pw
 from flask import g, has_request_context, request
 from flask_login import current_user
 
-from .models import AuditEvent, Member, Organization, utcnow
-from .prepared import Prepared
+from ..models import AuditEvent, Member, Organization, utcnow
+from ..prepared import Prepared
 
 
 def record(
