@@ -22,6 +22,9 @@ from wizard.domain.accounts import create_local_admin, create_staff
 from wizard.domain.organizations import create_organization
 from wizard.domain.roles import OrgRole
 
+# Simulated Okta mounted in the app (tests/simulated_okta.py): sim_app, sim_server, world, demo.
+pytest_plugins = ["tests.simulated_okta"]
+
 PASSWORD = "correct horse battery staple"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
