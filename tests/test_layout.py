@@ -22,7 +22,6 @@ LONG_MODULES: dict[str, str] = {
     "wizard/models.py": "split last, after OktaConnection's own split (helper 'split')",
     "wizard/cli.py": "being split into wizard/cli/, one module per command group",
     "wizard/connect/views.py": "being split by responsibility",
-    "wizard/directory/members.py": "being split by responsibility",
     "wizard/sync/engine.py": "being split by responsibility",
     "wizard/scim/mapping.py": "being split by responsibility",
 }
