@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import csrf_token, run_sync_now
 from wizard import directory, mappings
 from wizard.directory import grants
-from wizard.models import AuditEvent, Group, Member, OktaConnection, RoleMapping
+from wizard.models import AuditEvent, Group, Member, OktaConnection, RoleMapping, SyncSettings
 from wizard.organizations import add_site
 from wizard.roles import OrgRole
 
@@ -190,7 +190,7 @@ def test_without_an_app_the_sync_reads_the_members_of_a_detached_mapping(
 ):
     """With no Okta app picked, who belongs is the members of mapped groups: a detached
     mapping still names its Okta group, so its members are read and provisioned."""
-    OktaConnection.update(sync_app_id="").execute()
+    SyncSettings.update(app_id="").execute()
     okta.add_users(1, assign=None)
     okta.add_group("00gstaff", "Staff", [])
     run_sync_now(app, synced_org)

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 
 from .. import directory
 from ..db import database
-from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
+from ..models import OktaApiConnection, OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
 from ..session_records import Lifetimes, remove_finished
 from . import api_connection, runs
 from .engine import run_sync
@@ -45,8 +45,8 @@ def execute(run: SyncRun, *, budget_seconds: float = RUN_BUDGET_SECONDS) -> Sync
             held=outcome.held,
             preview=outcome.preview,
         )
-        OktaConnection.update(api_last_used_at=utcnow()).where(
-            OktaConnection.id == connection.id
+        OktaApiConnection.update(last_used_at=utcnow()).where(
+            OktaApiConnection.connection == connection.id
         ).execute()
     finally:
         runs.release(run.organization_id, run.lease_owner)
