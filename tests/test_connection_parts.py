@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.query_counter import statements
-from wizard import connections
 from wizard.db import database
+from wizard.domain import connections
+from wizard.domain.organizations import create_organization
 from wizard.models import (
     CONNECTION_PARTS,
     OktaApiConnection,
@@ -19,7 +20,6 @@ from wizard.models import (
     SyncLease,
     SyncSettings,
 )
-from wizard.organizations import create_organization
 from wizard.sync import runs
 
 
@@ -176,9 +176,9 @@ def test_the_scheduler_reads_due_connections_with_their_settings(conn):
 def test_disconnect_clears_enforcement_and_credentials_of_that_connection_only(conn):
     """Disconnecting writes each part's own table: SSO no longer required, no API
     credential left; the other organization's parts are untouched."""
-    from wizard.accounts import create_local_admin
-    from wizard.disconnect import disconnect
-    from wizard.roles import OrgRole
+    from wizard.domain.accounts import create_local_admin
+    from wizard.domain.disconnect import disconnect
+    from wizard.domain.roles import OrgRole
     from wizard.security import encrypt_secret
 
     acme, globex = create_organization("Acme", "acme"), create_organization("Globex", "globex")

@@ -12,8 +12,14 @@ import pytest
 
 from tests.conftest import issue_scim_client
 from wizard.db import MIGRATIONS_DIR, database
-from wizard.models import FailedMigration, OktaConnection, Organization, ScimEvent, ScimHealth
-from wizard.organizations import create_organization
+from wizard.domain.organizations import create_organization
+from wizard.models import (
+    FailedMigration,
+    OktaConnection,
+    Organization,
+    ScimEvent,
+    ScimHealth,
+)
 
 SECRET = "Pw-7c1f-distinctive-Zq93"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"

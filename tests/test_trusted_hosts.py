@@ -10,8 +10,9 @@ from tests.conftest import PASSWORD, csrf_token
 from tests.fakes.okta_api import TOKEN
 from tests.fakes.recorder import Recorder
 from tests.fakes.tls import LocalAuthority
-from wizard import accounts
 from wizard.db import MIGRATIONS_DIR
+from wizard.domain import accounts
+from wizard.domain.roles import OrgRole
 from wizard.models import (
     AuditEvent,
     OktaConnection,
@@ -21,7 +22,6 @@ from wizard.models import (
     TrustedHost,
 )
 from wizard.outbound.trusted_hosts import TrustedHostError, host_from_input
-from wizard.roles import OrgRole
 
 PAGE = "/integrations/okta/trusted-hosts"
 

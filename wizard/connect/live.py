@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from ..failure_reasons import FailureReason
+from ..domain.failure_reasons import FailureReason
+from ..domain.sources import Source
 from ..models import (
     AuditEvent,
     FailedMigration,
@@ -17,7 +18,6 @@ from ..models import (
     SyncRun,
     utcnow,
 )
-from ..sources import Source
 from ..sync.health import idle_warning
 
 RECENT = 5

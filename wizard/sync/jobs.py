@@ -10,8 +10,15 @@ from flask import Flask, current_app
 
 from .. import directory
 from ..db import database
-from ..models import OktaApiConnection, OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
-from ..session_records import Lifetimes, remove_finished
+from ..domain.session_records import Lifetimes, remove_finished
+from ..models import (
+    OktaApiConnection,
+    OktaConnection,
+    ScimEvent,
+    ScimToken,
+    SyncRun,
+    utcnow,
+)
 from . import api_connection, runs
 from .engine import run_sync
 from .okta_api import OktaApiError
@@ -88,9 +95,9 @@ def housekeeping(now) -> dict:
         .execute()
     )
     # Imported here: the support package imports the page modules, which import this one.
-    from ..auth import oidc_state
-    from ..domain_recheck import recheck_due
-    from ..setup_links import remove_expired
+    from ..domain.email_domain_recheck import recheck_due
+    from ..domain.setup_links import remove_expired
+    from ..sso import oidc_state
     from ..support.actions import retry_license_limits
 
     return {
