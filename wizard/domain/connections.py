@@ -140,7 +140,8 @@ def find_connection(scim_key: str) -> OktaConnection | None:
 
 # Only what a SCIM request reads of the token, connection and SCIM health (none is ever
 # saved from a request: their updates are single-column UPDATEs), and the whole
-# organization. The health row rides along where the connection keeps it, so noting a
+# organization. The health row (its last request time only: the request path reads
+# nothing else of it) rides along where the connection keeps its parts, so noting a
 # request's time costs no query of its own.
 _LIVE_TOKENS_BY_KEY = Prepared(
     lambda key: (
