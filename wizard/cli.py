@@ -169,6 +169,11 @@ def demo_command():
     click.echo(f"Sign in at {base_url}/login")
     click.echo(f"  email:    {admin.email}")
     click.echo(f"  password: {password}")
+    if current_app.config.get("SIMULATED_OKTA"):
+        from .simulator.demo import prepare_demo
+
+        for line in prepare_demo(organization):
+            click.echo(line)
 
 
 @click.group("scim", help="SCIM connection tokens and request records.")

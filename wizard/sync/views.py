@@ -19,7 +19,7 @@ from ..domain import audit, connections
 from ..models import SyncRun, utcnow
 from ..permissions import Action, requires
 from ..tenancy import own
-from . import api_connection, breaker, runs, service_app_keys
+from . import api_connection, breaker, jobs, runs, service_app_keys
 from .forms import ApiForm, ScheduleForm
 from .health import idle_warning
 
@@ -213,6 +213,7 @@ def _queue_manual_run(dry_run: bool):
         flash("Connect the Okta API first.", "error")
         return redirect(url_for("sync.api"))
     run = runs.queue(link.organization, "manual", dry_run=dry_run)  # or the one waiting
+    jobs.wake_embedded(current_app)  # development: the in-process scheduler runs it now
     flash("A dry run is queued." if run.dry_run else "Sync queued.", "info")
     action = "sync.dry_run" if dry_run else "sync.now"
     audit.record_request(action, organization=link.organization, target=link)
