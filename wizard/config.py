@@ -94,6 +94,7 @@ def from_environment(environ) -> dict:
         "OUTBOUND_PROXY",
         "OUTBOUND_CA_BUNDLE",
         "SIMULATED_OKTA",
+        "INSTANCE_PATH",
     )
     return {name: environ[name] for name in names if environ.get(name)}
 

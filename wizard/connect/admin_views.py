@@ -74,10 +74,10 @@ def set_enforcement():
 
 def enforcement_form(connection, **kwargs) -> EnforcementForm:
     form = EnforcementForm(
-        enforced=connection.sso_enforced,
-        jit=connection.jit_enabled,
-        jit_role=connection.jit_role,
-        break_glass=connection.break_glass_id or 0,
+        enforced=connection.sign_in_policy.sso_enforced,
+        jit=connection.sign_in_policy.jit_enabled,
+        jit_role=connection.sign_in_policy.jit_role,
+        break_glass=connection.sign_in_policy.break_glass_id or 0,
         **kwargs,
     )
     choices = [(m.id, m.email) for m in enforcement.break_glass_candidates(connection)]
