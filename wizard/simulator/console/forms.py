@@ -1,7 +1,7 @@
 """The console's forms, labelled as Okta labels the same settings."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..scim_bodies import USERNAME_FORMATS
@@ -91,5 +91,5 @@ class ServiceAppForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    request_id = StringField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{8,64}$")])
+    request_id = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{8,64}$")])
     person = StringField(validators=[DataRequired(), Length(max=40)])
