@@ -192,7 +192,7 @@ def test_admin_cannot_save_the_okta_api_connection(client, auth, admin, org, okt
         data={"csrf_token": csrf_token(page.text), "org_url": okta.url, "api_token": TOKEN},
     )
     assert response.status_code == 403
-    assert OktaConnection.get().api_org_url in ("", None)
+    assert OktaConnection.get().api.org_url in ("", None)
 
 
 def test_admin_cannot_issue_a_scim_token(client, auth, admin, org):

@@ -11,6 +11,7 @@ from tests.conftest import PASSWORD, csrf_token, issue_scim_client, verify_domai
 from wizard.domain import accounts, connections, mappings, setup_links
 from wizard.domain.organizations import add_site
 from wizard.models import (
+    CONNECTION_PARTS,
     AuditEvent,
     EmailDomain,
     FailedMigration,
@@ -104,6 +105,7 @@ def snapshot() -> str:
         SyncRun,
         SetupLink,
         OktaConnection,
+        *CONNECTION_PARTS,
         ScimToken,
         EmailDomain,
         TrustedHost,
@@ -115,6 +117,8 @@ def snapshot() -> str:
             data.pop("last_auth_failure_at", None)
             data.pop("last_auth_failure_ip", None)
             organization = data.get("organization")
+            if model in CONNECTION_PARTS:  # a connection's own rows: its organization's
+                organization = OktaConnection.get_by_id(row.connection_id).organization_id
             if organization in (None, 2) or model is ScimToken:
                 rows.append((model.__name__, json.dumps(data, default=str, sort_keys=True)))
     return json.dumps(rows)

@@ -10,7 +10,7 @@ from ..domain import audit, connections, disconnect, setup_links
 from ..domain import email_domain_verification as domain_verification
 from ..domain import email_domains as domains
 from ..domain.roles import OrgRole
-from ..models import Member, SetupLink, utcnow
+from ..models import SetupLink, utcnow
 from ..permissions import Action, allowed, requires
 from ..sso import enforcement
 from ..sso import settings as sso_settings
@@ -74,10 +74,10 @@ def set_enforcement():
 
 def enforcement_form(connection, **kwargs) -> EnforcementForm:
     form = EnforcementForm(
-        enforced=connection.sso_enforced,
-        jit=connection.jit_enabled,
-        jit_role=connection.jit_role,
-        break_glass=connection.break_glass_id or 0,
+        enforced=connection.sign_in_policy.sso_enforced,
+        jit=connection.sign_in_policy.jit_enabled,
+        jit_role=connection.sign_in_policy.jit_role,
+        break_glass=connection.sign_in_policy.break_glass_id or 0,
         **kwargs,
     )
     choices = [(m.id, m.email) for m in enforcement.break_glass_candidates(connection)]
@@ -137,14 +137,6 @@ def convert_all():
     issued = disconnect.convert_to_local(
         list(disconnect.okta_managed(organization)), actor=current_user._get_current_object()
     )
-    return shown_once(render_template("connect/converted.html", issued=issued))
-
-
-@bp.post("/team/users/<member_id>/convert")
-@requires(Action.CONVERT_TO_LOCAL)
-def convert_one(member_id: str):
-    member = own(disconnect.okta_managed(current_user.organization), Member.scim_id == member_id)
-    issued = disconnect.convert_to_local([member], actor=current_user._get_current_object())
     return shown_once(render_template("connect/converted.html", issued=issued))
 
 

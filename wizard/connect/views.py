@@ -11,7 +11,6 @@ from flask import (
     flash,
     g,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -27,6 +26,7 @@ from ..domain import email_domains as domains
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
 from ..permissions import Action, check, requires
+from ..security_headers import shown_once
 from ..sso import configurations as sso_configurations
 from ..sso import settings as sso_settings
 from ..tenancy import acting_organization
@@ -42,13 +42,6 @@ from .forms import (
 from .selftest import run_self_test
 
 bp = Blueprint("connect", __name__)
-
-
-def shown_once(html: str):
-    """A page holding a secret shown once: never cached, never replayed from history."""
-    response = make_response(html)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def organization():

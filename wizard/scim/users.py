@@ -10,7 +10,13 @@ from .. import directory
 from ..directory import grants
 from ..domain.redaction import strip_operations, strip_secrets
 from ..domain.sources import GrantSource
-from ..models import Member, OktaConnection, RoleAssignment, fold, utcnow
+from ..models import (
+    Member,
+    RoleAssignment,
+    ScimHealth,
+    fold,
+    utcnow,
+)
 from ..prepared import Prepared
 from . import patch, replay
 from .blueprint import bp
@@ -167,8 +173,8 @@ def _note_password_push(removed: set[str]) -> None:
     """A password in an update means Okta's Sync Password is on; we never store it, but the
     wizard tells the admin to turn it off."""
     if "password" in removed:
-        OktaConnection.update(password_push_seen_at=utcnow()).where(
-            OktaConnection.id == g.scim_connection.id
+        ScimHealth.update(password_push_seen_at=utcnow()).where(
+            ScimHealth.connection == g.scim_connection.id
         ).execute()
 
 

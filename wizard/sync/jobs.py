@@ -11,7 +11,14 @@ from flask import Flask, current_app
 from .. import directory
 from ..db import database
 from ..domain.session_records import Lifetimes, remove_finished
-from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
+from ..models import (
+    OktaApiConnection,
+    OktaConnection,
+    ScimEvent,
+    ScimToken,
+    SyncRun,
+    utcnow,
+)
 from . import api_connection, runs
 from .engine import run_sync
 from .okta_api import OktaApiError
@@ -46,8 +53,8 @@ def execute(run: SyncRun, *, budget_seconds: float = RUN_BUDGET_SECONDS) -> Sync
             held=outcome.held,
             preview=outcome.preview,
         )
-        OktaConnection.update(api_last_used_at=utcnow()).where(
-            OktaConnection.id == connection.id
+        OktaApiConnection.update(last_used_at=utcnow()).where(
+            OktaApiConnection.connection == connection.id
         ).execute()
     finally:
         runs.release(run.organization_id, run.lease_owner)

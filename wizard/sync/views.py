@@ -41,17 +41,19 @@ def connection():
 def api():
     link = connection()
     form = ApiForm(
-        org_url=link.api_org_url, app_id=link.sync_app_id, client_id=link.oauth_client_id
+        org_url=link.api.org_url,
+        app_id=link.sync_settings.app_id,
+        client_id=link.api.oauth_client_id,
     )
     if request.method == "GET":
         form.auth.data = api_connection.chosen_auth(link)
-    apps = (link.api_check or {}).get("apps", [])
+    apps = (link.api.last_check or {}).get("apps", [])
     form.app_id.choices = [("", "Nobody yet (pick an app)")] + [(a["id"], a["label"]) for a in apps]
     if request.method == "POST":
         permissions.check(Action.CONFIGURE_OKTA_API)  # reading is for admins; saving is not
     if form.validate_on_submit():
-        had_token = bool(link.api_token)
-        link.sync_app_id = form.app_id.data or link.sync_app_id
+        had_token = bool(link.api.token)
+        link.sync_settings.app_id = form.app_id.data or link.sync_settings.app_id
         try:
             check = api_connection.save_and_check(
                 link, form.auth.data, form.org_url.data, form.client_id.data, form.api_token.data
@@ -63,13 +65,13 @@ def api():
                 "sync.api_tested",
                 organization=link.organization,
                 target=link,
-                details={"ok": check["ok"], "auth": link.api_auth, "org_url": link.api_org_url},
+                details={"ok": check["ok"], "auth": link.api.auth, "org_url": link.api.org_url},
             )
             flash(
                 "Connection works." if check["ok"] else "The test found problems: see below.",
                 "success" if check["ok"] else "error",
             )
-            if had_token and not link.api_token:
+            if had_token and not link.api.token:
                 flash(REVOKE_OLD_CREDENTIAL, "info")
             return redirect(url_for("sync.api"))
     return render_template(
@@ -77,7 +79,7 @@ def api():
         connection=link,
         form=form,
         public_jwk=service_app_keys.public_jwk(link),
-        check=link.api_check,
+        check=link.api.last_check,
     )
 
 
@@ -86,7 +88,7 @@ def api():
 def api_key():
     """Make (or replace) the service app's key pair; its public half is shown to paste."""
     link = connection()
-    replaced = bool(link.oauth_public_jwk)
+    replaced = bool(link.api.oauth_public_jwk)
     jwk = service_app_keys.create_key_pair(link)
     audit.record_request(
         "sync.service_app_key_created",
@@ -120,7 +122,10 @@ def page():
         connection=link,
         history=history,
         latest=latest,
-        form=ScheduleForm(sync_time=link.sync_time, deactivation_limit=link.deactivation_limit),
+        form=ScheduleForm(
+            sync_time=link.sync_settings.daily_at,
+            deactivation_limit=link.sync_settings.deactivation_limit,
+        ),
         scheduler_running=current_app.config["SCHEDULER"] != "off",
         awaiting={run.id for run in history if breaker.awaits_decision(run)},
         idle_warning=idle_warning(link),
@@ -160,15 +165,21 @@ def schedule():
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
         return redirect(url_for("sync.page"))
-    link.sync_time, link.deactivation_limit = form.sync_time.data, form.deactivation_limit.data
+    link.sync_settings.daily_at, link.sync_settings.deactivation_limit = (
+        form.sync_time.data,
+        form.deactivation_limit.data,
+    )
     link.save()
     audit.record_request(
         "sync.schedule_changed",
         organization=link.organization,
         target=link,
-        details={"time": link.sync_time, "limit": link.deactivation_limit},
+        details={
+            "time": link.sync_settings.daily_at,
+            "limit": link.sync_settings.deactivation_limit,
+        },
     )
-    flash(f"The daily sync runs at {link.sync_time}.", "success")
+    flash(f"The daily sync runs at {link.sync_settings.daily_at}.", "success")
     return redirect(url_for("sync.page"))
 
 
@@ -198,7 +209,7 @@ def resume():
 
 def _queue_manual_run(dry_run: bool):
     link = connection()
-    if not link.api_connected:
+    if not link.api.connected:
         flash("Connect the Okta API first.", "error")
         return redirect(url_for("sync.api"))
     run = runs.queue(link.organization, "manual", dry_run=dry_run)  # or the one waiting
@@ -212,7 +223,7 @@ def _queue_manual_run(dry_run: bool):
 def _set_paused(paused: bool):
     """Pause holds the daily schedule (Sync now still works); resume releases it."""
     link = connection()
-    link.sync_paused_at = utcnow() if paused else None
+    link.sync_settings.paused_at = utcnow() if paused else None
     link.save()
     flash("Auto sync paused." if paused else "Auto sync resumed.", "success")
     action = "sync.pause" if paused else "sync.resume"

@@ -23,7 +23,7 @@ def connection_ready():
     if not organization.enterprise_enabled:
         abort(403)
     connection = connections.connection_for(organization)
-    if connection is None or not (connection.api_check or {}).get("ok"):
+    if connection is None or not (connection.api.last_check or {}).get("ok"):
         return None
     return connection
 

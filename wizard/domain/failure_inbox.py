@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
-from ..domain.failure_reasons import FailureReason
 from ..models import FailedMigration, Organization, SyncRun, fold
+from .failure_reasons import FailureReason
 
 STATUSES = ("open", "resolved", "ignored")
 CSV_COLUMNS = (
