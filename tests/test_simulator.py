@@ -16,7 +16,7 @@ from tests.simulated_okta import connect_scim
 from tests.simulated_visit import Visitor, configure_sign_in
 from wizard.config import UnsafeConfiguration, build_config
 from wizard.db import database
-from wizard.models import Member, OktaConnection, SsoConfiguration, SsoState
+from wizard.models import Member, OktaConnection, SsoConfiguration, SsoState, SyncSettings
 from wizard.outbound import OutboundError, check
 from wizard.outbound.policy import Policy, Refused
 from wizard.simulator import seed, store
@@ -305,7 +305,7 @@ def connect_api(app, organization, world, server):
 
         connection = connections.ensure_connection(organization)
         api_connection.save_api_settings(connection, server.okta_url, world.api.token)
-        OktaConnection.update(sync_app_id=PROVISIONING_APP).execute()
+        SyncSettings.update(app_id=PROVISIONING_APP).execute()
     return connection
 
 
