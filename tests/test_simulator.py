@@ -357,3 +357,23 @@ def test_the_simulated_world_is_plain_python():
     world = SimulatedOkta.seeded("acme.example.com")
     assert world.person(ADA)["profile"]["email"] == "ada.lovelace@acme.example.com"
     assert world.assign(PROVISIONING_APP, user_id=ADA) == []  # no SCIM URL pasted: nothing sent
+
+
+def test_only_the_door_and_the_simulator_speak_http():
+    """docs/security.md: under wizard/, only the outbound door imports requests, and
+    Simulated Okta's provisioning engine (loopback only, development only). The OAuth
+    token source catches requests' errors of the sessions the door made for it."""
+    allowed = {
+        ROOT / "wizard" / "simulator" / "scim_client.py",
+        ROOT / "wizard" / "sync" / "oauth_tokens.py",
+    }
+    speakers = {
+        path
+        for path in (ROOT / "wizard").rglob("*.py")
+        if "outbound" not in path.parts
+        and any(
+            line.strip().startswith(("import requests", "from requests"))
+            for line in path.read_text().splitlines()
+        )
+    }
+    assert speakers == allowed
