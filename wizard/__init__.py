@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
         db,
         errors,
         health,
+        integrations,
         org,
         permissions,
         request_context,
@@ -34,8 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .roles import OrgRole
     from .sources import GrantSource, Source
     from .support import audit_views, failures_views
-    from .sync import views as sync_views
-    from .team import mapping_views, okta_link_views
+    from .team import okta_link_views
 
     overrides = {**from_environment(os.environ), **(config or {})}
     instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
@@ -74,8 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(team.bp)
     app.register_blueprint(connect.bp)
     app.register_blueprint(sso.bp)
-    app.register_blueprint(sync_views.bp)
-    app.register_blueprint(mapping_views.bp)
+    app.register_blueprint(integrations.bp)
     app.register_blueprint(okta_link_views.bp)
     app.register_blueprint(failures_views.bp)
     app.register_blueprint(audit_views.bp)

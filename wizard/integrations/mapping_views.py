@@ -1,7 +1,7 @@
 """Role mapping and user detail mapping pages (seed 000: the two tabs that appear once
 the Okta API connection passed its test)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, connections, mappings
@@ -11,9 +11,9 @@ from ..sync import api_connection
 from ..sync.okta_api import OktaApiError
 from ..sync.okta_scopes import OktaScope
 from ..tenancy import own
+from .blueprint import bp
 from .mapping_forms import MappingForm, detail_mapping_form
 
-bp = Blueprint("mappings", __name__, url_prefix="/integrations/okta")
 ACCESS_LABELS = {"Admin": "Admin access", "User": "Member login (staff directory)"}
 
 
@@ -49,7 +49,7 @@ def submitted_site_roles(sites) -> dict:
 def roles_page(form: MappingForm, status: int = 200):
     found = RoleMapping.select().where(RoleMapping.organization == current_user.organization)
     return render_template(
-        "mappings/roles.html",
+        "integrations/roles.html",
         form=form,
         mappings=found,
         changeable={m.id for m in found if mappings.may_change(actor(), m)},
@@ -69,18 +69,18 @@ def refused(form: MappingForm, error: mappings.MappingError):
     return roles_page(form, 400)
 
 
-@bp.get("/roles")
+@bp.get("/okta/roles")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
 def roles():
     if connection_ready() is None:
         flash("Role mapping appears once the Okta API connection passes its test.", "info")
-        return redirect(url_for("sync.api"))
+        return redirect(url_for("integrations.api"))
     return roles_page(mapping_form())
 
 
-@bp.post("/roles/preview")
+@bp.post("/okta/roles/preview")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
-def preview():
+def roles_preview():
     form = mapping_form()
     if connection_ready() is None:
         abort(400)
@@ -93,7 +93,7 @@ def preview():
     except mappings.MappingError as exc:
         return refused(form, exc)
     return render_template(
-        "mappings/preview.html",
+        "integrations/preview.html",
         form=form,
         group=group,
         lines=lines,
@@ -102,9 +102,9 @@ def preview():
     )
 
 
-@bp.post("/roles/save")
+@bp.post("/okta/roles/save")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
-def save():
+def roles_save():
     form = mapping_form()
     if connection_ready() is None:
         abort(400)
@@ -127,12 +127,12 @@ def save():
         },
     )
     flash(f"Mapping for {group.display_name} saved.", "success")
-    return redirect(url_for("mappings.roles"))
+    return redirect(url_for("integrations.roles"))
 
 
-@bp.post("/roles/<int:mapping_id>/delete")
+@bp.post("/okta/roles/<int:mapping_id>/delete")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
-def delete(mapping_id: int):
+def roles_delete(mapping_id: int):
     mapping = own(RoleMapping, RoleMapping.id == mapping_id)
     if not mappings.may_change(actor(), mapping):
         abort(403)  # removing it would take a role the admin could not give
@@ -144,16 +144,16 @@ def delete(mapping_id: int):
     )
     mappings.delete_role_mapping(mapping, actor=actor())
     flash("Mapping removed; the roles it gave are gone.", "success")
-    return redirect(url_for("mappings.roles"))
+    return redirect(url_for("integrations.roles"))
 
 
-@bp.route("/details", methods=["GET", "POST"])
+@bp.route("/okta/details", methods=["GET", "POST"])
 @requires(Action.MANAGE_DETAIL_MAPPINGS)
 def details():
     connection = connection_ready()
     if connection is None:
         flash("User detail mapping appears once the Okta API connection passes its test.", "info")
-        return redirect(url_for("sync.api"))
+        return redirect(url_for("integrations.api"))
     organization = current_user.organization
     form = detail_mapping_form(mappings.detail_mappings(organization))
     if form.validate_on_submit():
@@ -170,11 +170,14 @@ def details():
                 details={k: v for k, v in choices.items() if v},
             )
             flash("User detail mapping saved; the next sync applies it.", "success")
-            return redirect(url_for("mappings.details"))
+            return redirect(url_for("integrations.details"))
     properties, schema_error = _okta_properties(connection)  # read only to show the page
     form.offer(properties)
     return render_template(
-        "mappings/details.html", form=form, fields=mappings.DETAIL_FIELDS, schema_error=schema_error
+        "integrations/details.html",
+        form=form,
+        fields=mappings.DETAIL_FIELDS,
+        schema_error=schema_error,
     ), 400 if request.method == "POST" else 200  # a POST that gets here was refused
 
 
