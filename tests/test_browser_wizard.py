@@ -86,7 +86,10 @@ def test_admin_walks_the_whole_wizard(page, live_server, admin, discovery_server
     expect(page.get_by_role("link", name="raj@acme.example.com")).to_be_visible()
     screenshot("wizard-9-team")
     page.get_by_role("link", name="Integrations", exact=True).click()
-    expect(page.get_by_role("link", name="Rotate the token")).to_be_visible()
+    page.get_by_role("link", name="Open Okta").click()
+    status = page.locator(".status-card")
+    expect(status.locator(".part-scim .state")).to_have_text("Healthy")
+    expect(page.get_by_role("link", name="Reopen the setup")).to_be_visible()
     screenshot("wizard-10-status-card")
 
 

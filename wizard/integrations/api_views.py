@@ -1,14 +1,15 @@
 """Integrations > Okta > Okta API & sync, the connection: the connection items, *Save
 and test connection* (per scope), and the API Services app's key pair."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 
 from .. import audit, permissions
 from ..permissions import Action, requires
-from ..sync import api_connection, service_app_keys
+from ..sync import api_connection, service_app_keys, sync_scope
 from .blueprint import bp
 from .gate import connection
 from .sync_forms import ApiForm
+from .tabs import hub_page
 
 REVOKE_OLD_CREDENTIAL = (
     "The API token is no longer stored or used: revoke it in Okta (Security > API > Tokens)."
@@ -38,26 +39,39 @@ def api():
         except api_connection.ApiSettingsError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            audit.record_request(
-                "sync.api_tested",
-                organization=link.organization,
-                target=link,
-                details={"ok": check["ok"], "auth": link.api_auth, "org_url": link.api_org_url},
-            )
-            flash(
-                "Connection works." if check["ok"] else "The test found problems: see below.",
-                "success" if check["ok"] else "error",
-            )
+            tested(link, check)
             if had_token and not link.api_token:
                 flash(REVOKE_OLD_CREDENTIAL, "info")
             return redirect(url_for("integrations.api"))
-    return render_template(
+    return hub_page(
+        "api",
         "integrations/api.html",
         connection=link,
         form=form,
         public_jwk=service_app_keys.public_jwk(link),
         check=link.api_check,
     )
+
+
+def tested(link, check: dict) -> None:
+    """After *Save and test connection*: audited, the result said, and a passing test
+    that found one app to sync from picks it (seed 000: people are synced after the
+    first Test connection, without another choice to make)."""
+    audit.record_request(
+        "sync.api_tested",
+        organization=link.organization,
+        target=link,
+        details={"ok": check["ok"], "auth": link.api_auth, "org_url": link.api_org_url},
+    )
+    flash(
+        "Connection works." if check["ok"] else "The test found problems: see below.",
+        "success" if check["ok"] else "error",
+    )
+    picked = sync_scope.pick_only_candidate(link) if check["ok"] else None
+    if picked is not None:
+        flash(
+            f"The sync reads the people assigned to {picked['label']}, the only app found.", "info"
+        )
 
 
 @bp.post("/okta/api/key")

@@ -9,6 +9,7 @@ from ..connect.views import shown_once
 from ..permissions import Action, requires
 from .blueprint import bp
 from .forms import DisconnectForm
+from .tabs import hub_page
 
 
 @bp.route("/okta/disconnect", methods=["GET", "POST"])
@@ -32,7 +33,8 @@ def disconnect_page():
                 "success",
             )
             return redirect(url_for("integrations.index"))
-    return render_template(
+    return hub_page(
+        "disconnect",
         "integrations/disconnect.html",
         form=form,
         managed=disconnect.okta_managed(organization).count(),

@@ -2,7 +2,7 @@
 it, verify it now, remove it. Everyone who may see Integrations reads the list; only an
 EnterpriseAdmin changes it, since a verified domain decides whose Okta signs people in."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 
 from .. import audit, domain_verification, domains
 from ..models import EmailDomain
@@ -11,6 +11,7 @@ from ..tenancy import own
 from .blueprint import bp
 from .forms import DomainForm
 from .gate import enterprise_organization
+from .tabs import hub_page
 
 PAGE = "integrations.domains_page"
 # Templates name statuses by their enum (DomainStatus.VERIFIED), never a bare string.
@@ -27,7 +28,8 @@ def _claim(claim_id: int) -> EmailDomain:
 def _page(form: DomainForm, status: int = 200):
     organization = enterprise_organization()
     claims = domains.claims_of(organization)
-    return render_template(
+    return hub_page(
+        "sso",
         "integrations/domains.html",
         form=form,
         claims=[(claim, domain_verification.record_for(claim)) for claim in claims],

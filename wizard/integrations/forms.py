@@ -1,9 +1,13 @@
 """The forms of the Integrations > Okta pages: sign-in rules, disconnect, setup links,
-email domains and trusted hosts (the wizard's own forms stay in wizard/connect/forms.py)."""
+email domains, trusted hosts, the SCIM authentication choice (the wizard's own forms
+stay in wizard/connect/forms.py)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..models import ScimAuth
 
 
 class EnforcementForm(FlaskForm):
@@ -57,4 +61,16 @@ class TrustedHostForm(FlaskForm):
         description="Your Okta custom URL domain (e.g. login.acme.com) or another OpenID "
         "provider's host. Okta's own domains (*.okta.com, …) are always allowed.",
         validators=[DataRequired("Enter a host name."), Length(max=253)],
+    )
+
+
+class ScimAuthForm(FlaskForm):
+    style = RadioField(
+        "How Okta sends the token",
+        choices=[
+            SelectChoice(ScimAuth.BEARER.value, "HTTP Header: Authorization: Bearer (most apps)"),
+            SelectChoice(ScimAuth.HEADER.value, "Header: the token alone as Authorization"),
+            SelectChoice(ScimAuth.BASIC.value, "Basic Auth: a user name and a password"),
+        ],
+        validators=[InputRequired("Pick how Okta sends the token.")],
     )

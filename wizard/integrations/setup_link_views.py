@@ -3,7 +3,7 @@ account do the wizard's Okta steps (2-7) and nothing else."""
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from .. import audit, setup_links
@@ -13,12 +13,14 @@ from ..permissions import Action, requires
 from ..tenancy import own
 from .blueprint import bp
 from .forms import SetupLinkForm
+from .gate import enterprise_organization
+from .tabs import hub_page
 
 
 @bp.route("/okta/setup-links", methods=["GET", "POST"])
 @requires(Action.MANAGE_SETUP_LINKS)
 def setup_links_page():
-    organization = current_user.organization
+    organization = enterprise_organization()  # a link opens the wizard: 403 without it
     form = SetupLinkForm()
     new_link = None
     if form.validate_on_submit():
@@ -40,7 +42,8 @@ def setup_links_page():
         .order_by(SetupLink.id.desc())
     )
     return shown_once(
-        render_template(
+        hub_page(
+            "setup_links",
             "integrations/setup_links.html",
             form=form,
             links=links,

@@ -37,7 +37,7 @@ def set_enforcement():
                 details=changes,
             )
             flash("Sign-in settings saved.", "success")
-    return redirect(url_for("integrations.index"))
+    return redirect(url_for("integrations.sso", _anchor="sign-in-rules"))
 
 
 def enforcement_form(connection, **kwargs) -> EnforcementForm:

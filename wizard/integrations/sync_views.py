@@ -1,18 +1,20 @@
 """Integrations > Okta > Okta API & sync, the sync: the daily schedule, Sync now, dry
 run, Pause/Resume, held deactivations, progress and history."""
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import abort, current_app, flash, jsonify, redirect, url_for
 from flask_login import current_user
 
 from .. import audit
 from ..models import SyncRun, utcnow
 from ..permissions import Action, requires
-from ..sync import breaker, runs
+from ..sync import breaker, runs, sync_scope
 from ..sync.health import idle_warning
+from ..sync.okta_api import OktaApiError
 from ..tenancy import own
 from .blueprint import bp
 from .gate import connection
 from .sync_forms import ScheduleForm
+from .tabs import hub_page
 
 
 @bp.get("/okta/sync")
@@ -26,7 +28,8 @@ def sync_page():
         .limit(20)
     )
     latest = next((run for run in history if run.status == "succeeded"), None)
-    return render_template(
+    return hub_page(
+        "api",
         "integrations/sync.html",
         connection=link,
         history=history,
@@ -112,6 +115,11 @@ def _queue_manual_run(dry_run: bool):
     if not link.api_connected:
         flash("Connect the Okta API first.", "error")
         return redirect(url_for("integrations.api"))
+    try:
+        sync_scope.settle(link)
+    except OktaApiError as refused:  # no app picked and nothing to tell whose people
+        flash(refused.message, "error")
+        return redirect(url_for("integrations.api", _anchor="app_id"))
     run = runs.queue(link.organization, "manual", dry_run=dry_run)  # or the one waiting
     flash("A dry run is queued." if run.dry_run else "Sync queued.", "info")
     action = "sync.dry_run" if dry_run else "sync.now"

@@ -2,7 +2,7 @@
 to besides Okta's own (wizard/outbound). Anyone who may see the integration sees the
 list; only an EnterpriseAdmin, freshly signed in, changes it; each change is audited."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from .. import audit
@@ -13,12 +13,14 @@ from ..tenancy import own
 from .blueprint import bp
 from .forms import TrustedHostForm
 from .gate import enterprise_organization
+from .tabs import hub_page
 
 
 def _page(form: TrustedHostForm, status: int = 200):
     organization = enterprise_organization()
     hosts = trusted_hosts.for_organization(organization)
-    html = render_template(
+    html = hub_page(
+        "overview",
         "integrations/trusted_hosts.html",
         form=form,
         hosts=hosts,
