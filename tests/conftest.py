@@ -17,10 +17,13 @@ from cryptography.fernet import Fernet
 from werkzeug.serving import make_server
 
 from wizard import create_app
-from wizard.accounts import create_local_admin, create_staff
 from wizard.db import database, upgrade
-from wizard.organizations import create_organization
-from wizard.roles import OrgRole
+from wizard.domain.accounts import create_local_admin, create_staff
+from wizard.domain.organizations import create_organization
+from wizard.domain.roles import OrgRole
+
+# Simulated Okta mounted in the app (tests/simulated_okta.py): sim_app, sim_server, world, demo.
+pytest_plugins = ["tests.simulated_okta"]
 
 PASSWORD = "correct horse battery staple"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -362,7 +365,7 @@ class ScimClient:
 
 
 def issue_scim_client(app, organization, base_url: str) -> ScimClient:
-    from wizard.connections import ensure_connection, issue_scim_token
+    from wizard.domain.connections import ensure_connection, issue_scim_token
 
     with app.app_context():
         connection = ensure_connection(organization)
@@ -431,7 +434,8 @@ def dns_server(app):
 def verify_domain(organization, domain: str):
     """Test setup: ``organization`` holds ``domain`` verified, as an operator's
     ``domain verify --skip-dns`` leaves it (tests of the DNS proof use ``dns_server``)."""
-    from wizard import domain_verification, domains
+    from wizard.domain import email_domain_verification as domain_verification
+    from wizard.domain import email_domains as domains
 
     claim, _ = domains.claim(organization, domain)
     domain_verification.verify_without_dns(claim)
@@ -457,8 +461,8 @@ def okta():
 def synced_org(app, org, okta, db):
     """Acme (no seat limit) with the Okta API on the emulator and the SCIM app picked."""
     from tests.fakes.okta_api import TOKEN
-    from wizard.connections import ensure_connection
-    from wizard.models import OktaConnection
+    from wizard.domain.connections import ensure_connection
+    from wizard.models import SyncSettings
     from wizard.sync import api_connection
 
     org.seat_limit = None
@@ -466,7 +470,7 @@ def synced_org(app, org, okta, db):
     with app.app_context():
         connection = ensure_connection(org)
         api_connection.save_api_settings(connection, okta.url, TOKEN)
-        OktaConnection.update(sync_app_id="0oascim").execute()
+        SyncSettings.update(app_id="0oascim").execute()
     return org
 
 

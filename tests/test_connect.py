@@ -5,9 +5,9 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, ScimClient, csrf_token
-from wizard import accounts
+from wizard.domain import accounts
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, Group, Member, OktaConnection, ScimEvent, ScimToken
-from wizard.roles import OrgRole
 
 
 @pytest.fixture
@@ -223,9 +223,9 @@ def test_password_only_counts_as_a_key_not_a_word(admin_client, scim):
     """A title mentioning passwords is not Okta's Sync Password; a password key is."""
     user = scim.create_user("pw@acme.example.com")
     scim.put(f"/Users/{user['id']}", {**user, "title": "Password reset lead"})
-    assert OktaConnection.get().password_push_seen_at is None
+    assert OktaConnection.get().scim_health.password_push_seen_at is None
     scim.patch(f"/Users/{user['id']}", [{"op": "replace", "path": "password", "value": "x1"}])
-    assert OktaConnection.get().password_push_seen_at is not None
+    assert OktaConnection.get().scim_health.password_push_seen_at is not None
 
 
 def test_a_leaked_token_stops_at_once_not_in_24_hours(admin_client, client, auth, org, live_server):

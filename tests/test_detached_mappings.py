@@ -6,11 +6,19 @@ import peewee as pw
 import pytest
 
 from tests.conftest import csrf_token, run_sync_now
-from wizard import directory, mappings
+from wizard import directory
 from wizard.directory import grants
-from wizard.models import AuditEvent, Group, Member, OktaConnection, RoleMapping
-from wizard.organizations import add_site
-from wizard.roles import OrgRole
+from wizard.domain import mappings
+from wizard.domain.organizations import add_site
+from wizard.domain.roles import OrgRole
+from wizard.models import (
+    AuditEvent,
+    Group,
+    Member,
+    OktaConnection,
+    RoleMapping,
+    SyncSettings,
+)
 
 
 @pytest.fixture
@@ -193,7 +201,7 @@ def test_without_an_app_the_sync_reads_the_members_of_a_detached_mapping(
     okta.add_users(1, assign=None)
     okta.add_group("00gstaff", "Staff", [])
     run_sync_now(app, synced_org)  # with the app picked: the group arrives, nobody else
-    OktaConnection.update(sync_app_id="").execute()
+    SyncSettings.update(app_id="").execute()
     group = Group.get(Group.okta_id == "00gstaff")
     mapping = mappings.save_role_mapping(group, "User", {}, actor=admin)
     directory.delete_group(group, actor_label="okta-scim")

@@ -9,11 +9,11 @@ import pytest
 
 from tests.conftest import csrf_token
 from tests.test_permissions import sign_in as sign_in_as
-from wizard import connections
+from wizard.domain import connections
+from wizard.domain.roles import OrgRole
 from wizard.integrations import parts
 from wizard.integrations.tabs import TABS
 from wizard.models import OktaConnection, ScimEvent, utcnow
-from wizard.roles import OrgRole
 
 HUB_PAGES = {
     "/integrations/okta": "overview",
@@ -137,7 +137,7 @@ def test_each_tab_shows_its_parts_state_in_the_strip(admin_client, scim):
 def test_scim_part_goes_from_not_set_up_to_healthy_to_errors(app, org, scim, db):
     """No token: not set up; a token Okta never used: set up; Okta's requests: healthy,
     with the last request as the last event; a failed request: errors."""
-    from wizard.organizations import create_organization
+    from wizard.domain.organizations import create_organization
 
     fresh = create_organization("Initech", "initech", enterprise_enabled=True)
     with app.app_context():

@@ -12,8 +12,8 @@ import requests
 from tests.conftest import PASSWORD, ScimClient, csrf_token, issue_scim_client
 from tests.test_fresh_auth import make_stale
 from tests.test_permissions import sign_in as sign_in_as
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, OktaConnection, ScimAuth, ScimToken
-from wizard.roles import OrgRole
 from wizard.security import token_digest
 
 TAB = "/integrations/okta/scim"

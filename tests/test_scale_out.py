@@ -12,10 +12,10 @@ import pytest
 from tests.conftest import ScimClient, app_config
 from tests.servers import AppProcess, run_scheduler_ticks
 from wizard import create_app
-from wizard.connections import ensure_connection, issue_scim_token
 from wizard.db import database, upgrade
+from wizard.domain.connections import ensure_connection, issue_scim_token
+from wizard.domain.organizations import create_organization
 from wizard.models import Group, Member, Membership, Organization, SyncRun, utcnow
-from wizard.organizations import create_organization
 from wizard.sync import api_connection, runs
 
 CLIENTS = 8
@@ -284,7 +284,10 @@ def test_two_scheduler_processes_run_each_organization_once(shared_database, okt
             connection = ensure_connection(organization)
             api_connection.save_api_settings(connection, okta.url, TOKEN)
             # Paused: only the two queued manual runs exist, whatever the clock says.
-            connection.sync_app_id, connection.sync_paused_at = "0oascim", utcnow()
+            connection.sync_settings.app_id, connection.sync_settings.paused_at = (
+                "0oascim",
+                utcnow(),
+            )
             connection.save()
             runs.queue(organization, "manual")
         assert second.id

@@ -27,8 +27,11 @@ def test_refused_requests_are_counted_not_logged(limited_app, org, db, staff, ad
     logged = [e.status for e in ScimEvent.select().order_by(ScimEvent.id)]
     assert logged == [401] * LIMIT + [200], "each refused request wrote a row"
     connection = OktaConnection.get()
-    assert connection.throttled_requests == 100 and connection.last_throttled_ip == "127.0.0.1"
-    assert connection.last_throttled_at is not None
+    assert (
+        connection.scim_health.throttled_requests == 100
+        and connection.scim_health.last_throttled_ip == "127.0.0.1"
+    )
+    assert connection.scim_health.last_throttled_at is not None
 
     assert (
         "100 request(s) refused by rate limiting"

@@ -5,9 +5,9 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.test_browser_accounts import sign_in
-from wizard import accounts
+from wizard.domain import accounts
+from wizard.domain.roles import OrgRole
 from wizard.models import Member
-from wizard.roles import OrgRole
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_search_is_a_prefix_match_on_both_engines(any_db_app):
     """The search is index-backed ranges (and the "C" collation on PostgreSQL): prefixes
     of email, userName, given and family names, any case; never a middle of a word."""
     from wizard.db import database, is_sqlite
-    from wizard.organizations import create_organization
+    from wizard.domain.organizations import create_organization
     from wizard.team import queries
 
     with any_db_app.app_context(), database.connection_context():
@@ -180,3 +180,12 @@ def test_pages_past_the_middle_read_from_the_end_and_match(org, db):
             page = Pages(queries.member_query(org), size, reverse=reverse, page=number)
             got = [m.id for m in page.get_object_list()]
             assert got == everyone[(number - 1) * size : number * size], (size, number)
+
+
+def test_team_tabs_link_to_teams_own_doors(client, auth, admin):
+    """An admin's Team tabs lead to /team/failed-migrations and /team/audit, the pages of
+    the Team area, not to Support's copies of them (which the links used to build)."""
+    auth.login()
+    tabs = client.get("/team/users").text.split('<nav class="tabs"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/team/failed-migrations"' in tabs and 'href="/team/audit"' in tabs
+    assert "/support/" not in tabs

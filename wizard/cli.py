@@ -10,11 +10,14 @@ from click.core import ParameterSource
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import accounts, audit, connections, domains, organizations, sso_configurations, sso_settings
 from .db import database
+from .domain import accounts, audit, connections, organizations
+from .domain import email_domains as domains
+from .domain.roles import OrgRole
 from .models import Member, Organization, ScimEvent, fold, utcnow
-from .roles import OrgRole
+from .sso import configurations as sso_configurations
 from .sso import enforcement
+from .sso import settings as sso_settings
 
 
 def init_app(app: Flask) -> None:
@@ -166,6 +169,11 @@ def demo_command():
     click.echo(f"Sign in at {base_url}/login")
     click.echo(f"  email:    {admin.email}")
     click.echo(f"  password: {password}")
+    if current_app.config.get("SIMULATED_OKTA"):
+        from .simulator.demo import prepare_demo
+
+        for line in prepare_demo(organization):
+            click.echo(line)
 
 
 @click.group("scim", help="SCIM connection tokens and request records.")
@@ -308,8 +316,10 @@ def _enforce_from_cli(connection, break_glass_email: str | None, *, enforced: bo
         changes = enforcement.set_enforcement(
             connection,
             enforced=enforced,
-            break_glass_id=break_glass.id if break_glass else connection.break_glass_id,
-            jit=connection.jit_enabled,
+            break_glass_id=break_glass.id
+            if break_glass
+            else connection.sign_in_policy.break_glass_id,
+            jit=connection.sign_in_policy.jit_enabled,
         )
     except enforcement.EnforcementError as exc:
         raise click.ClickException(str(exc)) from None
@@ -338,7 +348,7 @@ def sso_show_command(slug):
     claims = domains.claims_of(organization)
     shown = ", ".join(f"{claim.domain} ({claim.status})" for claim in claims) or "none"
     click.echo(f"email_domains: {shown}")
-    click.echo(f"enforced: {connection.sso_enforced}")
+    click.echo(f"enforced: {connection.sign_in_policy.sso_enforced}")
     click.echo(f"login_redirect_uri: {uris['login']}")
     click.echo(f"logout_redirect_uri: {uris['logout']}")
 
@@ -404,14 +414,14 @@ def sync_configure_command(slug, org_url, oauth_client_id, api_token, app_id):
     if not check["ok"]:
         failed = [f"{r['label']}: {r['message']}" for r in check["results"].values() if not r["ok"]]
         raise click.ClickException("the connection test failed: " + "; ".join(failed))
-    connection.sync_app_id = app_id
+    connection.sync_settings.app_id = app_id
     connection.save()
     audit.record(
         "sync.configured",
         organization=organization,
         actor_label="cli",
         target=connection,
-        details={"org_url": connection.api_org_url, "auth": connection.api_auth},
+        details={"org_url": connection.api.org_url, "auth": connection.api.auth},
     )
     click.echo(f"Okta API connected for {slug}; roles: {', '.join(check['roles']) or 'none'}")
 
@@ -425,7 +435,7 @@ def sync_run_command(slug, dry_run):
 
     organization = organization_by_slug(slug)
     connection = connections.connection_for(organization)
-    if connection is None or not connection.api_connected:
+    if connection is None or not connection.api.connected:
         raise click.ClickException(f"The Okta API is not configured for {slug}.")
     runs.queue(organization, "cli", dry_run=dry_run)
     owner = jobs.owner_name()
@@ -465,7 +475,7 @@ def sync_resume_command(slug):
 def _set_paused(slug: str, paused: bool) -> None:
     organization = organization_by_slug(slug)
     connection = connections.ensure_connection(organization)
-    connection.sync_paused_at = utcnow() if paused else None
+    connection.sync_settings.paused_at = utcnow() if paused else None
     connection.save()
     audit.record(
         "sync.pause" if paused else "sync.resume",  # the same names as the page's
@@ -495,7 +505,7 @@ def secrets_cli():
 )
 @with_database
 def secrets_rotate_command():
-    from . import secret_rotation
+    from .domain import secret_rotation
 
     report = secret_rotation.rotate_secrets()
     click.echo(f"re-encrypted {report.rewritten} secret(s) under the newest key")
@@ -510,7 +520,7 @@ def secrets_rotate_command():
 )
 @with_database
 def secrets_check_command():
-    from . import secret_rotation
+    from .domain import secret_rotation
 
     needing = secret_rotation.secrets_needing_old_keys()
     if needing:

@@ -11,7 +11,6 @@ from flask import (
     flash,
     g,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -20,19 +19,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import (
-    audit,
-    connections,
-    domains,
-    security_headers,
-    setup_links,
-    sso_configurations,
-    sso_settings,
-)
+from .. import security_headers
 from ..auth import sessions
+from ..domain import audit, connections, setup_links
+from ..domain import email_domains as domains
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
 from ..permissions import Action, check, requires
+from ..security_headers import shown_once
+from ..sso import configurations as sso_configurations
+from ..sso import settings as sso_settings
 from ..tenancy import acting_organization
 from . import live, steps
 from .forms import (
@@ -46,13 +42,6 @@ from .forms import (
 from .selftest import run_self_test
 
 bp = Blueprint("connect", __name__)
-
-
-def shown_once(html: str):
-    """A page holding a secret shown once: never cached, never replayed from history."""
-    response = make_response(html)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def organization():

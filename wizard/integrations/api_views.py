@@ -3,7 +3,8 @@ and test connection* (per scope), and the API Services app's key pair."""
 
 from flask import flash, redirect, request, url_for
 
-from .. import audit, permissions
+from .. import permissions
+from ..domain import audit
 from ..permissions import Action, requires
 from ..sync import api_connection, service_app_keys, sync_scope
 from .blueprint import bp
@@ -21,17 +22,19 @@ REVOKE_OLD_CREDENTIAL = (
 def api():
     link = connection()
     form = ApiForm(
-        org_url=link.api_org_url, app_id=link.sync_app_id, client_id=link.oauth_client_id
+        org_url=link.api.org_url,
+        app_id=link.sync_settings.app_id,
+        client_id=link.api.oauth_client_id,
     )
     if request.method == "GET":
         form.auth.data = api_connection.chosen_auth(link)
-    apps = (link.api_check or {}).get("apps", [])
+    apps = (link.api.last_check or {}).get("apps", [])
     form.app_id.choices = [("", "Nobody yet (pick an app)")] + [(a["id"], a["label"]) for a in apps]
     if request.method == "POST":
         permissions.check(Action.CONFIGURE_OKTA_API)  # reading is for admins; saving is not
     if form.validate_on_submit():
-        had_token = bool(link.api_token)
-        link.sync_app_id = form.app_id.data or link.sync_app_id
+        had_token = bool(link.api.token)
+        link.sync_settings.app_id = form.app_id.data or link.sync_settings.app_id
         try:
             check = api_connection.save_and_check(
                 link, form.auth.data, form.org_url.data, form.client_id.data, form.api_token.data
@@ -40,7 +43,7 @@ def api():
             getattr(form, exc.field).errors.append(exc.message)
         else:
             tested(link, check)
-            if had_token and not link.api_token:
+            if had_token and not link.api.token:
                 flash(REVOKE_OLD_CREDENTIAL, "info")
             return redirect(url_for("integrations.api"))
     return hub_page(
@@ -49,7 +52,7 @@ def api():
         connection=link,
         form=form,
         public_jwk=service_app_keys.public_jwk(link),
-        check=link.api_check,
+        check=link.api.last_check,
     )
 
 
@@ -61,7 +64,7 @@ def tested(link, check: dict) -> None:
         "sync.api_tested",
         organization=link.organization,
         target=link,
-        details={"ok": check["ok"], "auth": link.api_auth, "org_url": link.api_org_url},
+        details={"ok": check["ok"], "auth": link.api.auth, "org_url": link.api.org_url},
     )
     flash(
         "Connection works." if check["ok"] else "The test found problems: see below.",
@@ -79,7 +82,7 @@ def tested(link, check: dict) -> None:
 def api_key():
     """Make (or replace) the service app's key pair; its public half is shown to paste."""
     link = connection()
-    replaced = bool(link.oauth_public_jwk)
+    replaced = bool(link.api.oauth_public_jwk)
     jwk = service_app_keys.create_key_pair(link)
     audit.record_request(
         "sync.service_app_key_created",

@@ -5,7 +5,7 @@ for sign-in (saved as pending until a test sign-in makes it live)."""
 
 from flask import redirect, request, url_for
 
-from .. import domains
+from ..domain import email_domains as domains
 from ..models import ApiAuth
 from ..permissions import Action, check, requires
 from ..sync import api_connection
@@ -23,12 +23,12 @@ def connector():
     link = connection()
     shown = link.pending_sso or link.live_sso
     form = ConnectorForm(
-        org_url=link.api_org_url or (shown.issuer if shown else ""),
+        org_url=link.api.org_url or (shown.issuer if shown else ""),
         client_id=shown.client_id if shown else "",
         email_domain=domains.primary_domain(link.organization),
-        app_id=link.sync_app_id,
+        app_id=link.sync_settings.app_id,
     )
-    apps = (link.api_check or {}).get("apps", [])
+    apps = (link.api.last_check or {}).get("apps", [])
     form.app_id.choices = [("", "Nobody yet (pick an app)")] + [(a["id"], a["label"]) for a in apps]
     if request.method == "POST":
         check(Action.CONFIGURE_OKTA_API)
@@ -41,14 +41,14 @@ def connector():
         "integrations/connector.html",
         connection=link,
         form=form,
-        check=link.api_check,
+        check=link.api.last_check,
         shown_sso=shown,
     ), 400 if form.errors else 200
 
 
 def _save_and_test(link, form: ConnectorForm) -> bool:
     """Both parts, each with its errors next to its fields; True when both saved."""
-    link.sync_app_id = form.app_id.data or link.sync_app_id
+    link.sync_settings.app_id = form.app_id.data or link.sync_settings.app_id
     api_ok = _save_api(link, form)
     sso_ok = _save_sso(link, form) if form.client_id.data else True
     return api_ok and sso_ok

@@ -6,7 +6,7 @@ with every choice as posted, the refusal next to its field."""
 
 from flask import flash, redirect, request, url_for
 
-from .. import audit, mappings
+from ..domain import audit, mappings
 from ..permissions import Action, requires
 from ..sync import api_connection
 from ..sync.okta_api import OktaApiError
@@ -43,7 +43,7 @@ def details():
     return hub_page(
         "details",
         "integrations/details.html",
-        api_connected=bool(connection and connection.api_connected),
+        api_connected=bool(connection and connection.api.connected),
         form=form,
         fields=mappings.DETAIL_FIELDS,
         schema_error=schema_error,
@@ -52,7 +52,7 @@ def details():
 
 def _okta_properties(connection) -> tuple[list[tuple[str, str]], str | None]:
     """Okta's profile properties, or none and why (the admin can still type names)."""
-    if connection is None or not connection.api_connected:
+    if connection is None or not connection.api.connected:
         return [], None
     try:
         client = api_connection.client_for(

@@ -4,9 +4,9 @@ first (seed 000: deleting the connection deactivates synced users), then disconn
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import disconnect
-from ..connect.views import shown_once
+from ..domain import disconnect
 from ..permissions import Action, requires
+from ..security_headers import shown_once
 from .blueprint import bp
 from .forms import DisconnectForm
 from .tabs import hub_page
@@ -48,4 +48,4 @@ def convert_all():
     issued = disconnect.convert_to_local(
         list(disconnect.okta_managed(organization)), actor=current_user._get_current_object()
     )
-    return shown_once(render_template("connect/converted.html", issued=issued))
+    return shown_once(render_template("integrations/converted.html", issued=issued))

@@ -4,7 +4,9 @@ EnterpriseAdmin changes it, since a verified domain decides whose Okta signs peo
 
 from flask import flash, redirect, url_for
 
-from .. import audit, domain_verification, domains
+from ..domain import audit
+from ..domain import email_domain_verification as domain_verification
+from ..domain import email_domains as domains
 from ..models import EmailDomain
 from ..permissions import Action, requires
 from ..tenancy import own

@@ -4,10 +4,10 @@ ones, and the way to the inbox (retry, link, ignore, resolve) and its downloads.
 
 import peewee as pw
 
-from ..failure_reasons import FailureReason
+from ..domain import failure_inbox as inbox
+from ..domain.failure_reasons import FailureReason
 from ..models import FailedMigration
 from ..permissions import Action, requires
-from ..support import inbox
 from .blueprint import bp
 from .gate import enterprise_organization
 from .tabs import hub_page

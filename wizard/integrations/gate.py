@@ -4,7 +4,7 @@ which must have the Enterprise feature (403 otherwise), and its Okta connection.
 from flask import abort
 from flask_login import current_user
 
-from .. import connections
+from ..domain import connections
 from ..models import OktaConnection, Organization
 
 

@@ -6,7 +6,7 @@ needed first; a site can be added here, where the roles are chosen."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from .. import audit, mappings
+from ..domain import audit, mappings
 from ..models import Group, RoleMapping, Site
 from ..org.forms import SiteForm
 from ..org.views import added_site

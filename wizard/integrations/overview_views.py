@@ -4,9 +4,12 @@ action; the guided setup's progress; the notices that concern the whole connecti
 from flask import render_template
 from flask_login import current_user
 
-from .. import connections, domain_verification, domains, sso_settings
 from ..connect import live, steps
+from ..domain import connections
+from ..domain import email_domain_verification as domain_verification
+from ..domain import email_domains as domains
 from ..permissions import Action, allowed, requires
+from ..sso import settings as sso_settings
 from .blueprint import bp
 from .gate import enterprise_organization
 from .parts import all_parts

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from .. import connections, domains
 from ..connect import live
+from ..domain import connections
+from ..domain import email_domains as domains
+from ..domain.sources import Source
 from ..models import (
     AuditEvent,
     DetailMapping,
@@ -24,7 +26,6 @@ from ..models import (
     SyncRun,
     utcnow,
 )
-from ..sources import Source
 
 RECENT = timedelta(hours=24)
 
@@ -98,7 +99,7 @@ def sso_part(organization: Organization, connection: OktaConnection | None) -> P
             "sso", State.ERRORS, summary, last, ("See sign-in settings", "integrations.sso")
         )
     summary = f"Live: issuer {live_sso.issuer}"
-    summary += ", required for everyone." if connection.sso_enforced else "."
+    summary += ", required for everyone." if connection.sign_in_policy.sso_enforced else "."
     action = ("Test a pending change", "integrations.sso") if pending else None
     return Part("sso", State.HEALTHY, summary, last, action)
 
@@ -150,7 +151,7 @@ OPEN_SCIM = ("See what to paste into Okta", "integrations.scim")
 
 
 def api_part(connection: OktaConnection | None) -> Part:
-    if connection is None or not connection.api_connected:
+    if connection is None or not connection.api.connected:
         summary = "Not connected: no pull sync, no list of Okta apps."
         return Part("api", State.NOT_SET_UP, summary, action=CONNECT_API)
     run = (
@@ -160,18 +161,19 @@ def api_part(connection: OktaConnection | None) -> Part:
         .first()
     )
     last = f"Sync {run.status} {when(run.finished_at or run.queued_at)}" if run else ""
-    if not (connection.api_check or {}).get("ok"):
+    if not (connection.api.last_check or {}).get("ok"):
         summary = "The last Test connection found problems."
         return Part("api", State.ERRORS, summary, last, ("Fix the connection", "integrations.api"))
     if run is not None and run.status == "failed":
         summary = f"The last sync failed: {run.error or 'see the history'}"
         return Part("api", State.ERRORS, summary, last, ("See the sync", "integrations.sync_page"))
-    paused = " (auto sync paused)" if connection.sync_paused_at else ""
+    schedule = connection.sync_settings
+    summary = f"Connected; daily sync at {schedule.daily_at}"
+    summary += " (auto sync paused)" if schedule.paused_at else ""
     if run is None or run.status != "succeeded":
-        summary = f"Connected; daily sync at {connection.sync_time}{paused}, no run finished yet."
+        summary += ", no run finished yet."
         return Part("api", State.SET_UP, summary, last, ("Sync now", "integrations.sync_page"))
-    summary = f"Connected; daily sync at {connection.sync_time}{paused}."
-    return Part("api", State.HEALTHY, summary, last)
+    return Part("api", State.HEALTHY, summary + ".", last)
 
 
 CONNECT_API = ("Connect the Okta API", "integrations.api")

@@ -7,13 +7,14 @@ step edits the same connection."""
 from flask import abort, current_app, flash, jsonify, redirect, url_for
 from flask_login import current_user
 
-from .. import audit, connections
 from ..connect import live
 from ..connect.forms import CHECKLIST, ChecklistForm, RegenerateTokenForm
 from ..connect.selftest import run_self_test
-from ..connect.views import shown_once, token_action
+from ..connect.views import token_action
+from ..domain import audit, connections
 from ..models import ScimAuth
 from ..permissions import Action, check, requires
+from ..security_headers import shown_once
 from .blueprint import bp
 from .forms import ScimAuthForm
 from .gate import connection, existing_connection

@@ -6,10 +6,10 @@ from datetime import timedelta
 from flask import flash, redirect, url_for
 from flask_login import current_user
 
-from .. import audit, setup_links
-from ..connect.views import shown_once
+from ..domain import audit, setup_links
 from ..models import SetupLink, utcnow
 from ..permissions import Action, requires
+from ..security_headers import shown_once
 from ..tenancy import own
 from .blueprint import bp
 from .forms import SetupLinkForm

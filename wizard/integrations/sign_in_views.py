@@ -3,9 +3,9 @@ break-glass admin, just-in-time accounts (an EnterpriseAdmin, freshly signed in)
 
 from flask import flash, redirect, url_for
 
-from .. import audit
+from ..domain import audit
+from ..domain.roles import OrgRole
 from ..permissions import Action, requires
-from ..roles import OrgRole
 from ..sso import enforcement
 from ..sso.members import JIT_ROLES
 from .blueprint import bp
@@ -42,10 +42,10 @@ def set_enforcement():
 
 def enforcement_form(connection, **kwargs) -> EnforcementForm:
     form = EnforcementForm(
-        enforced=connection.sso_enforced,
-        jit=connection.jit_enabled,
-        jit_role=connection.jit_role,
-        break_glass=connection.break_glass_id or 0,
+        enforced=connection.sign_in_policy.sso_enforced,
+        jit=connection.sign_in_policy.jit_enabled,
+        jit_role=connection.sign_in_policy.jit_role,
+        break_glass=connection.sign_in_policy.break_glass_id or 0,
         **kwargs,
     )
     choices = [(m.id, m.email) for m in enforcement.break_glass_candidates(connection)]

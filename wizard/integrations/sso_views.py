@@ -6,9 +6,13 @@ step edits the same settings."""
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
 
-from .. import audit, domains, security_headers, sso_configurations, sso_settings
+from .. import security_headers
 from ..connect.forms import SsoForm
+from ..domain import audit
+from ..domain import email_domains as domains
 from ..permissions import Action, allowed, check, requires
+from ..sso import configurations as sso_configurations
+from ..sso import settings as sso_settings
 from .blueprint import bp
 from .gate import connection, enterprise_organization, existing_connection
 from .sign_in_views import enforcement_form

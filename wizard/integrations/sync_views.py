@@ -4,10 +4,10 @@ run, Pause/Resume, held deactivations, progress and history."""
 from flask import abort, current_app, flash, jsonify, redirect, url_for
 from flask_login import current_user
 
-from .. import audit
+from ..domain import audit
 from ..models import SyncRun, utcnow
 from ..permissions import Action, requires
-from ..sync import breaker, runs, sync_scope
+from ..sync import breaker, jobs, runs, sync_scope
 from ..sync.health import idle_warning
 from ..sync.okta_api import OktaApiError
 from ..tenancy import own
@@ -34,7 +34,10 @@ def sync_page():
         connection=link,
         history=history,
         latest=latest,
-        form=ScheduleForm(sync_time=link.sync_time, deactivation_limit=link.deactivation_limit),
+        form=ScheduleForm(
+            sync_time=link.sync_settings.daily_at,
+            deactivation_limit=link.sync_settings.deactivation_limit,
+        ),
         scheduler_running=current_app.config["SCHEDULER"] != "off",
         awaiting={run.id for run in history if breaker.awaits_decision(run)},
         idle_warning=idle_warning(link),
@@ -74,15 +77,21 @@ def sync_schedule():
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
         return redirect(url_for("integrations.sync_page"))
-    link.sync_time, link.deactivation_limit = form.sync_time.data, form.deactivation_limit.data
+    link.sync_settings.daily_at, link.sync_settings.deactivation_limit = (
+        form.sync_time.data,
+        form.deactivation_limit.data,
+    )
     link.save()
     audit.record_request(
         "sync.schedule_changed",
         organization=link.organization,
         target=link,
-        details={"time": link.sync_time, "limit": link.deactivation_limit},
+        details={
+            "time": link.sync_settings.daily_at,
+            "limit": link.sync_settings.deactivation_limit,
+        },
     )
-    flash(f"The daily sync runs at {link.sync_time}.", "success")
+    flash(f"The daily sync runs at {link.sync_settings.daily_at}.", "success")
     return redirect(url_for("integrations.sync_page"))
 
 
@@ -112,7 +121,7 @@ def sync_resume():
 
 def _queue_manual_run(dry_run: bool):
     link = connection()
-    if not link.api_connected:
+    if not link.api.connected:
         flash("Connect the Okta API first.", "error")
         return redirect(url_for("integrations.api"))
     try:
@@ -121,6 +130,7 @@ def _queue_manual_run(dry_run: bool):
         flash(refused.message, "error")
         return redirect(url_for("integrations.api", _anchor="app_id"))
     run = runs.queue(link.organization, "manual", dry_run=dry_run)  # or the one waiting
+    jobs.wake_embedded(current_app)  # development: the in-process scheduler runs it now
     flash("A dry run is queued." if run.dry_run else "Sync queued.", "info")
     action = "sync.dry_run" if dry_run else "sync.now"
     audit.record_request(action, organization=link.organization, target=link)
@@ -130,7 +140,7 @@ def _queue_manual_run(dry_run: bool):
 def _set_paused(paused: bool):
     """Pause holds the daily schedule (Sync now still works); resume releases it."""
     link = connection()
-    link.sync_paused_at = utcnow() if paused else None
+    link.sync_settings.paused_at = utcnow() if paused else None
     link.save()
     flash("Auto sync paused." if paused else "Auto sync resumed.", "success")
     action = "sync.pause" if paused else "sync.resume"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import render_template, request
 from flask_login import current_user
 
-from .. import connections
+from ..domain import connections
 from ..permissions import Action, allowed
 from .parts import all_parts
 

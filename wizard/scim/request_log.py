@@ -8,9 +8,9 @@ import time
 import peewee as pw
 from flask import current_app, g, request
 
+from ..domain.redaction import redact
 from ..models import ScimEvent, utcnow
 from ..prepared import Prepared
-from ..redaction import redact
 
 MAX_BODY = 8_000
 

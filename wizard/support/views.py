@@ -4,17 +4,18 @@ import peewee as pw
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import PaginatedQuery, get_object_or_404
 
-from .. import audit, connections, domains, organizations
 from ..auth.guards import staff_required
 from ..connect import live
+from ..domain import audit, connections, organizations
+from ..domain import email_domains as domains
 from ..models import Member, Organization, SyncRun
 from ..scim import request_log
 from .forms import EntitlementsForm, ReleaseDomainForm
 
-bp = Blueprint("support", __name__, url_prefix="/support")
+bp = Blueprint("support", __name__)
 
 
-@bp.get("/")
+@bp.get("/support/")
 @staff_required
 def organizations_list():
     active_members = Member.select(pw.fn.COUNT(Member.id)).where(
@@ -27,7 +28,7 @@ def organizations_list():
     return render_template("support/organizations.html", page=page)
 
 
-@bp.route("/organizations/<slug>", methods=["GET", "POST"])
+@bp.route("/support/organizations/<slug>", methods=["GET", "POST"])
 @staff_required
 def organization(slug: str):
     organization = get_object_or_404(Organization, Organization.slug == slug)
@@ -59,7 +60,7 @@ def organization(slug: str):
     )
 
 
-@bp.post("/organizations/<slug>/release-domain")
+@bp.post("/support/organizations/<slug>/release-domain")
 @staff_required
 def release_domain(slug: str):
     """A verified domain belongs to one organization; staff free it (when it changed
@@ -79,7 +80,7 @@ def release_domain(slug: str):
     return redirect(url_for("support.organization", slug=slug))
 
 
-@bp.get("/organizations/<slug>/scim-log")
+@bp.get("/support/organizations/<slug>/scim-log")
 @staff_required
 def scim_log(slug: str):
     """Support console: the organization's SCIM request log, its health, its syncs."""

@@ -6,9 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import directory, failures, mappings
+from .. import directory
 from ..db import database, one_of, write_transaction
-from ..failure_reasons import FailureReason
+from ..domain import failures, mappings
+from ..domain.failure_reasons import FailureReason
+from ..domain.sources import SYNC_WRITES_OVER, Source
 from ..models import (
     Group,
     Member,
@@ -19,7 +21,6 @@ from ..models import (
     fold,
     utcnow,
 )
-from ..sources import SYNC_WRITES_OVER, Source
 from . import breaker, runs
 from .breaker import Cause, Deactivation
 from .okta_api import OktaClient
@@ -70,7 +71,7 @@ class Outcome:
 
 def scim_is_live(connection: OktaConnection, now: datetime) -> bool:
     """SCIM provisions while it has a live token used in the last 30 days."""
-    from ..connections import live_tokens
+    from ..domain.connections import live_tokens
 
     if not live_tokens(connection, now).exists():
         return False
@@ -104,8 +105,8 @@ def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaS
         group_members = dict(
             zip((g["id"] for g in groups), pool.map(member_ids, groups), strict=True)
         )
-    if connection.sync_app_id:
-        app_users = client.pages(f"/api/v1/apps/{connection.sync_app_id}/users")
+    if connection.sync_settings.app_id:
+        app_users = client.pages(f"/api/v1/apps/{connection.sync_settings.app_id}/users")
         in_scope = {u["id"] for u in app_users}
     else:
         mapped = _mapped_okta_groups(connection, groups)

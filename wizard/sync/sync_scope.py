@@ -4,8 +4,8 @@ With neither, a run would read nobody, create nobody, and count everyone it sync
 before as gone: so the only candidate app is picked by itself, and otherwise the run is
 refused with a sentence that says what to pick (seed 000's "Test connection, then sync")."""
 
+from ..domain.sources import Source
 from ..models import Group, OktaConnection, RoleMapping
-from ..sources import Source
 from .okta_api import OktaApiError
 
 WHERE = "Okta API & sync > Connection, 'Sync the people assigned to'"
@@ -13,7 +13,7 @@ WHERE = "Okta API & sync > Connection, 'Sync the people assigned to'"
 
 def candidate_apps(connection: OktaConnection) -> list[dict]:
     """The apps the last Test connection listed (Okta's own are left out there)."""
-    return list((connection.api_check or {}).get("apps", []))
+    return list((connection.api.last_check or {}).get("apps", []))
 
 
 def _has_mappings(connection: OktaConnection) -> bool:
@@ -24,11 +24,11 @@ def settle(connection: OktaConnection) -> dict | None:
     """Make sure a run knows whose people to read. Returns the app picked now, if one
     was (the only candidate); raises ``OktaApiError`` (kind ``no_scope``) when there is
     no way to tell."""
-    if connection.sync_app_id or _has_mappings(connection):
+    if connection.sync_settings.app_id or _has_mappings(connection):
         return None
     apps = candidate_apps(connection)
     if len(apps) == 1:
-        connection.sync_app_id = apps[0]["id"]
+        connection.sync_settings.app_id = apps[0]["id"]
         connection.save()
         return apps[0]
     raise OktaApiError("no_scope", refusal(apps, _has_okta_groups(connection)))
@@ -36,7 +36,7 @@ def settle(connection: OktaConnection) -> dict | None:
 
 def pick_only_candidate(connection: OktaConnection) -> dict | None:
     """After a passing Test connection: the only candidate app, picked if none was."""
-    if connection.sync_app_id or len(candidate_apps(connection)) != 1:
+    if connection.sync_settings.app_id or len(candidate_apps(connection)) != 1:
         return None
     return settle(connection)
 
