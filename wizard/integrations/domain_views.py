@@ -2,8 +2,7 @@
 it, verify it now, remove it. Everyone who may see Integrations reads the list; only an
 EnterpriseAdmin changes it, since a verified domain decides whose Okta signs people in."""
 
-from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import flash, redirect, url_for
 
 from ..domain import audit
 from ..domain import email_domain_verification as domain_verification
@@ -11,34 +10,29 @@ from ..domain import email_domains as domains
 from ..models import EmailDomain
 from ..permissions import Action, requires
 from ..tenancy import own
+from .blueprint import bp
 from .forms import DomainForm
-from .views import bp
+from .gate import enterprise_organization
+from .tabs import hub_page
 
-PAGE = "connect.domains_page"
+PAGE = "integrations.domains_page"
 # Templates name statuses by their enum (DomainStatus.VERIFIED), never a bare string.
 bp.add_app_template_global(domains.DomainStatus, "DomainStatus")
 bp.add_app_template_global(domains.VerifyMethod, "VerifyMethod")
 
 
-def _organization():
-    """The signed-in member's organization; 403 without the Enterprise feature."""
-    organization = current_user.organization
-    if not organization.enterprise_enabled:
-        abort(403)
-    return organization
-
-
 def _claim(claim_id: int) -> EmailDomain:
     """A claim of the signed-in member's organization; 403 without the Enterprise feature."""
-    _organization()
+    enterprise_organization()
     return own(EmailDomain, EmailDomain.id == claim_id)
 
 
 def _page(form: DomainForm, status: int = 200):
-    organization = _organization()
+    organization = enterprise_organization()
     claims = domains.claims_of(organization)
-    return render_template(
-        "connect/domains.html",
+    return hub_page(
+        "sso",
+        "integrations/domains.html",
         form=form,
         claims=[(claim, domain_verification.record_for(claim)) for claim in claims],
         notices=domain_verification.notices(organization),
@@ -46,20 +40,20 @@ def _page(form: DomainForm, status: int = 200):
     ), status
 
 
-@bp.get("/integrations/okta/domains")
+@bp.get("/okta/domains")
 @requires(Action.VIEW_INTEGRATIONS)
 def domains_page():
     return _page(DomainForm())
 
 
-@bp.post("/integrations/okta/domains")
+@bp.post("/okta/domains")
 @requires(Action.MANAGE_DOMAINS)
 def add_domain():
     form = DomainForm()
     if not form.validate_on_submit():
         return _page(form, 400)
     try:
-        claim, created = domains.claim(_organization(), form.domain.data)
+        claim, created = domains.claim(enterprise_organization(), form.domain.data)
     except domains.DomainError as error:
         form.domain.errors.append(str(error))
         return _page(form, 400)
@@ -74,7 +68,7 @@ def add_domain():
     return redirect(url_for(PAGE))
 
 
-@bp.post("/integrations/okta/domains/<int:claim_id>/verify")
+@bp.post("/okta/domains/<int:claim_id>/verify")
 @requires(Action.MANAGE_DOMAINS)
 def verify_domain(claim_id: int):
     claim = _claim(claim_id)
@@ -90,7 +84,7 @@ def verify_domain(claim_id: int):
     return redirect(url_for(PAGE))
 
 
-@bp.post("/integrations/okta/domains/<int:claim_id>/remove")
+@bp.post("/okta/domains/<int:claim_id>/remove")
 @requires(Action.MANAGE_DOMAINS)
 def remove_domain(claim_id: int):
     claim = _claim(claim_id)

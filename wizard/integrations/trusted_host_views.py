@@ -2,7 +2,7 @@
 to besides Okta's own (wizard/outbound). Anyone who may see the integration sees the
 list; only an EnterpriseAdmin, freshly signed in, changes it; each change is audited."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from ..domain import audit
@@ -10,17 +10,18 @@ from ..models import TrustedHost
 from ..outbound import OKTA_DOMAINS, trusted_hosts
 from ..permissions import Action, requires
 from ..tenancy import own
+from .blueprint import bp
 from .forms import TrustedHostForm
-from .views import bp
+from .gate import enterprise_organization
+from .tabs import hub_page
 
 
 def _page(form: TrustedHostForm, status: int = 200):
-    organization = current_user.organization
-    if not organization.enterprise_enabled:
-        abort(403)
+    organization = enterprise_organization()
     hosts = trusted_hosts.for_organization(organization)
-    html = render_template(
-        "connect/trusted_hosts.html",
+    html = hub_page(
+        "overview",
+        "integrations/trusted_hosts.html",
         form=form,
         hosts=hosts,
         okta_domains=OKTA_DOMAINS,
@@ -28,13 +29,13 @@ def _page(form: TrustedHostForm, status: int = 200):
     return html, status
 
 
-@bp.get("/integrations/okta/trusted-hosts")
+@bp.get("/okta/trusted-hosts")
 @requires(Action.VIEW_INTEGRATIONS)
 def trusted_hosts_page():
     return _page(TrustedHostForm())
 
 
-@bp.post("/integrations/okta/trusted-hosts")
+@bp.post("/okta/trusted-hosts")
 @requires(Action.MANAGE_TRUSTED_HOSTS)
 def add_trusted_host():
     form = TrustedHostForm()
@@ -50,10 +51,10 @@ def add_trusted_host():
         "trusted_host.added", organization=organization, target=added, details={"host": added.host}
     )
     flash(f"{added.host} is a trusted host: our server may now send requests to it.", "success")
-    return redirect(url_for("connect.trusted_hosts_page"))
+    return redirect(url_for("integrations.trusted_hosts_page"))
 
 
-@bp.post("/integrations/okta/trusted-hosts/<int:host_id>/remove")
+@bp.post("/okta/trusted-hosts/<int:host_id>/remove")
 @requires(Action.MANAGE_TRUSTED_HOSTS)
 def remove_trusted_host(host_id: int):
     removed = own(TrustedHost, TrustedHost.id == host_id)
@@ -65,4 +66,4 @@ def remove_trusted_host(host_id: int):
         details={"host": removed.host},
     )
     flash(f"{removed.host} is no longer trusted.", "success")
-    return redirect(url_for("connect.trusted_hosts_page"))
+    return redirect(url_for("integrations.trusted_hosts_page"))

@@ -1,31 +1,23 @@
-"""Role mapping and user detail mapping pages (seed 000: the two tabs that appear once
-the Okta API connection passed its test)."""
+"""Integrations > Okta > Role mapping (seed 000): Okta groups to admin access or a
+member login, and roles per site or on all websites. It works from the groups Okta
+pushed by SCIM as from those the sync read, so neither the Okta API nor the wizard is
+needed first; a site can be added here, where the roles are chosen."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..domain import audit, connections, mappings
+from ..domain import audit, mappings
 from ..models import Group, RoleMapping, Site
+from ..org.forms import SiteForm
+from ..org.views import added_site
 from ..permissions import Action, requires
-from ..sync import api_connection
-from ..sync.okta_api import OktaApiError
-from ..sync.okta_scopes import OktaScope
 from ..tenancy import own
-from .mapping_forms import MappingForm, detail_mapping_form
+from .blueprint import bp
+from .gate import enterprise_organization
+from .mapping_forms import MappingForm
+from .tabs import hub_page
 
-bp = Blueprint("mappings", __name__, url_prefix="/integrations/okta")
 ACCESS_LABELS = {"Admin": "Admin access", "User": "Member login (staff directory)"}
-
-
-def connection_ready():
-    """The mapping pages exist once the Okta API connection passed its test."""
-    organization = current_user.organization
-    if not organization.enterprise_enabled:
-        abort(403)
-    connection = connections.connection_for(organization)
-    if connection is None or not (connection.api.last_check or {}).get("ok"):
-        return None
-    return connection
 
 
 def mapping_form() -> MappingForm:
@@ -46,11 +38,13 @@ def submitted_site_roles(sites) -> dict:
     return {scope: request.form.getlist(f"roles-{scope}") for scope in scopes}
 
 
-def roles_page(form: MappingForm, status: int = 200):
+def roles_page(form: MappingForm, status: int = 200, site_form: SiteForm | None = None):
     found = RoleMapping.select().where(RoleMapping.organization == current_user.organization)
-    return render_template(
-        "mappings/roles.html",
+    return hub_page(
+        "roles",
+        "integrations/roles.html",
         form=form,
+        site_form=site_form or SiteForm(prefix="site"),
         mappings=found,
         changeable={m.id for m in found if mappings.may_change(actor(), m)},
         labels=ACCESS_LABELS,
@@ -69,21 +63,18 @@ def refused(form: MappingForm, error: mappings.MappingError):
     return roles_page(form, 400)
 
 
-@bp.get("/roles")
+@bp.get("/okta/roles")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
 def roles():
-    if connection_ready() is None:
-        flash("Role mapping appears once the Okta API connection passes its test.", "info")
-        return redirect(url_for("sync.api"))
+    enterprise_organization()
     return roles_page(mapping_form())
 
 
-@bp.post("/roles/preview")
+@bp.post("/okta/roles/preview")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
-def preview():
+def roles_preview():
+    enterprise_organization()
     form = mapping_form()
-    if connection_ready() is None:
-        abort(400)
     if not form.validate_on_submit():
         return roles_page(form, 400)
     group = own(Group, Group.id == form.group.data)
@@ -92,8 +83,9 @@ def preview():
         lines = mappings.preview_role_mapping(group, form.access.data, site_roles, actor=actor())
     except mappings.MappingError as exc:
         return refused(form, exc)
-    return render_template(
-        "mappings/preview.html",
+    return hub_page(
+        "roles",
+        "integrations/preview.html",
         form=form,
         group=group,
         lines=lines,
@@ -102,12 +94,11 @@ def preview():
     )
 
 
-@bp.post("/roles/save")
+@bp.post("/okta/roles/save")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
-def save():
+def roles_save():
+    enterprise_organization()
     form = mapping_form()
-    if connection_ready() is None:
-        abort(400)
     if not form.validate_on_submit():
         return roles_page(form, 400)
     group = own(Group, Group.id == form.group.data)
@@ -127,12 +118,24 @@ def save():
         },
     )
     flash(f"Mapping for {group.display_name} saved.", "success")
-    return redirect(url_for("mappings.roles"))
+    return redirect(url_for("integrations.roles"))
 
 
-@bp.post("/roles/<int:mapping_id>/delete")
+@bp.post("/okta/roles/sites")
+@requires(Action.MANAGE_ORGANIZATION)
+def roles_add_site():
+    """Seed 000's "choose which site ..., then Add site", without leaving Role mapping."""
+    site_form = SiteForm(prefix="site")
+    site = added_site(enterprise_organization(), site_form)
+    if site is not None:
+        flash(f"Site {site.name} added: give it roles below.", "success")
+        return redirect(url_for("integrations.roles", _anchor="add-mapping"))
+    return roles_page(mapping_form(), 400, site_form=site_form)
+
+
+@bp.post("/okta/roles/<int:mapping_id>/delete")
 @requires(Action.MANAGE_ROLE_MAPPINGS)
-def delete(mapping_id: int):
+def roles_delete(mapping_id: int):
     mapping = own(RoleMapping, RoleMapping.id == mapping_id)
     if not mappings.may_change(actor(), mapping):
         abort(403)  # removing it would take a role the admin could not give
@@ -144,49 +147,7 @@ def delete(mapping_id: int):
     )
     mappings.delete_role_mapping(mapping, actor=actor())
     flash("Mapping removed; the roles it gave are gone.", "success")
-    return redirect(url_for("mappings.roles"))
-
-
-@bp.route("/details", methods=["GET", "POST"])
-@requires(Action.MANAGE_DETAIL_MAPPINGS)
-def details():
-    connection = connection_ready()
-    if connection is None:
-        flash("User detail mapping appears once the Okta API connection passes its test.", "info")
-        return redirect(url_for("sync.api"))
-    organization = current_user.organization
-    form = detail_mapping_form(mappings.detail_mappings(organization))
-    if form.validate_on_submit():
-        choices = form.choices()
-        try:
-            mappings.save_detail_mappings(organization, choices, form.image_format.data)
-        except mappings.MappingError as exc:
-            if not form.refuse(exc):
-                flash(str(exc), "error")
-        else:
-            audit.record_request(
-                "mapping.details_saved",
-                organization=organization,
-                details={k: v for k, v in choices.items() if v},
-            )
-            flash("User detail mapping saved; the next sync applies it.", "success")
-            return redirect(url_for("mappings.details"))
-    properties, schema_error = _okta_properties(connection)  # read only to show the page
-    form.offer(properties)
-    return render_template(
-        "mappings/details.html", form=form, fields=mappings.DETAIL_FIELDS, schema_error=schema_error
-    ), 400 if request.method == "POST" else 200  # a POST that gets here was refused
-
-
-def _okta_properties(connection) -> tuple[list[tuple[str, str]], str | None]:
-    """Okta's profile properties, or none and why (the admin can still type names)."""
-    try:
-        client = api_connection.client_for(
-            connection, scopes=(OktaScope.SCHEMAS_READ,), budget_seconds=10, timeout=5
-        )
-        return mappings.schema_properties(client), None
-    except OktaApiError as exc:
-        return [], exc.message
+    return redirect(url_for("integrations.roles"))
 
 
 def _sites():

@@ -54,3 +54,41 @@ class ScheduleForm(FlaskForm):
         "it waits for an admin to approve.",
         validators=[NumberRange(min=1, max=100)],
     )
+
+
+class ConnectorForm(FlaskForm):
+    """Seed 000's Connector settings: every connection item on one screen, tested
+    together (the API token and org URL for the sync; the sign-in app's client ID and
+    secret for single sign-on, optional)."""
+
+    org_url = StringField(
+        "Org URL",
+        description="Your Okta domain, e.g. https://acme.okta.com. It is also the sign-in issuer.",
+        validators=[DataRequired(), Length(max=500)],
+    )
+    api_token = PasswordField(
+        "API key (token)",
+        description="Okta: Security > API > Tokens > Create token; copy it before closing "
+        "Okta's window. Leave empty to keep the saved one.",
+        validators=[Length(max=200)],
+    )
+    client_id = StringField(
+        "Client ID",
+        description="The sign-in app's General tab, Client Credentials. Leave empty for no "
+        "single sign-on.",
+        validators=[Length(max=255)],
+    )
+    client_secret = PasswordField(
+        "Client secret",
+        description="Below the Client ID. Leave empty for a PKCE app or to keep the saved one.",
+        validators=[Length(max=255)],
+    )
+    email_domain = StringField(
+        "Primary email domain",
+        description="With a Client ID: the domain of your people's addresses, e.g. acme.com.",
+        validators=[Length(max=255)],
+    )
+    app_id = SelectField(
+        "Sync the people assigned to",
+        description="The Okta app whose assignments are in scope (listed after a test).",
+    )
