@@ -377,3 +377,27 @@ def test_only_the_door_and_the_simulator_speak_http():
         )
     }
     assert speakers == allowed
+
+
+def test_the_simulator_adds_only_its_own_pages(app, sim_app):
+    """Mounted, it adds endpoints of its own blueprint under /simulated-okta and changes
+    no other route (so the permission table's walk of the URL map still covers ours)."""
+    ours = {(r.rule, r.endpoint) for r in app.url_map.iter_rules()}
+    mounted = {(r.rule, r.endpoint) for r in sim_app.url_map.iter_rules()}
+    added = mounted - ours
+    assert added and mounted >= ours
+    assert all(
+        rule.startswith("/simulated-okta/") and e.startswith("simulator.") for rule, e in added
+    )
+
+
+def test_every_console_page_renders(sim_app, world):
+    from tests.test_browser_simulator import PAGES
+
+    client = sim_app.test_client()
+    for path in PAGES:
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert "not a real Okta" in answer.text
+    assert client.get("/simulated-okta/people/00unobody").status_code == 404
+    assert client.get("/simulated-okta/sign-in?request=nothing").status_code == 400
