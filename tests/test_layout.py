@@ -19,17 +19,11 @@ MAX_LINES = 300
 
 LONG_MODULES: dict[str, str] = {}
 # URL prefix -> why more than one package or blueprint serves it, for now.
-SHARED_PREFIXES = {
-    "integrations": "helper 'hub' (issue 17) moves the /integrations/okta/... views of "
-    "connect/, sync/ and team/mapping_views.py into wizard/integrations/",
-}
+SHARED_PREFIXES: dict[str, str] = {}
 # Pages any package may render: the error page (``errors/error.html``).
 COMMON_TEMPLATE_FOLDERS = {"errors"}
 # module -> why it renders another package's templates, for now.
-FOREIGN_TEMPLATES = {
-    "wizard/team/mapping_views.py": "an /integrations/okta/ page (templates/mappings/): "
-    "moves to wizard/integrations/ with helper 'hub' (issue 17)",
-}
+FOREIGN_TEMPLATES: dict[str, str] = {}
 
 
 def package_of(module: str) -> str:
@@ -100,6 +94,7 @@ def test_the_prefix_map_finds_the_package(app):
         "failed-migrations": "support",
         "org": "org",
         "connect": "connect",
+        "integrations": "integrations",
         "setup": "connect",
         "scim": "scim",
         "healthz": "health",

@@ -38,8 +38,9 @@ def test_refused_requests_are_counted_not_logged(limited_app, org, db, staff, ad
         in signed_in(limited_app, staff).get(f"/support/organizations/{org.slug}/scim-log").text
     )
     OktaConnection.update(status="active").execute()
-    card = signed_in(limited_app, admin).get("/integrations").text
-    assert "100 SCIM request(s) refused by rate limiting" in card
+    admin_client = signed_in(limited_app, admin)
+    for path in ("/integrations/okta", "/integrations/okta/scim"):  # Overview, the SCIM tab
+        assert "100 SCIM request(s) refused by rate limiting" in admin_client.get(path).text
 
 
 def signed_in(app, person):

@@ -10,6 +10,15 @@ from .base import BaseModel, JSONField, utcnow
 from .organization import Member, Organization
 
 
+class ScimAuth(StrEnum):
+    """How Okta presents the SCIM token, as the admin chose it: it decides which values the
+    page shows to paste into Okta. The server accepts the token each way (scim/blueprint.py)."""
+
+    BEARER = "bearer"  # Okta's "HTTP Header" mode: Authorization: Bearer <token>
+    HEADER = "header"  # a custom "Header" integration: Authorization: <token>, as is
+    BASIC = "basic"  # Basic Auth: user name = the connection key, password = the token
+
+
 class OktaConnection(BaseModel):
     """An organization's link to its Okta tenant; ``scim_key`` names its SCIM base URL.
 
@@ -24,6 +33,7 @@ class OktaConnection(BaseModel):
         Organization, backref="okta_connections", unique=True, on_delete="CASCADE"
     )
     scim_key = pw.CharField(max_length=32, unique=True)
+    scim_auth = pw.CharField(max_length=10, default=ScimAuth.BEARER.value)
     status = pw.CharField(max_length=12, default="setup")  # setup | active | disconnected
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
