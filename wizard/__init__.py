@@ -1,4 +1,15 @@
-"""okta-connector: connect an organization's Okta tenant (SSO, SCIM, scheduled sync)."""
+"""okta-connector: connect an organization's Okta tenant (SSO, SCIM, scheduled sync).
+
+``wizard/`` is the whole app, not only the wizard (the name is kept): ``create_app``
+here, one package per URL prefix (``auth``, ``team``, ``support``, ``org``,
+``connect``, ``integrations``, ``scim``; ``health`` is one module), the rules the
+areas share (``domain``, ``directory``, ``sso``), the pull sync (``sync``), the data
+model (``models``), commands (``cli``), and the infrastructure at the top level
+(``config``, ``db``, ``extensions``, ``errors``, ``security``, ``security_headers``,
+``request_context``, ``permissions``, ``tenancy``, ``prepared``, ``dns``, ``mail``).
+The guided setup, the *Connect Okta* wizard itself, is ``wizard/connect/``. The
+README's "Layout" section maps each URL to its package.
+"""
 
 import os
 from pathlib import Path
