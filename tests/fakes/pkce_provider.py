@@ -4,8 +4,11 @@ a Native app with "Proof Key for Code Exchange" and no client secret (seed 001).
 oidc-provider-mock issues codes without checking PKCE; this WSGI layer in front of it
 remembers each code's ``code_challenge`` (S256) from the authorize request and refuses a
 token request whose ``code_verifier`` does not match, or a code issued without a
-challenge, with ``invalid_grant`` (RFC 7636 §4.6). It also records which token requests
-came without a client secret. Run it as its own process:
+challenge, with ``invalid_grant`` (RFC 7636 §4.6). oidc-provider-mock knows no public
+clients: a token request without a client secret, once its verifier passed here, is
+handed on with a placeholder secret (any secret passes for an unregistered client
+there), as Okta accepts a Native app's PKCE exchange; ``/pkce/stats`` counts them. Run
+it as its own process:
 ``gunicorn 'tests.fakes.pkce_provider:app()'``."""
 
 import base64
@@ -70,6 +73,9 @@ class PkceProvider:
                 )
             if "HTTP_AUTHORIZATION" not in environ and "client_secret" not in form:
                 self.public_exchanges += 1
+                body += b"&client_secret=public-client-by-pkce"
+                environ["wsgi.input"] = io.BytesIO(body)
+                environ["CONTENT_LENGTH"] = str(len(body))
         return self.inner(environ, start_response)
 
     @staticmethod
