@@ -16,7 +16,7 @@ from tests.simulated_okta import connect_scim
 from tests.simulated_visit import Visitor, configure_sign_in
 from wizard.config import UnsafeConfiguration, build_config
 from wizard.db import database
-from wizard.models import Member, OktaConnection, SsoConfiguration, SsoState
+from wizard.models import Member, OktaConnection, SsoConfiguration, SsoState, SyncSettings
 from wizard.outbound import OutboundError, check
 from wizard.outbound.policy import Policy, Refused
 from wizard.simulator import seed, store
@@ -305,7 +305,7 @@ def connect_api(app, organization, world, server):
 
         connection = connections.ensure_connection(organization)
         api_connection.save_api_settings(connection, server.okta_url, world.api.token)
-        OktaConnection.update(sync_app_id=PROVISIONING_APP).execute()
+        SyncSettings.update(app_id=PROVISIONING_APP).execute()
     return connection
 
 
@@ -357,3 +357,47 @@ def test_the_simulated_world_is_plain_python():
     world = SimulatedOkta.seeded("acme.example.com")
     assert world.person(ADA)["profile"]["email"] == "ada.lovelace@acme.example.com"
     assert world.assign(PROVISIONING_APP, user_id=ADA) == []  # no SCIM URL pasted: nothing sent
+
+
+def test_only_the_door_and_the_simulator_speak_http():
+    """docs/security.md: under wizard/, only the outbound door imports requests, and
+    Simulated Okta's provisioning engine (loopback only, development only). The OAuth
+    token source catches requests' errors of the sessions the door made for it."""
+    allowed = {
+        ROOT / "wizard" / "simulator" / "scim_client.py",
+        ROOT / "wizard" / "sync" / "oauth_tokens.py",
+    }
+    speakers = {
+        path
+        for path in (ROOT / "wizard").rglob("*.py")
+        if "outbound" not in path.parts
+        and any(
+            line.strip().startswith(("import requests", "from requests"))
+            for line in path.read_text().splitlines()
+        )
+    }
+    assert speakers == allowed
+
+
+def test_the_simulator_adds_only_its_own_pages(app, sim_app):
+    """Mounted, it adds endpoints of its own blueprint under /simulated-okta and changes
+    no other route (so the permission table's walk of the URL map still covers ours)."""
+    ours = {(r.rule, r.endpoint) for r in app.url_map.iter_rules()}
+    mounted = {(r.rule, r.endpoint) for r in sim_app.url_map.iter_rules()}
+    added = mounted - ours
+    assert added and mounted >= ours
+    assert all(
+        rule.startswith("/simulated-okta/") and e.startswith("simulator.") for rule, e in added
+    )
+
+
+def test_every_console_page_renders(sim_app, world):
+    from tests.test_browser_simulator import PAGES
+
+    client = sim_app.test_client()
+    for path in PAGES:
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert "not a real Okta" in answer.text
+    assert client.get("/simulated-okta/people/00unobody").status_code == 404
+    assert client.get("/simulated-okta/sign-in?request=nothing").status_code == 400

@@ -10,7 +10,7 @@ from tests.simulated_visit import Visitor, configure_sign_in
 from wizard.db import database
 from wizard.domain.failure_reasons import FailureReason
 from wizard.domain.sources import Source
-from wizard.models import FailedMigration, Member, OktaConnection, Organization
+from wizard.models import FailedMigration, Member, OktaConnection, Organization, SyncSettings
 from wizard.simulator import scenarios, seed
 from wizard.simulator.scenarios import SCENARIOS
 from wizard.sync import api_connection
@@ -59,7 +59,7 @@ def api_org(sim_app, sim_server, world, demo):
 
         connection = connections.ensure_connection(demo)
         api_connection.save_api_settings(connection, sim_server.okta_url, world.api.token)
-        OktaConnection.update(sync_app_id=PROVISIONING_APP).execute()
+        SyncSettings.update(app_id=PROVISIONING_APP).execute()
     return demo
 
 
@@ -103,7 +103,7 @@ def test_missing_scope__test_connection_names_it(sim_app, sim_server, world, dem
         app = world.api.add_service_app(service_app_keys.create_key_pair(connection))
         connection = OktaConnection.get_by_id(connection.id)
         service_app_connection.save_service_app(connection, sim_server.okta_url, app.client_id)
-        OktaConnection.update(sync_app_id=PROVISIONING_APP).execute()
+        SyncSettings.update(app_id=PROVISIONING_APP).execute()
     scenarios.turn_on(world, "missing_scope")
     with sim_app.app_context(), database.connection_context():
         check = api_connection.check_connection(OktaConnection.get())

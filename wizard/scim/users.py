@@ -21,8 +21,9 @@ from ..prepared import Prepared
 from . import patch, replay
 from .blueprint import bp
 from .errors import ScimError, scim_response
+from .filter_attributes import user_filter_attributes
 from .filters import MAX_FILTER_LENGTH, to_expression
-from .mapping import groups_of, user_filter_attributes, user_to_scim
+from .mapping import groups_of, user_to_scim
 from .outcomes import applying, who_from_profile
 from .protocol import (
     check_version,
