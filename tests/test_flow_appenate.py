@@ -135,3 +135,57 @@ def test_gate_oidc_pkce_enforcement_basic_scim_and_role_values(
         OrgRole.READ_ONLY.label
     )
     expect(page.get_by_role("link", name="kim@acme.example.com")).to_have_count(0)
+
+
+def test_the_pkce_provider_refuses_a_wrong_or_missing_verifier():
+    """The stand-in proves PKCE only if it refuses without it: a code exchanged with a
+    wrong verifier, or issued without a challenge, is invalid_grant."""
+    import hashlib
+    import secrets
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.conftest import LiveServer
+    from tests.fakes.pkce_provider import app as pkce_app
+
+    server = LiveServer(pkce_app()).start()
+    try:
+        requests.put(f"{server.url}/users/u1", json={"email": "a@acme.example.com"}, timeout=10)
+
+        def exchange(verifier: str, challenge: str | None) -> requests.Response:
+            query = {
+                "client_id": "0oa-native",
+                "redirect_uri": "http://127.0.0.1:9/callback",
+                "response_type": "code",
+                "scope": "openid email",
+                "state": "s",
+                "nonce": "n",
+            }
+            if challenge:
+                query |= {"code_challenge": challenge, "code_challenge_method": "S256"}
+            authorized = requests.post(
+                f"{server.url}/oauth2/authorize",
+                params=query,
+                data={"sub": "u1"},
+                allow_redirects=False,
+                timeout=10,
+            )
+            code = parse_qs(urlsplit(authorized.headers["Location"]).query)["code"][0]
+            form = {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": query["redirect_uri"],
+                "client_id": query["client_id"],
+                "code_verifier": verifier,
+            }
+            return requests.post(f"{server.url}/oauth2/token", data=form, timeout=10)
+
+        verifier = secrets.token_urlsafe(40)
+        digest = hashlib.sha256(verifier.encode()).digest()
+        challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        assert exchange(verifier, challenge).status_code == 200
+        assert (
+            exchange("another-verifier-" + verifier, challenge).json()["error"] == "invalid_grant"
+        )
+        assert exchange(verifier, None).json()["error"] == "invalid_grant"
+    finally:
+        server.stop()

@@ -203,3 +203,56 @@ def test_overview_shows_every_part_with_its_next_action(admin_client):
     assert 'href="/integrations/okta/scim">Create the SCIM token</a>' in html
     assert 'href="/integrations/okta/api">Connect the Okta API</a>' in html
     assert "0 of 8 steps done; finishing is not needed for any tab" in html
+
+
+def test_single_sign_on_is_set_up_from_its_tab_as_pending(admin_client, discovery_server):
+    """The tab saves the issuer, client ID and secret as pending (no wizard step), shows
+    the redirect URIs, and offers the test sign-in that comes back to it."""
+    page = admin_client.get("/integrations/okta/sso").text
+    response = admin_client.post(
+        "/integrations/okta/sso",
+        data={
+            "okta_domain": discovery_server.url,
+            "client_id": "0oa-hub-client",
+            "client_secret": "hub-secret-value-1",
+            "email_domain": "acme.example.com",
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/integrations/okta/sso"
+    page = admin_client.get("/integrations/okta/sso").text
+    assert 'id="sso-pending"' in page and "hub-secret-value-1" not in page
+    assert '<input type="hidden" name="back" value="hub">' in page
+    assert "/login/okta/acme/callback" in page
+    assert (OktaConnection.get().wizard_state or {}).get("done", []) == []
+    assert parts.sso_part(OktaConnection.get().organization, OktaConnection.get()).state == (
+        parts.State.SET_UP
+    )
+
+
+def test_only_an_enterprise_admin_saves_single_sign_on_from_the_tab(client, auth, org):
+    sign_in_as(client, auth, org, OrgRole.ADMIN)
+    page = client.get("/integrations/okta/sso").text
+    assert 'name="okta_domain"' not in page  # no form offered
+    response = client.post(
+        "/integrations/okta/sso",
+        data={"okta_domain": "acme.okta.com", "client_id": "x", "csrf_token": csrf_token(page)},
+    )
+    assert response.status_code == 403 and OktaConnection.select().count() == 0
+
+
+def test_a_test_sign_in_started_on_the_tab_comes_back_to_it(
+    admin_client, app, org, discovery_server
+):
+    """The test's state names the hub's SSO tab (a fixed choice): Okta's refusal comes
+    back there, not to the wizard."""
+    from tests.test_sso import configure
+
+    configure(app, org, discovery_server.url)
+    discovery_server.stop()  # Okta unreachable now: the test sign-in is refused
+    page = admin_client.get("/integrations/okta/sso").text
+    response = admin_client.post(
+        "/login/okta/acme/test", data={"csrf_token": csrf_token(page), "back": "hub"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/integrations/okta/sso"
