@@ -21,6 +21,7 @@ from wizard.accounts import create_local_admin, create_staff
 from wizard.db import database, upgrade
 from wizard.organizations import create_organization
 from wizard.roles import OrgRole
+from wizard.scim import request_log
 
 PASSWORD = "correct horse battery staple"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -120,7 +121,9 @@ def app(tmp_path, migrated_sqlite_template):
     shutil.copy(migrated_sqlite_template, path)
     # No app context is pushed here: requests must each get their own ``g``, as in
     # production. Tests that need one use ``app_context``.
-    yield create_app(app_config(tmp_path, f"sqlite:///{path}"))
+    app = create_app(app_config(tmp_path, f"sqlite:///{path}"))
+    yield app
+    request_log.flush(app)  # this test's rows, into this test's database
     if not database.is_closed():
         database.close()
 

@@ -14,6 +14,7 @@ from tests.conftest import issue_scim_client
 from wizard.db import MIGRATIONS_DIR, database
 from wizard.models import FailedMigration, OktaConnection, Organization, ScimEvent
 from wizard.organizations import create_organization
+from wizard.scim import request_log
 
 SECRET = "Pw-7c1f-distinctive-Zq93"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -129,6 +130,7 @@ def test_a_pushed_password_is_never_stored_or_logged(app, scim, admin, db, logs)
     refused = gated.request("POST", "/Users", new_user("p8@initech.example.com", password=SECRET))
     assert refused.status_code == 403, refused.text
 
+    request_log.flush(app)
     reasons = {row.reason for row in FailedMigration.select()}
     assert {"invalid_data", "duplicate_email", "license_limit", "enterprise_disabled"} <= reasons
     assert ScimEvent.select().count() >= len(SHAPES)

@@ -11,6 +11,7 @@ from tests.fakes.okta_api import TOKEN
 from tests.servers import run_scheduler_ticks
 from wizard.connections import ensure_connection
 from wizard.models import AuditEvent, FailedMigration, Group, Member, OktaConnection, SyncRun
+from wizard.scim import request_log
 from wizard.sync import api_connection, jobs, runs
 
 sync = run_sync_now
@@ -224,6 +225,7 @@ def test_tick_does_housekeeping(app, scim, db):
     from wizard.models import ScimEvent, ScimToken
 
     scim.get("/Users")
+    request_log.flush(app)
     old = datetime.utcnow() - timedelta(days=31)
     ScimEvent.update(created_at=old).execute()
     ScimToken.update(expires_at=datetime.utcnow() - timedelta(minutes=1)).execute()

@@ -14,6 +14,7 @@ from . import accounts, audit, connections, domains, organizations, sso_configur
 from .db import database
 from .models import Member, Organization, ScimEvent, fold, utcnow
 from .roles import OrgRole
+from .scim import request_log
 from .sso import enforcement
 
 
@@ -213,6 +214,7 @@ def revoke_tokens_command(slug):
 @with_database
 def prune_command(days):
     cutoff = utcnow() - timedelta(days=days)
+    request_log.flush()
     count = ScimEvent.delete().where(ScimEvent.created_at < cutoff).execute()
     click.echo(f"deleted {count} SCIM request record(s) older than {days} days")
 

@@ -29,6 +29,13 @@ LOOPBACK_HOSTS = {"localhost"}
 # or older than SESSION_MAX_DAYS, a session ends whatever its cookie says.
 SESSION_LIFETIMES = {"SESSION_IDLE_HOURS": 12, "SESSION_MAX_DAYS": 7}
 NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
+# The SCIM request log's batches (wizard/scim/log_writer.py): written every FLUSH_MS or
+# once BATCH_ROWS wait; a request finding MAX_ROWS queued writes them itself.
+REQUEST_LOG_SETTINGS = {
+    "SCIM_LOG_FLUSH_MS": 200,
+    "SCIM_LOG_BATCH_ROWS": 500,
+    "SCIM_LOG_MAX_ROWS": 10_000,
+}
 TRUTHY, FALSY = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -92,6 +99,7 @@ def from_environment(environ) -> dict:
         "OUTBOUND_ALLOW_LOOPBACK",
         "OUTBOUND_PROXY",
         "OUTBOUND_CA_BUNDLE",
+        *REQUEST_LOG_SETTINGS,
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -99,7 +107,13 @@ def from_environment(environ) -> dict:
 def build_config(instance_path: str, overrides: dict) -> dict:
     """Merge defaults with ``overrides`` and check the result; returns the final dict."""
     instance = Path(instance_path)
-    config = {"APP_ENV": "production", "TRUSTED_PROXIES": 0, **SESSION_LIFETIMES, **overrides}
+    config = {
+        "APP_ENV": "production",
+        "TRUSTED_PROXIES": 0,
+        **SESSION_LIFETIMES,
+        **REQUEST_LOG_SETTINGS,
+        **overrides,
+    }
     env = config["APP_ENV"]
     if env not in ENVIRONMENTS:
         raise UnsafeConfiguration(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
@@ -119,6 +133,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
             )
     _check(config)
     _check_session_lifetimes(config)
+    _check_whole_numbers(config, REQUEST_LOG_SETTINGS)
     config.update(_mail_settings(config, instance, development))
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
@@ -253,6 +268,19 @@ def _check_session_lifetimes(config: dict) -> None:
                 f"{name} must be a positive number (default {SESSION_LIFETIMES[name]})"
             ) from None
         config[name] = int(value) if value.is_integer() else value
+
+
+def _check_whole_numbers(config: dict, defaults: dict) -> None:
+    for name, default in defaults.items():
+        try:
+            value = int(str(config[name]).strip())
+            if value < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise UnsafeConfiguration(
+                f"{name} must be a whole number above 0 (default {default})"
+            ) from None
+        config[name] = value
 
 
 def _mail_settings(config: dict, instance: Path, development: bool) -> dict:

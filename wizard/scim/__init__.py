@@ -5,6 +5,7 @@ import re
 
 from flask import Flask
 
+from ..db import database
 from ..extensions import csrf
 from . import discovery, groups, request_log, users
 from .blueprint import bp
@@ -32,6 +33,5 @@ class CollapseSlashes:
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)  # bearer tokens, not cookies: CSRF cannot apply
     app.register_blueprint(bp)
-    app.before_request(request_log.start_timer)
-    app.after_request(request_log.record)
+    request_log.init_app(app, database.obj)
     app.wsgi_app = CollapseSlashes(app.wsgi_app)

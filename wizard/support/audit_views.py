@@ -11,6 +11,7 @@ from playhouse.flask_utils import PaginatedQuery
 from .. import audit
 from ..models import AuditEvent, Member, Organization, ScimEvent, SyncRun
 from ..permissions import Action, requires
+from ..scim import request_log
 from ..tenancy import own
 from .inbox import spreadsheet_safe
 from .scoping import scope
@@ -97,6 +98,7 @@ def timeline(member_id: str):
         audit.record_request(
             "staff.viewed_member_timeline", organization=member.organization, target=member
         )
+    request_log.flush()
     entries = [
         (
             e.created_at,

@@ -8,6 +8,7 @@ from .. import audit, connections, domains, organizations
 from ..auth.guards import staff_required
 from ..connect import live
 from ..models import Member, Organization, ScimEvent, SyncRun
+from ..scim import request_log
 from .forms import EntitlementsForm, ReleaseDomainForm
 
 bp = Blueprint("support", __name__, url_prefix="/support")
@@ -85,6 +86,7 @@ def scim_log(slug: str):
     organization = get_object_or_404(Organization, Organization.slug == slug)
     audit.record_request("staff.viewed_scim_log", organization=organization)
     connection = connections.connection_for(organization)
+    request_log.flush()
     query = ScimEvent.select().where(ScimEvent.organization == organization)
     status = request.args.get("status", "")
     if status in ("2", "4", "5"):

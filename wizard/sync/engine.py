@@ -19,6 +19,7 @@ from ..models import (
     fold,
     utcnow,
 )
+from ..scim import request_log
 from ..sources import SYNC_WRITES_OVER, Source
 from . import breaker, runs
 from .breaker import Cause, Deactivation
@@ -74,6 +75,7 @@ def scim_is_live(connection: OktaConnection, now: datetime) -> bool:
 
     if not live_tokens(connection, now).exists():
         return False
+    request_log.flush()
     return (
         ScimEvent.select()
         .where(

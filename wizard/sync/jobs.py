@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from .. import directory
 from ..db import database
 from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
+from ..scim import request_log
 from ..session_records import Lifetimes, remove_finished
 from . import api_connection, runs
 from .engine import run_sync
@@ -81,6 +82,7 @@ def housekeeping(now) -> dict:
     period ended marked revoked, expired links, seat retries, ended or expired session
     records, abandoned Okta sign-in states, and the verified domains due for their
     daily re-check."""
+    request_log.flush()
     pruned = ScimEvent.delete().where(ScimEvent.created_at < now - SCIM_RETENTION).execute()
     expired = (
         ScimToken.update(revoked_at=now)
