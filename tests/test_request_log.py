@@ -76,7 +76,7 @@ def test_a_row_the_database_refuses_does_not_take_the_batch(app, db):
 
 
 def test_an_unsafe_flush_setting_is_refused(tmp_path):
-    with pytest.raises(SystemExit, match="SCIM_LOG_FLUSH_MS must be a whole number"):
+    with pytest.raises(SystemExit, match="SCIM_LOG_FLUSH_MS must be a whole number, at least 1"):
         create_app(app_config(tmp_path, "sqlite:///" + str(tmp_path / "x.db"), SCIM_LOG_FLUSH_MS=0))
 
 

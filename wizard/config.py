@@ -36,6 +36,9 @@ REQUEST_LOG_SETTINGS = {
     "SCIM_LOG_BATCH_ROWS": 500,
     "SCIM_LOG_MAX_ROWS": 10_000,
 }
+# How long a process may trust a SCIM token it verified (wizard/scim/verified_tokens.py:
+# a revocation is seen on the next request whatever this is); 0 verifies every request.
+SCIM_AUTH_CACHE = {"SCIM_AUTH_CACHE_SECONDS": 30}
 TRUTHY, FALSY = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -100,6 +103,7 @@ def from_environment(environ) -> dict:
         "OUTBOUND_PROXY",
         "OUTBOUND_CA_BUNDLE",
         *REQUEST_LOG_SETTINGS,
+        *SCIM_AUTH_CACHE,
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -112,6 +116,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
         "TRUSTED_PROXIES": 0,
         **SESSION_LIFETIMES,
         **REQUEST_LOG_SETTINGS,
+        **SCIM_AUTH_CACHE,
         **overrides,
     }
     env = config["APP_ENV"]
@@ -134,6 +139,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     _check(config)
     _check_session_lifetimes(config)
     _check_whole_numbers(config, REQUEST_LOG_SETTINGS)
+    _check_whole_numbers(config, SCIM_AUTH_CACHE, least=0)
     config.update(_mail_settings(config, instance, development))
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
@@ -270,15 +276,15 @@ def _check_session_lifetimes(config: dict) -> None:
         config[name] = int(value) if value.is_integer() else value
 
 
-def _check_whole_numbers(config: dict, defaults: dict) -> None:
+def _check_whole_numbers(config: dict, defaults: dict, least: int = 1) -> None:
     for name, default in defaults.items():
         try:
             value = int(str(config[name]).strip())
-            if value < 1:
+            if value < least:
                 raise ValueError
         except (TypeError, ValueError):
             raise UnsafeConfiguration(
-                f"{name} must be a whole number above 0 (default {default})"
+                f"{name} must be a whole number, at least {least} (default {default})"
             ) from None
         config[name] = value
 
