@@ -77,10 +77,10 @@ def timed_get(session, url, repeat=10) -> list[float]:
 
 def run(engine: str, members: int, groups: int) -> list[tuple[str, str]]:
     from wizard import create_app
-    from wizard.accounts import create_local_admin
     from wizard.db import database
+    from wizard.domain.accounts import create_local_admin
+    from wizard.domain.roles import OrgRole
     from wizard.models import Member, Organization
-    from wizard.roles import OrgRole
 
     rows = []
     with fresh_database(engine) as url:

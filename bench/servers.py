@@ -123,9 +123,9 @@ def prepare_product(env: dict, plain_url: str, seat_limit=None) -> tuple[str, st
     (connection key, token, organization id)."""
     sys.path.insert(0, str(ROOT))
     from wizard import create_app
-    from wizard.connections import ensure_connection, issue_scim_token
     from wizard.db import database, upgrade
-    from wizard.organizations import create_organization
+    from wizard.domain.connections import ensure_connection, issue_scim_token
+    from wizard.domain.organizations import create_organization
 
     config = {**env, "DATABASE_URL": plain_url}
     app = create_app({**config, "INSTANCE_PATH": tempfile.mkdtemp(prefix="okc-bench-")})

@@ -1,4 +1,4 @@
-"""Sync speed: the Okta API emulator (tests/fakes/okta_api.py, on 127.0.0.1) holding
+"""Sync speed: Simulated Okta's management API (wizard/simulator/, on 127.0.0.1) holding
 100,000 users and 2,000 groups; a full first sync, then a re-sync with no change, each
 run as ``flask sync run`` in its own process. Wall time, Okta API calls, peak memory.
 
@@ -24,11 +24,13 @@ sys.path.insert(0, str(ROOT))
 
 from servers import engines, fresh_database, prepare_product, product_env
 
-from tests.fakes.okta_api import TOKEN, OktaEmulator
+from wizard.simulator.management_api import OktaEmulator
+
+TOKEN = "00bench-api-token-simulated"
 
 
 def emulator(users: int, groups: int, per_group: int = 50) -> OktaEmulator:
-    okta = OktaEmulator()
+    okta = OktaEmulator(token=TOKEN)
     okta.add_users(users)
     ids = list(okta.users)
     for n in range(groups):
@@ -61,8 +63,8 @@ def sync_once(env: dict, slug: str) -> dict:
 
 def run(engine: str, users: int, groups: int) -> list[tuple[str, str]]:
     from wizard import create_app
-    from wizard.connections import ensure_connection
     from wizard.db import database
+    from wizard.domain.connections import ensure_connection
     from wizard.models import Organization
     from wizard.sync import api_connection
 

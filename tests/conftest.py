@@ -17,11 +17,14 @@ from cryptography.fernet import Fernet
 from werkzeug.serving import make_server
 
 from wizard import create_app
-from wizard.accounts import create_local_admin, create_staff
 from wizard.db import database, upgrade
-from wizard.organizations import create_organization
-from wizard.roles import OrgRole
+from wizard.domain.accounts import create_local_admin, create_staff
+from wizard.domain.organizations import create_organization
+from wizard.domain.roles import OrgRole
 from wizard.scim import request_log
+
+# Simulated Okta mounted in the app (tests/simulated_okta.py): sim_app, sim_server, world, demo.
+pytest_plugins = ["tests.simulated_okta"]
 
 PASSWORD = "correct horse battery staple"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -365,7 +368,7 @@ class ScimClient:
 
 
 def issue_scim_client(app, organization, base_url: str) -> ScimClient:
-    from wizard.connections import ensure_connection, issue_scim_token
+    from wizard.domain.connections import ensure_connection, issue_scim_token
 
     with app.app_context():
         connection = ensure_connection(organization)
@@ -434,7 +437,8 @@ def dns_server(app):
 def verify_domain(organization, domain: str):
     """Test setup: ``organization`` holds ``domain`` verified, as an operator's
     ``domain verify --skip-dns`` leaves it (tests of the DNS proof use ``dns_server``)."""
-    from wizard import domain_verification, domains
+    from wizard.domain import email_domain_verification as domain_verification
+    from wizard.domain import email_domains as domains
 
     claim, _ = domains.claim(organization, domain)
     domain_verification.verify_without_dns(claim)
@@ -460,7 +464,7 @@ def okta():
 def synced_org(app, org, okta, db):
     """Acme (no seat limit) with the Okta API on the emulator and the SCIM app picked."""
     from tests.fakes.okta_api import TOKEN
-    from wizard.connections import ensure_connection
+    from wizard.domain.connections import ensure_connection
     from wizard.models import OktaConnection
     from wizard.sync import api_connection
 

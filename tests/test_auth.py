@@ -3,10 +3,10 @@
 import pytest
 
 from tests.conftest import PASSWORD, csrf_token
-from wizard import accounts
+from wizard.domain import accounts
+from wizard.domain.organizations import add_site
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, Member
-from wizard.organizations import add_site
-from wizard.roles import OrgRole
 
 
 def test_sign_in_lands_on_dashboard_and_is_audited(client, auth, admin):
@@ -282,7 +282,7 @@ def hash_checks(monkeypatch):
 
 
 def same_email_in(count: int) -> None:
-    from wizard.organizations import create_organization
+    from wizard.domain.organizations import create_organization
 
     for index in range(count):
         organization = create_organization(f"Org {index}", f"org-{index}")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.conftest import PASSWORD, LiveServer
 from tests.test_browser_accounts import sign_in
 from tests.test_sso import configure, set_user
-from wizard import accounts
+from wizard.domain import accounts
 from wizard.models import AuditEvent, Member, OktaConnection
 
 pytestmark = pytest.mark.browser

@@ -91,7 +91,7 @@ def test_admin_walks_the_whole_wizard(page, live_server, admin, discovery_server
 
 
 def test_wrong_token_shows_in_the_live_panel(page, live_server, admin, app):
-    from wizard import connections
+    from wizard.domain import connections
 
     with app.app_context():
         connections.ensure_connection(admin.organization)

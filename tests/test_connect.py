@@ -5,9 +5,9 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, ScimClient, csrf_token
-from wizard import accounts
+from wizard.domain import accounts
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, Group, Member, OktaConnection, ScimEvent, ScimToken
-from wizard.roles import OrgRole
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, app_config, csrf_token
-from wizard import accounts
 from wizard.config import UnsafeConfiguration, build_config, from_environment
+from wizard.domain import accounts
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, Member, PasswordSetLink, RoleAssignment
-from wizard.roles import OrgRole
 
 LINK = re.compile(r"/account/set-password/(okcp_[A-Za-z0-9_-]+)")
 OUR = "urn:ietf:params:scim:schemas:extension:okta-connector:2.0:User"
@@ -218,7 +218,7 @@ def test_a_link_is_claimed_before_the_password_is_set(app, admin, db):
     """Two requests with one link at once each passed the "not used yet" check read
     before either wrote; the claim is now a conditional UPDATE. A password the rules
     refuse rolls the claim back, so the member can try again."""
-    from wizard import password_links
+    from wizard.domain import password_links
     from wizard.models import PasswordSetLink
 
     with app.app_context():

@@ -9,7 +9,10 @@ from werkzeug.routing import Rule
 
 from tests.conftest import PASSWORD
 from tests.test_form_limits import all_forms
-from wizard import accounts, connections, directory, mappings, setup_links
+from wizard import directory
+from wizard.domain import accounts, connections, mappings, setup_links
+from wizard.domain.organizations import add_site
+from wizard.domain.roles import OrgRole
 from wizard.models import (
     AuditEvent,
     EmailDomain,
@@ -22,8 +25,6 @@ from wizard.models import (
     SyncRun,
     TrustedHost,
 )
-from wizard.organizations import add_site
-from wizard.roles import OrgRole
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

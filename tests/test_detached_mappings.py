@@ -6,11 +6,12 @@ import peewee as pw
 import pytest
 
 from tests.conftest import csrf_token, run_sync_now
-from wizard import directory, mappings
+from wizard import directory
 from wizard.directory import grants
+from wizard.domain import mappings
+from wizard.domain.organizations import add_site
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, Group, Member, OktaConnection, RoleMapping
-from wizard.organizations import add_site
-from wizard.roles import OrgRole
 
 
 @pytest.fixture

@@ -9,15 +9,15 @@ from pathlib import Path
 
 from tests.conftest import PASSWORD, csrf_token
 from tests.test_failed_migrations import body, post_action
-from wizard import accounts, disconnect
+from wizard.domain import accounts, disconnect
+from wizard.domain.roles import OrgRole
+from wizard.domain.session_records import SessionEnd, SignInMethod, open_record
 from wizard.models import (
     AuditEvent,
     FailedMigration,
     Member,
     SessionRecord,
 )
-from wizard.roles import OrgRole
-from wizard.session_records import SessionEnd, SignInMethod, open_record
 
 ROOT = Path(__file__).resolve().parent.parent
 WIZARD = ROOT / "wizard"

@@ -53,7 +53,7 @@ def test_convert_then_disconnect_keeps_people(client, auth, admin, scim, app):
         f"/{path}", data={"csrf_token": csrf_token(form.text), "new_password": new, "confirm": new}
     )
     assert other.get(f"/{path}").status_code == 410  # one time only
-    from wizard import accounts
+    from wizard.domain import accounts
 
     assert accounts.authenticate("jane@acme.example.com", new).id == member.id
 
@@ -85,8 +85,8 @@ def test_convert_one_member_from_their_page(client, auth, admin, scim, app):
 
 def test_only_enterprise_admins_disconnect(client, auth, org, db):
     from tests.conftest import PASSWORD
-    from wizard import accounts
-    from wizard.roles import OrgRole
+    from wizard.domain import accounts
+    from wizard.domain.roles import OrgRole
 
     accounts.create_local_admin(org, "a@acme.example.com", PASSWORD, OrgRole.ADMIN)
     auth.login(email="a@acme.example.com")

@@ -7,16 +7,12 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, Auth, csrf_token, enter_setup_link, verify_domain
-from wizard import (
-    accounts,
-    connections,
-    domain_verification,
-    domains,
-    setup_links,
-    sso_configurations,
-)
+from wizard.domain import accounts, connections, setup_links
+from wizard.domain import email_domain_verification as domain_verification
+from wizard.domain import email_domains as domains
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, EmailDomain
-from wizard.roles import OrgRole
+from wizard.sso import configurations as sso_configurations
 
 PAGE = "/integrations/okta/domains"
 
@@ -275,7 +271,7 @@ def test_a_missing_record_shows_a_notice_then_the_lapse_on_both_pages(
 ):
     from datetime import timedelta
 
-    from wizard import domain_recheck
+    from wizard.domain import email_domain_recheck as domain_recheck
     from wizard.models import utcnow
 
     claim, _ = domains.claim(org, "acme.example.com")

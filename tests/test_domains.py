@@ -9,9 +9,12 @@ import pytest
 from peewee_migrate import Router
 
 from tests.conftest import app_config, verify_domain
-from wizard import create_app, domain_recheck, domain_verification, domains
+from wizard import create_app
 from wizard.db import MIGRATIONS_DIR, database, upgrade
-from wizard.domain_verification import Outcome
+from wizard.domain import email_domain_recheck as domain_recheck
+from wizard.domain import email_domain_verification as domain_verification
+from wizard.domain import email_domains as domains
+from wizard.domain.email_domain_verification import Outcome
 from wizard.models import AuditEvent, EmailDomain
 
 NOW = datetime(2026, 11, 23, 9, 0)

@@ -25,7 +25,7 @@ def make_stale(client) -> None:
 def test_stale_sign_in_confirms_with_the_password_then_disconnects(client, auth, admin, org):
     """A stale session goes to /account/confirm and back; a wrong password is refused
     and leaves it stale; the right one returns to the page, and the action works."""
-    from wizard import connections
+    from wizard.domain import connections
 
     with client.application.app_context():
         connections.ensure_connection(org)
@@ -224,8 +224,8 @@ def test_a_password_okta_sign_in_replaced_confirms_nothing(
     password cannot sign in, it confirms nothing either: the confirmation is Okta's
     (the break-glass admin keeps the password)."""
     from tests.conftest import PASSWORD
-    from wizard import accounts
-    from wizard.roles import OrgRole
+    from wizard.domain import accounts
+    from wizard.domain.roles import OrgRole
 
     other = accounts.create_local_admin(
         org, "other@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN, keep_local=False
@@ -266,7 +266,7 @@ def test_converted_member_without_a_link_sets_a_password_after_confirming(
     """The way out when a conversion's link was withheld (another EnterpriseAdmin
     converted them without mail): signed in with Okta, a local member without a
     password sets one, after a fresh sign-in; an Okta-managed member may not."""
-    from wizard import accounts
+    from wizard.domain import accounts
 
     jane = okta_enterprise_admin(org)
     through_okta(client, "/login/okta/acme")

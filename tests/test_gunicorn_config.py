@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.servers import ROOT, AppProcess
-from wizard.connections import ensure_connection, issue_scim_token
+from wizard.domain.connections import ensure_connection, issue_scim_token
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 WARNING = "RATE_LIMIT_STORAGE=memory://"

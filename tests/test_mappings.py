@@ -8,11 +8,11 @@ from playwright.sync_api import expect
 
 from tests.conftest import csrf_token, run_sync_now
 from tests.test_browser_accounts import sign_in
-from wizard import mappings
 from wizard.directory import grants
+from wizard.domain import mappings
+from wizard.domain.organizations import add_site
+from wizard.domain.roles import OrgRole
 from wizard.models import DetailMapping, Group, Member, OktaConnection, RoleMapping
-from wizard.organizations import add_site
-from wizard.roles import OrgRole
 
 OUR = "urn:ietf:params:scim:schemas:extension:okta-connector:2.0:User"
 

@@ -3,10 +3,10 @@
 import pytest
 
 from tests.conftest import PASSWORD
-from wizard import accounts, organizations
 from wizard.db import database
+from wizard.domain import accounts, organizations
+from wizard.domain.roles import OrgRole
 from wizard.models import Member, RoleAssignment, Site
-from wizard.roles import OrgRole
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, csrf_token
-from wizard import accounts
 from wizard.directory import grants
+from wizard.domain import accounts
+from wizard.domain.roles import OrgRole
 from wizard.models import (
     AuditEvent,
     FailedMigration,
@@ -19,7 +20,6 @@ from wizard.models import (
     RoleAssignment,
     RoleMapping,
 )
-from wizard.roles import OrgRole
 
 
 def local_member(org, email, role: OrgRole = OrgRole.NONE, password=True) -> Member:

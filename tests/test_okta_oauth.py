@@ -11,7 +11,7 @@ from joserfc.jwk import RSAKey
 
 from tests.conftest import run_sync_now
 from tests.fakes.okta_oauth import SERVICE_CLIENT_ID
-from wizard.connections import ensure_connection
+from wizard.domain.connections import ensure_connection
 from wizard.models import ApiAuth, Group, Member, OktaConnection
 from wizard.sync import api_connection, oauth_tokens, service_app_keys
 from wizard.sync.okta_api import OktaApiError

@@ -20,7 +20,7 @@ from tests.test_okta_oauth import (  # noqa: F401 (fixtures)
     oauth_org,
     service_app,
 )
-from wizard.connections import ensure_connection
+from wizard.domain.connections import ensure_connection
 from wizard.models import ApiAuth, OktaConnection
 from wizard.sync import api_connection, service_app_keys
 from wizard.sync.okta_api import OktaApiError
@@ -63,7 +63,7 @@ def test_the_public_jwk_is_public_and_the_private_key_encrypted_at_rest(app, org
 def test_key_rotation_rewrites_the_private_key_too(app, org, db):
     from cryptography.fernet import Fernet
 
-    from wizard import secret_rotation
+    from wizard.domain import secret_rotation
 
     new_key(app, org)
     app.config["ENCRYPTION_KEYS"] = [Fernet.generate_key().decode(), *app.config["ENCRYPTION_KEYS"]]
@@ -237,7 +237,7 @@ def test_a_run_queued_before_the_key_was_lost_fails_cleanly(app, oauth_org):  # 
 
 
 def test_disconnect_forgets_the_service_app_key(app, oauth_org, admin):  # noqa: F811
-    from wizard.disconnect import disconnect
+    from wizard.domain.disconnect import disconnect
 
     with app.app_context():
         disconnect(oauth_org, confirm_name="Acme", actor=admin)

@@ -16,8 +16,8 @@ from tests.test_fresh_auth import make_stale
 from tests.test_no_secrets_in_logs import all_logs  # noqa: F401 (fixture)
 from tests.test_permissions import sign_in as sign_in_as
 from tests.test_secrets_never_stored import database_bytes
+from wizard.domain.roles import OrgRole
 from wizard.models import ApiAuth, AuditEvent, OktaConnection, SyncRun
-from wizard.roles import OrgRole
 from wizard.sync import oauth_tokens, service_app_keys
 
 API = "/integrations/okta/api"

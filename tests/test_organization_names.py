@@ -4,7 +4,7 @@ and log lines: control and format characters are refused with a message."""
 import pytest
 
 from tests.conftest import csrf_token
-from wizard import organizations
+from wizard.domain import organizations
 from wizard.models import Organization
 
 

@@ -14,9 +14,10 @@ from tests.conftest import LiveServer, app_config
 from tests.fakes.okta_api import TOKEN
 from tests.fakes.recorder import Recorder
 from tests.fakes.tls import LocalAuthority
-from wizard import create_app, dns, outbound, sso_settings
+from wizard import create_app, dns, outbound
 from wizard.models import TrustedHost
-from wizard.sso_settings import SsoSettingsError
+from wizard.sso import settings as sso_settings
+from wizard.sso.settings import SsoSettingsError
 from wizard.sync.okta_api import OktaApiError, OktaClient
 
 CORPUS = json.loads((Path(__file__).parent / "fixtures" / "hostile_outbound.json").read_text())

@@ -12,11 +12,12 @@ from tests import test_sso
 from tests.conftest import csrf_token
 from tests.fakes.recorder import Recorder, discovery_document
 from tests.test_sso import round_trip
-from wizard import outbound, sso_settings
+from wizard import outbound
 from wizard.models import AuditEvent, OktaConnection
 from wizard.outbound.oauth import ENDPOINTS
+from wizard.sso import settings as sso_settings
 from wizard.sso.clients import SCOPES
-from wizard.sso_settings import SsoSettingsError
+from wizard.sso.settings import SsoSettingsError
 
 PHISHING = "Your Okta tenant is locked. Call +1 555 0100 to verify your identity"
 crafted, jane = test_sso.crafted, test_sso.jane  # the crafted provider and its member

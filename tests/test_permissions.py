@@ -9,9 +9,10 @@ import pytest
 
 from tests.conftest import PASSWORD, csrf_token, enter_setup_link
 from tests.fakes.okta_api import TOKEN
-from wizard import accounts, connections, permissions
+from wizard import permissions
+from wizard.domain import accounts, connections
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, OktaConnection, ScimToken, SsoConfiguration
-from wizard.roles import OrgRole
 
 ROOT = Path(__file__).resolve().parent.parent
 SECURITY_DOC = ROOT / "docs" / "security.md"
@@ -32,11 +33,11 @@ NO_PERMISSION = {
     "auth.set_password_link": "a one-time link is its own proof (a bearer secret)",
     "connect.open_setup_link": "a setup link is its own proof (a bearer secret)",
     "connect.continue_setup_link": "the setup link held in the session is its own proof",
-    "sso.start": "Okta sign-in starts from an organization's slug (bookmarks, tiles)",
-    "sso.callback": "Okta's answer; the signed state says what it may do",
-    "sso.logged_out": "Okta's redirect after sign-out",
-    "sso.start_link": "links one's own account (signed in; may_link checked in the view)",
-    "sso.start_test": "the wizard's test sign-in (may_test checked in the view: TEST_SSO "
+    "auth.okta_start": "Okta sign-in starts from an organization's slug (bookmarks, tiles)",
+    "auth.okta_callback": "Okta's answer; the signed state says what it may do",
+    "auth.okta_signed_out": "Okta's redirect after sign-out",
+    "auth.okta_link": "links one's own account (signed in; may_link checked in the view)",
+    "auth.okta_test": "the wizard's test sign-in (may_test checked in the view: TEST_SSO "
     "for the slug's organization, signed in or by its setup link)",
     "support.organizations_list": "staff only (staff_required)",
     "support.organization": "staff only (staff_required)",
@@ -309,7 +310,7 @@ def test_setup_link_cannot_mint_a_token_again_after_a_revocation(app, client, au
 def test_the_first_token_is_checked_and_made_under_one_lock(app, org, db):
     """Two first-token requests at once each passed the check made before either wrote;
     the check now runs inside the organization's write lock, with the write."""
-    from wizard.connections import FirstTokenTaken, issue_scim_token
+    from wizard.domain.connections import FirstTokenTaken, issue_scim_token
 
     with app.app_context():
         connection = connections.ensure_connection(org)

@@ -70,8 +70,8 @@ def test_setup_link_guesses_are_limited_signed_in_or_not(limited_app, db, org):
     """Guessing setup-link tokens is limited per address (20 an hour), and asking a
     signed-in visitor first does not open a way around the limit."""
     from tests.conftest import PASSWORD, Auth
-    from wizard.accounts import create_local_admin
-    from wizard.roles import OrgRole
+    from wizard.domain.accounts import create_local_admin
+    from wizard.domain.roles import OrgRole
 
     create_local_admin(org, "admin@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN)
     client = limited_app.test_client()

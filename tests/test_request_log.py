@@ -14,10 +14,10 @@ from tests.conftest import LiveServer, ScimClient, app_config
 from tests.query_counter import statements
 from tests.servers import ROOT, AppProcess
 from wizard import create_app
-from wizard.connections import ensure_connection, issue_scim_token
 from wizard.db import database, upgrade
+from wizard.domain.connections import ensure_connection, issue_scim_token
+from wizard.domain.organizations import create_organization
 from wizard.models import ScimEvent
-from wizard.organizations import create_organization
 from wizard.scim import request_log
 from wizard.scim.log_writer import BatchWriter
 

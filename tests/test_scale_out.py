@@ -12,10 +12,10 @@ import pytest
 from tests.conftest import ScimClient, app_config
 from tests.servers import AppProcess, run_scheduler_ticks
 from wizard import create_app
-from wizard.connections import ensure_connection, issue_scim_token
 from wizard.db import database, upgrade
+from wizard.domain.connections import ensure_connection, issue_scim_token
+from wizard.domain.organizations import create_organization
 from wizard.models import Group, Member, Membership, Organization, SyncRun, utcnow
-from wizard.organizations import create_organization
 from wizard.sync import api_connection, runs
 
 CLIENTS = 8

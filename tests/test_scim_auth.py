@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests.conftest import issue_scim_client
-from wizard import connections
+from wizard.domain import connections
 from wizard.models import FailedMigration, Member, OktaConnection, ScimEvent, ScimToken
 from wizard.scim import request_log
 

@@ -6,9 +6,9 @@ write that changes something, never by a no-op."""
 import pytest
 
 from tests.conftest import PASSWORD, csrf_token
-from wizard import accounts
+from wizard.domain import accounts
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, FailedMigration, Member, Membership, RoleAssignment
-from wizard.roles import OrgRole
 
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 

@@ -316,8 +316,8 @@ def test_members_present_matches_groups_with_visible_members(scim, people):
 def test_each_request_is_projected_by_its_own_arguments_in_one_app_context(app, org):
     """Requests made inside one app context share ``g`` (the wizard's self-test replays
     SCIM that way): one request's ``attributes`` must not shape the next answer."""
-    from wizard.connections import ensure_connection, issue_scim_token
     from wizard.db import database
+    from wizard.domain.connections import ensure_connection, issue_scim_token
 
     with app.app_context(), database.connection_context():
         connection = ensure_connection(org)

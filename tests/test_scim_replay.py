@@ -98,7 +98,7 @@ def test_route_and_retry_build_the_same_resource(app, scim, org):
     created = scim.create_user("raj@acme.example.com", title="Engineer")
     member = Member.get(Member.scim_id == created["id"])
     with app.app_context():
-        from wizard.connections import connection_for
+        from wizard.domain.connections import connection_for
         from wizard.scim.context import ScimContext
 
         context = ScimContext.of(connection_for(org))

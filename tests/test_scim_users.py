@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, FailedMigration, Member, RoleAssignment, ScimEvent
-from wizard.roles import OrgRole
 from wizard.scim import request_log
 
 OUR = "urn:ietf:params:scim:schemas:extension:okta-connector:2.0:User"

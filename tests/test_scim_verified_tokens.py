@@ -15,8 +15,8 @@ import requests
 from tests.conftest import LiveServer, issue_scim_client
 from tests.query_counter import statements
 from wizard.db import database, is_sqlite, upgrade
+from wizard.domain.organizations import create_organization
 from wizard.models import OktaConnection, ScimToken, utcnow
-from wizard.organizations import create_organization
 from wizard.scim import verified_tokens
 
 

@@ -6,10 +6,12 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.conftest import app_config
-from wizard import connections, create_app, organizations, sso_configurations
+from wizard import create_app
 from wizard.db import database
+from wizard.domain import connections, organizations
 from wizard.models import OktaConnection, SsoConfiguration
 from wizard.security import encrypt_secret
+from wizard.sso import configurations as sso_configurations
 from wizard.sync.api_connection import client_for
 
 OLD, NEW, STRANGER = (Fernet.generate_key().decode() for _ in range(3))

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import issue_scim_client
 from wizard.db import MIGRATIONS_DIR, database
+from wizard.domain.organizations import create_organization
 from wizard.models import FailedMigration, OktaConnection, Organization, ScimEvent
-from wizard.organizations import create_organization
 from wizard.scim import request_log
 
 SECRET = "Pw-7c1f-distinctive-Zq93"

@@ -13,7 +13,7 @@ import requests
 
 from tests.conftest import PASSWORD, Auth, csrf_token
 from tests.test_sso import configure, crafted, jane, round_trip  # noqa: F401 (fixtures)
-from wizard import accounts
+from wizard.domain import accounts
 from wizard.models import Member, SessionRecord, SignInState, utcnow
 from wizard.sync import jobs
 
@@ -219,8 +219,8 @@ def test_signed_out_visitor_makes_no_record(client, db, path):
 def test_sign_in_state_store_on_both_databases(any_db_app):
     """authlib's cache contract (get/set/delete, a second set replaces) on SQLite and
     PostgreSQL; values are encrypted at rest and expire within ten minutes."""
-    from wizard.auth.oidc_state import LIFETIME, remove_expired, store
     from wizard.db import database
+    from wizard.sso.oidc_state import LIFETIME, remove_expired, store
 
     with any_db_app.app_context(), database.connection_context():
         store.set("_state_okta-1_abc", '{"data": {"nonce": "n1"}}', 3600)
@@ -242,8 +242,8 @@ def test_live_sessions_per_member_are_bounded(any_db_app):
     """Signing in again and again (cookies thrown away) cannot grow the table without
     bound: past MAX_LIVE_PER_MEMBER live sessions, a sign-in ends the oldest."""
     from wizard.db import database
-    from wizard.organizations import create_organization
-    from wizard.session_records import MAX_LIVE_PER_MEMBER, SignInMethod, open_record
+    from wizard.domain.organizations import create_organization
+    from wizard.domain.session_records import MAX_LIVE_PER_MEMBER, SignInMethod, open_record
 
     with any_db_app.app_context(), database.connection_context():
         organization = create_organization("Acme", "acme")

@@ -59,7 +59,7 @@ def test_revoked_and_expired_links_stop_working(app, client, auth, admin):
 
 
 def test_expired_links_are_cleaned_up(db, org):
-    from wizard import setup_links
+    from wizard.domain import setup_links
 
     SetupLink.create(
         organization=org, digest="x" * 64, expires_at=datetime.utcnow() - timedelta(days=1)
@@ -162,8 +162,8 @@ def test_a_link_ends_when_its_creator_is_no_longer_an_enterprise_admin(
     another EnterpriseAdmin, the creator's link opens nothing, and a session already
     opened with it ends."""
     from tests.conftest import PASSWORD
-    from wizard import accounts
-    from wizard.roles import OrgRole
+    from wizard.domain import accounts
+    from wizard.domain.roles import OrgRole
 
     other = accounts.create_local_admin(
         org, "other@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN

@@ -9,7 +9,7 @@ from oidc_provider_mock import app as mock_provider_app
 
 from tests.conftest import PASSWORD, LiveServer, csrf_token, verify_domain
 from tests.fakes.crafted_op import CraftedProvider
-from wizard import accounts, connections, sso_configurations, sso_settings
+from wizard.domain import accounts, connections
 from wizard.models import (
     AuditEvent,
     EmailDomain,
@@ -18,6 +18,8 @@ from wizard.models import (
     OktaConnection,
     SsoConfiguration,
 )
+from wizard.sso import configurations as sso_configurations
+from wizard.sso import settings as sso_settings
 
 CLIENT_ID = "0oa-crafted"
 

@@ -12,9 +12,9 @@ from tests.fakes.crafted_op import CraftedProvider
 from tests.test_sso import begin_test_sign_in, configure, make_jane, round_trip, verify_domain
 from wizard import create_app
 from wizard.db import database
+from wizard.domain.organizations import create_organization
 from wizard.extensions import limiter
 from wizard.models import AuditEvent
-from wizard.organizations import create_organization
 
 HOSTILE_TEXTS = [
     "<script>alert('owned')</script>",

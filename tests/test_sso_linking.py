@@ -254,8 +254,8 @@ def test_enterprise_admin_allows_a_link_explicitly(client, auth, app, op, admin,
 
 def test_an_admin_cannot_allow_a_link(client, auth, op, org, lee):
     """ALLOW_OKTA_LINK is EnterpriseAdmin only: an Admin's POST is refused."""
-    from wizard import accounts
-    from wizard.roles import OrgRole
+    from wizard.domain import accounts
+    from wizard.domain.roles import OrgRole
 
     ops = accounts.create_local_admin(org, "ops@acme.example.com", PASSWORD, OrgRole.ADMIN)
     auth.login(email=ops.email)
@@ -329,7 +329,7 @@ def test_just_in_time_never_revives_a_deleted_member(client, op, org):
     in time: creating it must not revive Max's row with his Admin grant. A sign-in
     only ever creates a new member, with the organization's JIT role."""
     from wizard import directory
-    from wizard.roles import OrgRole
+    from wizard.domain.roles import OrgRole
 
     profile = {
         "user_name": "max@acme.example.com",

@@ -3,9 +3,12 @@
 import pytest
 
 from tests.conftest import verify_domain
-from wizard import connections, domains, sso_configurations, sso_settings
+from wizard.domain import connections
+from wizard.domain import email_domains as domains
 from wizard.models import OktaConnection
-from wizard.sso_settings import SsoSettingsError
+from wizard.sso import configurations as sso_configurations
+from wizard.sso import settings as sso_settings
+from wizard.sso.settings import SsoSettingsError
 
 
 @pytest.mark.parametrize(

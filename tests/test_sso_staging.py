@@ -12,9 +12,9 @@ import requests
 from tests.conftest import PASSWORD, LiveServer, csrf_token, enter_setup_link
 from tests.fakes.crafted_op import CraftedProvider
 from tests.test_sso import CLIENT_ID, configure, make_jane, round_trip, verify_domain
-from wizard import accounts, setup_links
+from wizard.domain import accounts, setup_links
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, Member, OktaConnection, SsoConfiguration
-from wizard.roles import OrgRole
 
 
 @pytest.fixture
@@ -211,7 +211,7 @@ def test_cli_activate_is_audited_as_a_cli_action(runner, org, trusted, hostile):
 def test_cli_secret_from_the_environment_or_a_hidden_prompt(runner, app, org, hostile, db):
     """OKTA_CONNECTOR_CLIENT_SECRET or ``--client-secret`` alone (hidden prompt) keep the
     secret out of argv and shell history."""
-    from wizard import sso_configurations
+    from wizard.sso import configurations as sso_configurations
 
     def saved_secret():
         with app.app_context():

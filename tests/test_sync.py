@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import run_sync_now
 from tests.fakes.okta_api import TOKEN
 from tests.servers import run_scheduler_ticks
-from wizard.connections import ensure_connection
+from wizard.domain.connections import ensure_connection
 from wizard.models import AuditEvent, FailedMigration, Group, Member, OktaConnection, SyncRun
 from wizard.scim import request_log
 from wizard.sync import api_connection, jobs, runs
@@ -281,7 +281,7 @@ def test_idle_api_token_is_warned_about(app, synced_org, admin, client, auth):
 
 def test_without_an_app_the_mapped_groups_decide_who_belongs(app, synced_org, okta, admin):
     """No app picked: the members of the Okta groups used in role mappings are synced."""
-    from wizard import mappings
+    from wizard.domain import mappings
     from wizard.models import Group
 
     OktaConnection.update(sync_app_id="").execute()

@@ -5,9 +5,9 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.test_browser_accounts import sign_in
-from wizard import accounts
+from wizard.domain import accounts
+from wizard.domain.roles import OrgRole
 from wizard.models import Member
-from wizard.roles import OrgRole
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_search_is_a_prefix_match_on_both_engines(any_db_app):
     """The search is index-backed ranges (and the "C" collation on PostgreSQL): prefixes
     of email, userName, given and family names, any case; never a middle of a word."""
     from wizard.db import database, is_sqlite
-    from wizard.organizations import create_organization
+    from wizard.domain.organizations import create_organization
     from wizard.team import queries
 
     with any_db_app.app_context(), database.connection_context():

@@ -11,9 +11,9 @@ from flask_login import login_user
 from werkzeug.exceptions import NotFound
 
 from tests.conftest import PASSWORD
-from wizard import accounts, setup_links
+from wizard.domain import accounts, setup_links
+from wizard.domain.organizations import add_site
 from wizard.models import AuditEvent, Site
-from wizard.organizations import add_site
 from wizard.tenancy import own
 
 WIZARD = Path(__file__).resolve().parent.parent / "wizard"

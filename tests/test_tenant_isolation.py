@@ -8,7 +8,8 @@ import pytest
 from werkzeug.routing import Rule
 
 from tests.conftest import PASSWORD, csrf_token, issue_scim_client, verify_domain
-from wizard import accounts, connections, mappings, setup_links
+from wizard.domain import accounts, connections, mappings, setup_links
+from wizard.domain.organizations import add_site
 from wizard.models import (
     AuditEvent,
     EmailDomain,
@@ -23,7 +24,6 @@ from wizard.models import (
     SyncRun,
     TrustedHost,
 )
-from wizard.organizations import add_site
 
 # Arguments that are not another tenant's ids, with why.
 NOT_IDS = {
@@ -36,7 +36,7 @@ NOT_IDS = {
     ("auth.set_password_link", "token"): "a bearer secret: unknown tokens are 410",
 }
 # Public by design: Okta sign-in starts from an organization's slug (bookmarks, tiles).
-PUBLIC = {"sso.start", "sso.callback", "sso.logged_out"}
+PUBLIC = {"auth.okta_start", "auth.okta_callback", "auth.okta_signed_out"}
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from tests.conftest import PASSWORD, csrf_token
 from tests.fakes.okta_api import TOKEN
 from tests.fakes.recorder import Recorder
 from tests.fakes.tls import LocalAuthority
-from wizard import accounts, connections
 from wizard.db import MIGRATIONS_DIR
+from wizard.domain import accounts, connections
+from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, OktaConnection, SsoConfiguration, SsoState, TrustedHost
 from wizard.outbound.trusted_hosts import TrustedHostError, host_from_input
-from wizard.roles import OrgRole
 
 PAGE = "/integrations/okta/trusted-hosts"
 

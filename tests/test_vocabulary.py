@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from wizard.directory import DirectoryError
-from wizard.failure_reasons import FailureReason
+from wizard.domain.failure_reasons import FailureReason
+from wizard.domain.sources import GrantSource, Source
 from wizard.scim.errors import from_directory_error
-from wizard.sources import GrantSource, Source
 
 ROOT = Path(__file__).resolve().parent.parent
 WIZARD = ROOT / "wizard"
-HOMES = {WIZARD / "failure_reasons.py", WIZARD / "sources.py"}
+HOMES = {WIZARD / "domain" / "failure_reasons.py", WIZARD / "domain" / "sources.py"}
 SOURCE_VALUES = {s.value for s in Source} | {s.value for s in GrantSource}
 REASON_VALUES = {r.value for r in FailureReason}
 VALUES = SOURCE_VALUES | REASON_VALUES

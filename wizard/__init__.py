@@ -23,29 +23,38 @@ def create_app(config: dict | None = None) -> Flask:
         request_context,
         scim,
         security_headers,
-        sso,
         support,
         team,
     )
     from .auth.sessions import load_member
-    from .config import build_config, from_environment
+    from .config import UnsafeConfiguration, build_config, from_environment
+    from .domain.failure_reasons import FailureReason
+    from .domain.roles import OrgRole
+    from .domain.sources import GrantSource, Source
     from .extensions import csrf, limiter, login_manager, mail
-    from .failure_reasons import FailureReason
-    from .roles import OrgRole
-    from .sources import GrantSource, Source
+    from .simulator import mounting as simulator_mounting
+    from .sso import clients as sso_clients
     from .support import audit_views, failures_views
     from .sync import views as sync_views
     from .team import mapping_views, okta_link_views
 
     overrides = {**from_environment(os.environ), **(config or {})}
     instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
+    try:
+        settings = build_config(instance_path, overrides)
+    except UnsafeConfiguration as refusal:
+        from . import help_mode
+
+        if help_mode.asks_for_help():  # `flask --app app --help` works in a fresh shell
+            return help_mode.refusing_app(refusal, instance_path=instance_path)
+        raise
     app = Flask(
         __name__,
         instance_path=instance_path,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.update(build_config(instance_path, overrides))
+    app.config.update(settings)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -73,14 +82,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(support.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(connect.bp)
-    app.register_blueprint(sso.bp)
     app.register_blueprint(sync_views.bp)
     app.register_blueprint(mapping_views.bp)
     app.register_blueprint(okta_link_views.bp)
     app.register_blueprint(failures_views.bp)
     app.register_blueprint(audit_views.bp)
-    sso.clients.oauth.init_app(app)
+    sso_clients.oauth.init_app(app)
     scim.init_app(app)
+    simulator_mounting.init_app(app)  # development only: Simulated Okta, when asked for
     if app.config["SCHEDULER"] == "embedded" and not app.testing:
         from .sync.jobs import install_embedded
 

@@ -10,12 +10,15 @@ from click.core import ParameterSource
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import accounts, audit, connections, domains, organizations, sso_configurations, sso_settings
 from .db import database
+from .domain import accounts, audit, connections, organizations
+from .domain import email_domains as domains
+from .domain.roles import OrgRole
 from .models import Member, Organization, ScimEvent, fold, utcnow
-from .roles import OrgRole
 from .scim import request_log
+from .sso import configurations as sso_configurations
 from .sso import enforcement
+from .sso import settings as sso_settings
 
 
 def init_app(app: Flask) -> None:
@@ -497,7 +500,7 @@ def secrets_cli():
 )
 @with_database
 def secrets_rotate_command():
-    from . import secret_rotation
+    from .domain import secret_rotation
 
     report = secret_rotation.rotate_secrets()
     click.echo(f"re-encrypted {report.rewritten} secret(s) under the newest key")
@@ -512,7 +515,7 @@ def secrets_rotate_command():
 )
 @with_database
 def secrets_check_command():
-    from . import secret_rotation
+    from .domain import secret_rotation
 
     needing = secret_rotation.secrets_needing_old_keys()
     if needing:

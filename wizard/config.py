@@ -25,7 +25,7 @@ MAIL_SETTINGS = (
 )
 SCHEDULER_MODES = ("embedded", "off")
 LOOPBACK_HOSTS = {"localhost"}
-# Server-side session limits (wizard/session_records.py): unused for SESSION_IDLE_HOURS,
+# Server-side session limits (wizard/domain/session_records.py): unused for SESSION_IDLE_HOURS,
 # or older than SESSION_MAX_DAYS, a session ends whatever its cookie says.
 SESSION_LIFETIMES = {"SESSION_IDLE_HOURS": 12, "SESSION_MAX_DAYS": 7}
 NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
@@ -40,6 +40,7 @@ REQUEST_LOG_SETTINGS = {
 # a revocation is seen on the next request whatever this is); 0 verifies every request.
 SCIM_AUTH_CACHE = {"SCIM_AUTH_CACHE_SECONDS": 30}
 TRUTHY, FALSY = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+SIMULATOR_PREFIX = "/simulated-okta"  # where Simulated Okta is served (wizard/simulator/)
 
 
 class UnsafeConfiguration(SystemExit):
@@ -102,6 +103,7 @@ def from_environment(environ) -> dict:
         "OUTBOUND_ALLOW_LOOPBACK",
         "OUTBOUND_PROXY",
         "OUTBOUND_CA_BUNDLE",
+        "SIMULATED_OKTA",
         *REQUEST_LOG_SETTINGS,
         *SCIM_AUTH_CACHE,
     )
@@ -123,11 +125,19 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     if env not in ENVIRONMENTS:
         raise UnsafeConfiguration(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     development = env == "development"
+    config["SIMULATED_OKTA"] = _flag(config, "SIMULATED_OKTA", development, default=False)
 
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'okta-connector.db'}")
     config.setdefault("SCHEDULER", "embedded" if development else "off")
     config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000" if development else "")
-    config["OUTBOUND_ALLOW_LOOPBACK"] = _outbound_loopback(config, development)
+    # Simulated Okta is reached at its own address only (wizard/outbound/policy.py), so
+    # with it on, the rest of this machine stays closed unless asked for.
+    config["OUTBOUND_ALLOW_LOOPBACK"] = _flag(
+        config,
+        "OUTBOUND_ALLOW_LOOPBACK",
+        development,
+        default=development and not config["SIMULATED_OKTA"],
+    )
     if development:
         # Only when missing: a value from the environment is never shadowed or written down.
         if not config.get("SECRET_KEY"):
@@ -142,6 +152,10 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     _check_whole_numbers(config, SCIM_AUTH_CACHE, least=0)
     config.update(_mail_settings(config, instance, development))
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
+    simulated = config["SIMULATED_OKTA"]
+    config["SIMULATED_OKTA_URL"] = (
+        f"{config['PUBLIC_BASE_URL']}{SIMULATOR_PREFIX}" if simulated else ""
+    )
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
     config["ENCRYPTION_KEYS"] = _split_keys(config["ENCRYPTION_KEYS"])
     secure = urlsplit(config["PUBLIC_BASE_URL"]).scheme == "https"
@@ -161,20 +175,19 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     return config
 
 
-def _outbound_loopback(config: dict, development: bool) -> bool:
-    """On by default in development (emulators and test providers on 127.0.0.1); in
-    production it may not be turned on: our server would fetch from its own machine."""
-    value = config.get("OUTBOUND_ALLOW_LOOPBACK")
+def _flag(config: dict, name: str, development: bool, *, default: bool) -> bool:
+    """A development-only switch: OUTBOUND_ALLOW_LOOPBACK (our server would fetch from
+    its own machine) and SIMULATED_OKTA (a stand-in Okta anyone could sign in to) may
+    not be turned on in production."""
+    value = config.get(name)
     if value is None or value == "":
-        return development
+        return default
     text = str(value).strip().lower()
     if text not in TRUTHY + FALSY:
-        raise UnsafeConfiguration("OUTBOUND_ALLOW_LOOPBACK must be 1 or 0")
+        raise UnsafeConfiguration(f"{name} must be 1 or 0")
     allowed = text in TRUTHY
     if allowed and not development:
-        raise UnsafeConfiguration(
-            "OUTBOUND_ALLOW_LOOPBACK is for development only: unset it in production"
-        )
+        raise UnsafeConfiguration(f"{name} is for development only: unset it in production")
     return allowed
 
 
@@ -212,6 +225,11 @@ def _check(config: dict) -> None:
     if not base_url:
         raise UnsafeConfiguration("PUBLIC_BASE_URL is not set (e.g. https://connector.example.com)")
     _check_public_base_url(base_url, development=config["APP_ENV"] == "development")
+    if config["SIMULATED_OKTA"] and not is_loopback_host(urlsplit(base_url).hostname):
+        raise UnsafeConfiguration(
+            "SIMULATED_OKTA serves Simulated Okta on this machine: set PUBLIC_BASE_URL to "
+            "http://127.0.0.1:PORT (make run does)"
+        )
     if config["SCHEDULER"] not in SCHEDULER_MODES:
         raise UnsafeConfiguration(f"SCHEDULER must be one of {', '.join(SCHEDULER_MODES)}")
     try:

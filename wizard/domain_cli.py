@@ -4,8 +4,10 @@ audited as the CLI's doing."""
 
 import click
 
-from . import audit, domain_verification, domains
 from .cli import organization_by_slug, with_database
+from .domain import audit
+from .domain import email_domain_verification as domain_verification
+from .domain import email_domains as domains
 
 
 @click.group("domain", help="Email domains: claim one, prove it with a DNS TXT record.")

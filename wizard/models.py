@@ -15,8 +15,8 @@ import peewee as pw
 from flask_login import UserMixin
 
 from .db import database
-from .roles import OrgRole
-from .sources import GrantSource, Source
+from .domain.roles import OrgRole
+from .domain.sources import GrantSource, Source
 
 
 def utcnow() -> datetime:
@@ -497,7 +497,7 @@ class SetupLink(BaseModel):
 class EmailDomain(BaseModel):
     """An email domain an organization claims. It routes sign-ins to the organization's
     Okta and lets an Okta sign-in match an account by email only once ``status`` is
-    ``verified`` (a DNS TXT record with ``token`` proved the claim, wizard/domains.py).
+    ``verified`` (a DNS TXT record with ``token`` proved the claim, wizard/domain/email_domains.py).
     Several organizations may claim a domain; at most one holds it verified (a partial
     unique index on ``domain`` where verified, migration 014)."""
 
@@ -520,7 +520,7 @@ class EmailDomain(BaseModel):
 
 
 class SessionRecord(BaseModel):
-    """One sign-in, kept on the server (wizard/session_records.py). The cookie holds a
+    """One sign-in, kept on the server (wizard/domain/session_records.py). The cookie holds a
     random token, this row only its digest; a request is signed in only while its row
     is live, so signing out ends the session for every copy of the cookie. The Okta
     sign-in state (which organization, the ID token for Okta's sign-out) lives here
@@ -539,7 +539,7 @@ class SessionRecord(BaseModel):
 
 class SignInState(BaseModel):
     """authlib's state for an Okta sign-in under way (PKCE verifier, nonce, redirect
-    URI), kept here rather than in the cookie (wizard/auth/oidc_state.py): one row per
+    URI), kept here rather than in the cookie (wizard/sso/oidc_state.py): one row per
     sign-in started, deleted when used, expired ones by housekeeping."""
 
     digest = pw.CharField(max_length=64, unique=True)  # of authlib's key, naming the state

@@ -18,7 +18,7 @@ from functools import wraps
 from flask import abort, current_app, g
 from flask_login import current_user
 
-from .roles import OrgRole
+from .domain.roles import OrgRole
 
 
 class Action(StrEnum):
@@ -150,7 +150,7 @@ class PermissionDenied(Exception):
 
 
 def _setup_link():
-    from .setup_links import from_session
+    from .domain.setup_links import from_session
 
     return from_session()
 

@@ -7,8 +7,8 @@ cookie is not enough: the fresh sign-in is."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, audit
-from ..sources import Source
+from ..domain import accounts, audit
+from ..domain.sources import Source
 from . import fresh, sessions
 from .forms import SetPasswordForm
 from .views import bp

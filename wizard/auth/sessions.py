@@ -1,4 +1,4 @@
-"""The request side of server-side sessions (wizard/session_records.py): sign-in opens
+"""The request side of server-side sessions (wizard/domain/session_records.py): sign-in opens
 a record and puts its token in the cookie; flask-login's user loader lets a request in
 only while the session version matches and the record is live; sign-out ends it.
 
@@ -9,9 +9,9 @@ fails closed.
 from flask import current_app, g, session
 from flask_login import current_user, login_user, logout_user
 
-from .. import session_records
+from ..domain import session_records
+from ..domain.session_records import Lifetimes, SessionEnd, SignInMethod
 from ..models import Member, SessionRecord
-from ..session_records import Lifetimes, SessionEnd, SignInMethod
 from . import fresh
 
 SESSION_KEY = "session_token"

@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 
 from flask import current_app, url_for
 
-from .. import domains
+from ..domain import email_domains as domains
 from ..models import Member, MemberIdentity, OktaConnection, Organization
-from ..sso_configurations import live
-from ..sso_settings import redirect_uris
+from ..sso.configurations import live
+from ..sso.settings import redirect_uris
 
 
 class PasswordRefused(Exception):
@@ -33,7 +33,7 @@ def okta_start_url(connection: OktaConnection, form) -> str:
     params = {"login_hint": form.email.data}
     if form.next.data:
         params["next"] = form.next.data
-    return url_for("sso.start", slug=connection.organization.slug, **params)
+    return url_for("auth.okta_start", slug=connection.organization.slug, **params)
 
 
 def check_password_allowed(member: Member) -> bool:
@@ -72,7 +72,7 @@ def okta_reauth_url(member: Member, next_path: str) -> str | None:
     connection = OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
     if live(connection) is None:
         return None
-    return url_for("sso.start", slug=member.organization.slug, mode="reauth", next=next_path)
+    return url_for("auth.okta_start", slug=member.organization.slug, mode="reauth", next=next_path)
 
 
 def okta_link_slug(member: Member) -> str | None:

@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, audit, password_links, security_headers, sso_configurations
+from .. import security_headers
+from ..domain import accounts, audit, password_links
 from ..extensions import limiter
 from ..permissions import Action, member_may
+from ..sso import configurations as sso_configurations
 from . import fresh, sessions, sign_in
 from .forms import (
     ChangePasswordForm,

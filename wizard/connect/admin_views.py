@@ -6,19 +6,14 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import (
-    audit,
-    connections,
-    disconnect,
-    domain_verification,
-    domains,
-    setup_links,
-    sso_settings,
-)
+from ..domain import audit, connections, disconnect, setup_links
+from ..domain import email_domain_verification as domain_verification
+from ..domain import email_domains as domains
+from ..domain.roles import OrgRole
 from ..models import Member, SetupLink, utcnow
 from ..permissions import Action, allowed, requires
-from ..roles import OrgRole
 from ..sso import enforcement
+from ..sso import settings as sso_settings
 from ..sso.members import JIT_ROLES
 from ..tenancy import own
 from . import live

@@ -5,7 +5,9 @@ EnterpriseAdmin changes it, since a verified domain decides whose Okta signs peo
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit, domain_verification, domains
+from ..domain import audit
+from ..domain import email_domain_verification as domain_verification
+from ..domain import email_domains as domains
 from ..models import EmailDomain
 from ..permissions import Action, requires
 from ..tenancy import own

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from ..failure_reasons import FailureReason
+from ..domain.failure_reasons import FailureReason
+from ..domain.sources import Source
 from ..models import (
     AuditEvent,
     FailedMigration,
@@ -18,7 +19,6 @@ from ..models import (
     utcnow,
 )
 from ..scim import request_log
-from ..sources import Source
 from ..sync.health import idle_warning
 
 RECENT = 5

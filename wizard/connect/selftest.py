@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from flask import Flask, g
 
-from .. import connections
 from ..db import database
+from ..domain import connections
 from ..models import Organization
 
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"

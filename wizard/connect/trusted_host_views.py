@@ -5,7 +5,7 @@ list; only an EnterpriseAdmin, freshly signed in, changes it; each change is aud
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit
+from ..domain import audit
 from ..models import TrustedHost
 from ..outbound import OKTA_DOMAINS, trusted_hosts
 from ..permissions import Action, requires

@@ -20,19 +20,15 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import (
-    audit,
-    connections,
-    domains,
-    security_headers,
-    setup_links,
-    sso_configurations,
-    sso_settings,
-)
+from .. import security_headers
 from ..auth import sessions
+from ..domain import audit, connections, setup_links
+from ..domain import email_domains as domains
 from ..extensions import limiter
 from ..models import OktaConnection, utcnow
 from ..permissions import Action, check, requires
+from ..sso import configurations as sso_configurations
+from ..sso import settings as sso_settings
 from ..tenancy import acting_organization
 from . import live, steps
 from .forms import (

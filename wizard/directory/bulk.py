@@ -10,8 +10,8 @@ duplicate or a full license is decided and worded exactly as for a single create
 import uuid
 from dataclasses import dataclass, field
 
-from .. import audit, failures
 from ..db import chunks, database, one_of
+from ..domain import audit, failures
 from ..models import Member, Organization, fold, utcnow
 from .members import _stored, create_member, validate_profile
 from .rules import DirectoryError, require_enterprise, seats_used

@@ -5,10 +5,10 @@ mapping, the just-in-time role). The effective organization role, cached on
 ``Member.role``, is the highest organization-scope grant.
 """
 
+from ..domain.roles import OrgRole
+from ..domain.sources import GrantSource, Source
 from ..models import Member, Membership, RoleAssignment, RoleMapping, Site
 from ..prepared import Prepared
-from ..roles import OrgRole
-from ..sources import GrantSource, Source
 
 
 def org_grants(member: Member):

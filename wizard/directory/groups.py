@@ -3,9 +3,9 @@ push of 10,000 members is a handful of statements, not 10,000 round trips."""
 
 from collections.abc import Iterable
 
-from .. import audit
 from ..db import chunks, database, one_of
-from ..failure_reasons import FailureReason
+from ..domain import audit
+from ..domain.failure_reasons import FailureReason
 from ..models import Group, Member, Membership, Organization, fold, utcnow
 from . import grants
 from .kept_mappings import attach_kept_mapping, detach_mapping

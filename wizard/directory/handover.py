@@ -6,10 +6,10 @@ The same rule as every other change of who manages a member: the version and
 ``lastModified`` move, and the member's timeline says who did it.
 """
 
-from .. import audit
-from ..failure_reasons import FailureReason
+from ..domain import audit
+from ..domain.failure_reasons import FailureReason
+from ..domain.sources import Source
 from ..models import Member, fold
-from ..sources import Source
 from .members import _link, _protected, _touch, member_by_user_name
 from .rules import DirectoryError
 

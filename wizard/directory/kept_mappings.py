@@ -15,9 +15,9 @@ Only groups an Okta writer brings (``scim``, ``sync``) are matched, only within 
 organization, and only while the group has no mapping of its own.
 """
 
-from .. import audit
+from ..domain import audit
+from ..domain.sources import Source
 from ..models import Group, Membership, RoleMapping, fold, utcnow
-from ..sources import Source
 from . import grants
 
 OKTA_WRITERS = (Source.SCIM, Source.SYNC)

@@ -2,13 +2,13 @@
 
 import re
 
-from .. import audit, failures, session_records
-from ..failure_reasons import FailureReason
+from ..domain import audit, failures, session_records
+from ..domain.failure_reasons import FailureReason
+from ..domain.roles import OrgRole
+from ..domain.session_records import SessionEnd
+from ..domain.sources import Source
 from ..models import Member, Organization, fold, utcnow
 from ..prepared import Prepared
-from ..roles import OrgRole
-from ..session_records import SessionEnd
-from ..sources import Source
 from . import grants
 from .rules import DirectoryError, ensure_seat, require_enterprise
 

@@ -1,6 +1,6 @@
 """The rules every directory change checks first, whichever door it came through."""
 
-from ..failure_reasons import FailureReason
+from ..domain.failure_reasons import FailureReason
 from ..models import Member, Organization
 
 

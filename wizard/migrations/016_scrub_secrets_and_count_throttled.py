@@ -1,6 +1,6 @@
 """Passwords out of rows already stored, and a counter for throttled SCIM requests.
 
-- Redaction now goes by SCIM attribute (wizard/redaction.py), so a ``password`` sent as a
+- Redaction now goes by SCIM attribute (wizard/domain/redaction.py), so a ``password`` sent as a
   PATCH path, a URN-qualified key or a path-less value was kept by the old key-name
   redaction. Every ``scim_event.body`` and ``failed_migration.request`` is redacted
   again; a stored body that can no longer be read as JSON (it was truncated) and names a
@@ -16,7 +16,7 @@ import re
 import peewee as pw
 from peewee_migrate import Migrator
 
-from wizard.redaction import SECRET_ATTRIBUTES, strip_secrets
+from wizard.domain.redaction import SECRET_ATTRIBUTES, strip_secrets
 
 BATCH = 500
 UNREADABLE = "(removed by migration 016: a stored body that may have held a password)"

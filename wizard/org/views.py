@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit, organizations
+from ..domain import audit, organizations
 from ..models import Group, Member, Site
 from ..permissions import Action, requires
 from ..tenancy import own

@@ -8,14 +8,16 @@ cannot swap it: DNS rebinding).
 
 ``OUTBOUND_ALLOW_LOOPBACK`` (development only, refused in production by config.py) lets
 loopback hosts through, with plain http, without the allowed-host list, so the
-emulators and test providers on 127.0.0.1 work. With ``OUTBOUND_PROXY`` the egress proxy
+emulators and test providers on 127.0.0.1 work. Simulated Okta (``SIMULATED_OKTA``,
+development only) opens exactly its own address: its origin and the paths below
+``/simulated-okta``, nothing else on this machine. With ``OUTBOUND_PROXY`` the egress proxy
 resolves the name and refuses internal addresses itself; we still check the host.
 ``OUTBOUND_CA_BUNDLE`` names the CA certificates to verify servers with, for a provider
 whose certificate comes from a private CA (default: the public ones).
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, has_app_context
 
@@ -104,6 +106,7 @@ class Policy:
     ca_bundle: str | None = None  # OUTBOUND_CA_BUNDLE: a private CA (self-hosted provider)
     trusted_hosts: frozenset[str] = frozenset()
     origin: str | None = None
+    simulated_okta: str | None = None  # SIMULATED_OKTA_URL: the one loopback address allowed
 
     @classmethod
     def current(cls, organization_id: int | None = None, origin: str | None = None) -> "Policy":
@@ -118,6 +121,7 @@ class Policy:
             ca_bundle=config.get("OUTBOUND_CA_BUNDLE") or None,
             trusted_hosts=_trusted_hosts(organization_id),
             origin=origin,
+            simulated_okta=config.get("SIMULATED_OKTA_URL") or None,
         )
 
     def check(self, url: str) -> Target:
@@ -127,11 +131,27 @@ class Policy:
                 f"{host} is not the issuer's server: every request of the sign-in goes to "
                 f"{origin_of(self.origin)[1]} only."
             )
+        simulated = self._simulated_okta(url, scheme, host, port)
+        if simulated is not None:
+            return simulated
         address = self._address(host)
         loopback = address is not None and kind_of(parse(address)) is AddressKind.LOOPBACK
         if scheme != "https" and not (self.allow_loopback and loopback):
             raise Refused(f"http://{host} is not https: outbound requests use https only.")
         return Target(scheme, host, port, address)
+
+    def _simulated_okta(self, url: str, scheme: str, host: str, port: int) -> Target | None:
+        """Simulated Okta's own address (config.py makes it a loopback one, over http
+        in development only): its origin, and its path or a path below it."""
+        if not self.simulated_okta or (scheme, host, port) != origin_of(self.simulated_okta):
+            return None
+        prefix, path = urlsplit(self.simulated_okta).path, urlsplit(url).path
+        if path != prefix and not path.startswith(prefix + "/"):
+            return None
+        if {".", ".."} & set(unquote(path).split("/")):  # no way out of the prefix
+            return None
+        literal = parse(host)
+        return Target(scheme, host, port, str(literal) if literal else "127.0.0.1")
 
     def _parts(self, url: str) -> tuple[str, str, int]:
         parts = urlsplit(url)

@@ -13,8 +13,8 @@ from flask import Blueprint, current_app, g, request
 from limits import parse
 from werkzeug.exceptions import HTTPException
 
-from .. import connections
 from ..directory import DirectoryError, require_enterprise
+from ..domain import connections
 from ..extensions import limiter
 from .context import ScimContext
 from .errors import (

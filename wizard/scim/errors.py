@@ -5,7 +5,7 @@ import json
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
-from ..failure_reasons import FailureReason
+from ..domain.failure_reasons import FailureReason
 
 SCIM_CONTENT_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"

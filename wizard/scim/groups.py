@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 from flask import g, request
 
-from .. import directory, failures
+from .. import directory
+from ..domain import failures
+from ..domain.sources import Source
 from ..models import Group
-from ..sources import Source
 from . import patch
 from .blueprint import bp
 from .errors import ScimError, scim_response

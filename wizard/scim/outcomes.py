@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 import peewee as pw
 from flask import current_app, g, request
 
-from .. import failures
 from ..db import write_transaction
 from ..directory import DirectoryError
-from ..failure_reasons import FailureReason
-from ..redaction import redact
-from ..sources import Source
+from ..domain import failures
+from ..domain.failure_reasons import FailureReason
+from ..domain.redaction import redact
+from ..domain.sources import Source
 from .errors import ScimError, from_directory_error
 
 

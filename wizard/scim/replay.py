@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from .. import directory
 from ..directory import grants
+from ..domain.sources import Source
 from ..models import Member
 from ..prepared import Prepared
-from ..sources import Source
 from . import patch
 from .context import ScimContext
 from .mapping import profile_from_scim, user_to_scim

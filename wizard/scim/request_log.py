@@ -14,8 +14,8 @@ import time
 import peewee as pw
 from flask import Flask, current_app, g, has_app_context, request
 
+from ..domain.redaction import redact
 from ..models import ScimEvent, utcnow
-from ..redaction import redact
 from .log_writer import BatchWriter
 
 MAX_BODY = 8_000

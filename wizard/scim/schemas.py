@@ -38,7 +38,7 @@ from scim2_models import (
     Uniqueness,
 )
 
-from ..roles import OrgRole
+from ..domain.roles import OrgRole
 from .mapping import ENTERPRISE_SCHEMA, GROUP_SCHEMA, OUR_SCHEMA, USER_SCHEMA
 from .protocol import MAX_RESULTS
 

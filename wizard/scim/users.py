@@ -8,10 +8,10 @@ from flask import g, request
 
 from .. import directory
 from ..directory import grants
+from ..domain.redaction import strip_operations, strip_secrets
+from ..domain.sources import GrantSource
 from ..models import Member, OktaConnection, RoleAssignment, fold, utcnow
 from ..prepared import Prepared
-from ..redaction import strip_operations, strip_secrets
-from ..sources import GrantSource
 from . import patch, replay
 from .blueprint import bp
 from .errors import ScimError, scim_response
@@ -156,7 +156,7 @@ def _update(member: Member, change: replay.UserChange, attempt) -> None:
 
 def _user_body() -> dict:
     """A User body (POST, PUT) without the password Okta pushes: the directory never sees
-    it, whatever the spelling (wizard/redaction.py)."""
+    it, whatever the spelling (wizard/domain/redaction.py)."""
     body, removed = strip_secrets(read_json())
     if request.method != "POST":  # every create carries Okta's placeholder
         _note_password_push(removed)

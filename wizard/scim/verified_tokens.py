@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from .. import connections
 from ..db import database, is_sqlite
+from ..domain import connections
 from ..models import utcnow
 from ..security import token_digest
 

@@ -14,9 +14,9 @@ import time
 from authlib.integrations.flask_client import OAuth
 
 from .. import outbound
-from ..auth.oidc_state import store
 from ..models import SsoConfiguration
-from ..sso_configurations import secret_of
+from .configurations import secret_of
+from .oidc_state import store
 
 METADATA_TTL = 600  # seconds
 SCOPES = "openid email profile"

@@ -1,9 +1,9 @@
 """Requiring Okta sign-in for an organization, with one break-glass admin (seed 001:
 "all users will now be required to sign on via Okta")."""
 
+from ..domain.roles import OrgRole
 from ..models import Member, OktaConnection
-from ..roles import OrgRole
-from ..sso_configurations import live
+from .configurations import live
 from .members import JIT_ROLES
 
 

@@ -9,12 +9,14 @@
    for a verified email in a verified domain, with the organization's JIT role.
 """
 
-from .. import audit, directory, domains
+from .. import directory
 from ..directory import grants
-from ..failure_reasons import FailureReason
+from ..domain import audit
+from ..domain import email_domains as domains
+from ..domain.failure_reasons import FailureReason
+from ..domain.roles import OrgRole
+from ..domain.sources import Source
 from ..models import Member, SsoConfiguration
-from ..roles import OrgRole
-from ..sources import Source
 from . import identities
 from .identities import IdentityLink
 

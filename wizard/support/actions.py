@@ -2,19 +2,20 @@
 directory rules, link a duplicate to the existing member, ignore it, mark it resolved.
 License-limit failures also retry on their own when a seat frees up."""
 
-from .. import directory, failures
-from ..connections import connection_for
+from .. import directory
 from ..db import write_transaction
-from ..failure_reasons import FailureReason
+from ..domain import failures
+from ..domain.connections import connection_for
+from ..domain.failure_reasons import FailureReason
+from ..domain.sources import Source
 from ..models import FailedMigration, Member, fold, utcnow
 from ..permissions import may_manage
 from ..scim import replay
 from ..scim.context import ScimContext
 from ..scim.errors import ScimError
-from ..sources import Source
 
 ACTOR = "support-retry"
-DISCONNECTED = "disconnected"  # OktaConnection.status after wizard/disconnect.py
+DISCONNECTED = "disconnected"  # OktaConnection.status after wizard/domain/disconnect.py
 
 
 class ActionError(ValueError):

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from playhouse.flask_utils import PaginatedQuery
 
-from .. import audit
+from ..domain import audit
 from ..models import AuditEvent, Member, Organization, ScimEvent, SyncRun
 from ..permissions import Action, requires
 from ..scim import request_log

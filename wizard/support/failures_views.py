@@ -7,8 +7,8 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import current_user
 from playhouse.flask_utils import PaginatedQuery
 
-from .. import audit
 from ..auth.views import safe_next
+from ..domain import audit
 from ..models import FailedMigration, Organization
 from ..permissions import Action, requires
 from ..tenancy import own

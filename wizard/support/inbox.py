@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
-from ..failure_reasons import FailureReason
+from ..domain.failure_reasons import FailureReason
 from ..models import FailedMigration, Organization, SyncRun, fold
 
 STATUSES = ("open", "resolved", "ignored")

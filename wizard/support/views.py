@@ -4,9 +4,10 @@ import peewee as pw
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import PaginatedQuery, get_object_or_404
 
-from .. import audit, connections, domains, organizations
 from ..auth.guards import staff_required
 from ..connect import live
+from ..domain import audit, connections, organizations
+from ..domain import email_domains as domains
 from ..models import Member, Organization, ScimEvent, SyncRun
 from ..scim import request_log
 from .forms import EntitlementsForm, ReleaseDomainForm

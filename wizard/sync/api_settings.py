@@ -5,6 +5,8 @@ token, a service app's client ID. Each refusal names the form field it belongs t
 import re
 from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context
+
 from .. import outbound
 from ..config import is_loopback_host
 from ..models import OktaConnection
@@ -36,7 +38,11 @@ def normalize_org_url(value: str) -> str:
 
 
 def checked_org_url(connection: OktaConnection, value: str) -> str:
-    """The normalized org URL, once the outbound door would let a request go there."""
+    """The normalized org URL, once the outbound door would let a request go there.
+    Simulated Okta's org URL has a path (``/simulated-okta``): it is taken as it is."""
+    simulated = current_app.config.get("SIMULATED_OKTA_URL") if has_app_context() else ""
+    if simulated and (value or "").strip().rstrip("/") == simulated:
+        return simulated
     org_url = normalize_org_url(value)
     try:
         outbound.check(org_url, connection.organization)

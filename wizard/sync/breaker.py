@@ -14,8 +14,8 @@ from enum import StrEnum
 
 from .. import directory
 from ..db import write_transaction
+from ..domain.sources import Source
 from ..models import Member, SyncRun
-from ..sources import Source
 
 ACTOR = "okta-sync"
 

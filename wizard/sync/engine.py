@@ -6,9 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import directory, failures, mappings
+from .. import directory
 from ..db import database, one_of, write_transaction
-from ..failure_reasons import FailureReason
+from ..domain import failures, mappings
+from ..domain.failure_reasons import FailureReason
+from ..domain.sources import SYNC_WRITES_OVER, Source
 from ..models import (
     Group,
     Member,
@@ -20,7 +22,6 @@ from ..models import (
     utcnow,
 )
 from ..scim import request_log
-from ..sources import SYNC_WRITES_OVER, Source
 from . import breaker, runs
 from .breaker import Cause, Deactivation
 from .okta_api import OktaClient
@@ -71,7 +72,7 @@ class Outcome:
 
 def scim_is_live(connection: OktaConnection, now: datetime) -> bool:
     """SCIM provisions while it has a live token used in the last 30 days."""
-    from ..connections import live_tokens
+    from ..domain.connections import live_tokens
 
     if not live_tokens(connection, now).exists():
         return False

@@ -10,9 +10,9 @@ from flask import Flask, current_app
 
 from .. import directory
 from ..db import database
+from ..domain.session_records import Lifetimes, remove_finished
 from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
 from ..scim import request_log
-from ..session_records import Lifetimes, remove_finished
 from . import api_connection, runs
 from .engine import run_sync
 from .okta_api import OktaApiError
@@ -90,9 +90,9 @@ def housekeeping(now) -> dict:
         .execute()
     )
     # Imported here: the support package imports the page modules, which import this one.
-    from ..auth import oidc_state
-    from ..domain_recheck import recheck_due
-    from ..setup_links import remove_expired
+    from ..domain.email_domain_recheck import recheck_due
+    from ..domain.setup_links import remove_expired
+    from ..sso import oidc_state
     from ..support.actions import retry_license_limits
 
     return {

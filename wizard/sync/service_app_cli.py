@@ -7,7 +7,7 @@ import json
 
 import click
 
-from .. import audit
+from ..domain import audit
 from ..models import OktaConnection
 from . import api_connection, service_app_keys
 

@@ -14,7 +14,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, connections, permissions
+from .. import permissions
+from ..domain import audit, connections
 from ..models import SyncRun, utcnow
 from ..permissions import Action, requires
 from ..tenancy import own

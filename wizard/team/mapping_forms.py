@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form, FormField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from .. import mappings
+from ..domain import mappings
 
 OTHER = "__other__"  # the select's "Other…": the name is in the text box
 TOO_LONG = "At most 100 characters."

@@ -4,7 +4,7 @@ the Okta API connection passed its test)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, connections, mappings
+from ..domain import audit, connections, mappings
 from ..models import Group, RoleMapping, Site
 from ..permissions import Action, requires
 from ..sync import api_connection

@@ -7,13 +7,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
-from .. import audit, local_members
 from ..connect.views import shown_once
+from ..domain import audit, local_members
+from ..domain.password_links import Delivery
+from ..domain.roles import OrgRole
+from ..domain.sources import Source
 from ..models import Member
-from ..password_links import Delivery
 from ..permissions import Action, may_manage, requires
-from ..roles import OrgRole
-from ..sources import Source
 from ..tenancy import own
 from . import queries
 from .views import bp

@@ -5,7 +5,7 @@ not become that person."""
 
 from flask import Blueprint, flash, redirect, url_for
 
-from .. import audit
+from ..domain import audit
 from ..models import Member
 from ..permissions import Action, requires
 from ..sso import identities

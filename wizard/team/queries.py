@@ -4,6 +4,8 @@ members (indexed columns, one query per page for groups and roles)."""
 import peewee as pw
 
 from ..db import is_sqlite
+from ..domain.roles import OrgRole
+from ..domain.sources import Source
 from ..models import (
     Group,
     Member,
@@ -14,8 +16,6 @@ from ..models import (
     Site,
     fold,
 )
-from ..roles import OrgRole
-from ..sources import Source
 
 STATUSES = {"active": "Active", "inactive": "Deactivated"}
 

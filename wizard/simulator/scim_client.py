@@ -1,0 +1,98 @@
+"""How Simulated Okta's provisioning engine speaks HTTP: Okta's headers, each request
+and the answer kept as an ``Exchange`` for the console's request log.
+
+It sends only to this machine (a loopback host): it is a development tool acting as
+Okta towards our own SCIM endpoint, never a way to make this server call elsewhere.
+"""
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+
+from ..config import is_loopback_host
+
+TIMEOUT = 60  # seconds: Okta's per-request timeout (okta-scim.md section 2)
+BODY_SHOWN = 4000  # characters of each body kept for the log
+HEADERS = {
+    "Accept": "application/scim+json",
+    "Accept-Charset": "utf-8",
+    "User-Agent": "Okta SCIM Client 1.0.0",
+}
+
+
+@dataclass
+class Exchange:
+    """One request Okta sent and what our SCIM server answered."""
+
+    action: str
+    method: str
+    path: str
+    request_body: object = None
+    status: int | None = None
+    response_body: object = None
+    error: str = ""
+    at: float = field(default_factory=time.time)
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and self.status < 400
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def loopback_only(base_url: str) -> str | None:
+    """Why ``base_url`` may not be sent to (None when it may)."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "Paste the SCIM connector base URL, e.g. http://127.0.0.1:5000/scim/v2/..."
+    if not is_loopback_host(parts.hostname):
+        return "Simulated Okta sends SCIM requests to this machine only (127.0.0.1)."
+    return None
+
+
+class ScimTransport:
+    def __init__(self, base_url: str, token: str, auth_header: str = "bearer"):
+        self.base_url, self.token = base_url.rstrip("/"), token
+        self.auth_header = auth_header
+        self.session = requests.Session()
+        self.session.headers.update(HEADERS)
+
+    def send(self, action: str, method: str, path: str, body=None) -> Exchange:
+        exchange = Exchange(action, method, path, body)
+        refusal = loopback_only(self.base_url)
+        if refusal:
+            exchange.error = refusal
+            return exchange
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/scim+json; charset=utf-8"
+        try:
+            response = self.session.request(
+                method,
+                self.base_url + path,
+                data=None if body is None else json.dumps(body),
+                headers=headers,
+                timeout=TIMEOUT,
+                allow_redirects=False,
+            )
+        except requests.RequestException as error:
+            exchange.error = (
+                f"Could not reach {urlsplit(self.base_url).netloc}: {type(error).__name__}"
+            )
+            return exchange
+        exchange.status = response.status_code
+        exchange.response_body = _body(response)
+        return exchange
+
+
+def _body(response):
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:BODY_SHOWN]
