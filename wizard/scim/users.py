@@ -49,7 +49,10 @@ def member_or_404(user_id: str) -> Member:
 
 
 def render(member: Member, status: int = 200, headers=None):
-    groups = groups_of([member.id])[member.id] if wants_attribute("groups") else None
+    groups = None
+    if wants_attribute("groups"):
+        created = member.__dict__.get("just_created", False)  # a new member is in no group
+        groups = [] if created else groups_of([member.id])[member.id]
     resource = project(user_to_scim(member, g.scim.base_url, groups, grants.scim_role(member)))
     headers = {"ETag": resource.get("meta", {}).get("version", ""), **(headers or {})}
     return scim_response(resource, status, headers)
