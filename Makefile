@@ -7,12 +7,15 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test bench lint format clean
 
+# Development with Simulated Okta (/simulated-okta): no Okta tenant needed (README,
+# "Try it in five minutes"). INSTANCE_PATH (default instance/) holds the SQLite
+# database, the generated secrets and the simulated org.
+DEV_ENV = APP_ENV=development SIMULATED_OKTA=1 PUBLIC_BASE_URL=http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed
-	@APP_ENV=development $(BIN)/flask --app app db upgrade
-	@APP_ENV=development PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app app demo
-	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
-	APP_ENV=development PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
-		$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+	@$(DEV_ENV) $(BIN)/flask --app app db upgrade
+	@$(DEV_ENV) $(BIN)/flask --app app demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop); Simulated Okta: http://127.0.0.1:$(PORT)/simulated-okta/"
+	$(DEV_ENV) $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-test $(CHROMIUM)
 	$(BIN)/ruff check .

@@ -86,7 +86,7 @@ def run(engine: str, users: int, groups: int) -> list[tuple[str, str]]:
                 organization = Organization.get_by_id(organization_id)
                 connection = ensure_connection(organization)
                 api_connection.save_api_settings(connection, okta_url, TOKEN)
-                connection.sync_app_id = "0oascim"
+                connection.sync_settings.app_id = "0oascim"
                 connection.save()
                 slug = organization.slug
             for label in ("full first sync", "re-sync, no change"):

@@ -465,7 +465,7 @@ def synced_org(app, org, okta, db):
     """Acme (no seat limit) with the Okta API on the emulator and the SCIM app picked."""
     from tests.fakes.okta_api import TOKEN
     from wizard.domain.connections import ensure_connection
-    from wizard.models import OktaConnection
+    from wizard.models import SyncSettings
     from wizard.sync import api_connection
 
     org.seat_limit = None
@@ -473,7 +473,7 @@ def synced_org(app, org, okta, db):
     with app.app_context():
         connection = ensure_connection(org)
         api_connection.save_api_settings(connection, okta.url, TOKEN)
-        OktaConnection.update(sync_app_id="0oascim").execute()
+        SyncSettings.update(app_id="0oascim").execute()
     return org
 
 

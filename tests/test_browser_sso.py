@@ -9,7 +9,11 @@ from tests.conftest import PASSWORD, LiveServer
 from tests.test_browser_accounts import sign_in
 from tests.test_sso import configure, set_user
 from wizard.domain import accounts
-from wizard.models import AuditEvent, Member, OktaConnection
+from wizard.models import (
+    AuditEvent,
+    Member,
+    SignInPolicy,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +90,7 @@ def test_refusals_are_pages_that_say_why(page, live_server, okta, scim, app):
 
 def test_enforcement_and_break_glass(page, live_server, okta, org, admin, db):
     other = accounts.create_local_admin(org, "second@acme.example.com", PASSWORD)
-    OktaConnection.update(sso_enforced=True, break_glass=admin.id).execute()
+    SignInPolicy.update(sso_enforced=True, break_glass=admin.id).execute()
     sign_in(page, live_server, other.email)
     expect(page.locator("#password-error")).to_have_text(
         "Your organization signs in with Okta: leave the password empty and continue."

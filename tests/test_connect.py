@@ -208,8 +208,9 @@ def test_finish_activates_and_leads_to_team(admin_client):
     assert response.headers["Location"] == "/team/users"
     connection = OktaConnection.get()
     assert connection.status == "active" and connection.activated_at
-    card = admin_client.get("/integrations").text
-    assert "Rotate the token" in card and "Reopen the setup" in card
+    assert "Reopen the setup" in admin_client.get("/integrations").text
+    card = admin_client.get("/integrations/okta").text
+    assert "Reopen the setup" in card and "Guided setup" in card
     assert "/scim/v2/" in card and "/login/okta/acme/callback" in card
 
 
@@ -222,9 +223,9 @@ def test_password_only_counts_as_a_key_not_a_word(admin_client, scim):
     """A title mentioning passwords is not Okta's Sync Password; a password key is."""
     user = scim.create_user("pw@acme.example.com")
     scim.put(f"/Users/{user['id']}", {**user, "title": "Password reset lead"})
-    assert OktaConnection.get().password_push_seen_at is None
+    assert OktaConnection.get().scim_health.password_push_seen_at is None
     scim.patch(f"/Users/{user['id']}", [{"op": "replace", "path": "password", "value": "x1"}])
-    assert OktaConnection.get().password_push_seen_at is not None
+    assert OktaConnection.get().scim_health.password_push_seen_at is not None
 
 
 def test_a_leaked_token_stops_at_once_not_in_24_hours(admin_client, client, auth, org, live_server):

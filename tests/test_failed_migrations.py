@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from tests.conftest import issue_scim_client, run_sync_now
 from tests.test_browser_accounts import sign_in
+from wizard.domain import failure_inbox as inbox
 from wizard.models import FailedMigration, Member
-from wizard.support import actions, inbox
+from wizard.support import actions
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 

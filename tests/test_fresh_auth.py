@@ -12,7 +12,14 @@ import requests
 
 from tests.conftest import csrf_token
 from tests.test_sso import crafted  # noqa: F401 (the crafted OpenID provider fixture)
-from wizard.models import AuditEvent, Member, OktaConnection, RoleAssignment, SetupLink
+from wizard.models import (
+    AuditEvent,
+    Member,
+    OktaConnection,
+    RoleAssignment,
+    SetupLink,
+    SignInPolicy,
+)
 
 STALE = 1  # 1970: older than any window
 
@@ -231,7 +238,7 @@ def test_a_password_okta_sign_in_replaced_confirms_nothing(
         org, "other@acme.example.com", PASSWORD, OrgRole.ENTERPRISE_ADMIN, keep_local=False
     )
     auth.login(email=other.email)
-    OktaConnection.update(sso_enforced=True, break_glass=admin.id).execute()
+    SignInPolicy.update(sso_enforced=True, break_glass=admin.id).execute()
     make_stale(client)
     asked = client.get("/integrations/okta/disconnect")
     page = client.get(asked.headers["Location"])

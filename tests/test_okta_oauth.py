@@ -12,7 +12,13 @@ from joserfc.jwk import RSAKey
 from tests.conftest import run_sync_now
 from tests.fakes.okta_oauth import SERVICE_CLIENT_ID
 from wizard.domain.connections import ensure_connection
-from wizard.models import ApiAuth, Group, Member, OktaConnection
+from wizard.models import (
+    ApiAuth,
+    Group,
+    Member,
+    OktaConnection,
+    SyncSettings,
+)
 from wizard.sync import api_connection, oauth_tokens, service_app_keys
 from wizard.sync.okta_api import OktaApiError
 
@@ -53,7 +59,7 @@ def oauth_org(app, org, okta, service_app):
     with app.app_context():
         check = api_connection.save_service_app(OktaConnection.get(), okta.url, SERVICE_CLIENT_ID)
     assert check["ok"], check
-    OktaConnection.update(sync_app_id="0oascim").execute()
+    SyncSettings.update(app_id="0oascim").execute()
     return org
 
 
@@ -155,7 +161,7 @@ def test_sync_over_oauth_provisions_users_groups_and_app_assignments(app, oauth_
         "okta.groups.read",
         "okta.apps.read",
     ]
-    assert OktaConnection.get().api_token == ""
+    assert OktaConnection.get().api.token == ""
 
 
 def test_the_connector_asks_for_read_scopes_only(app, oauth_org, okta):
@@ -244,7 +250,7 @@ def test_a_wrong_client_id_is_refused_with_a_clear_message(app, service_app, okt
     assert error.value.field == "client_id"
     assert "Client ID" in error.value.message and "Public keys" in error.value.message
     connection = OktaConnection.get()
-    assert (connection.oauth_client_id, connection.api_org_url) == ("", "")
+    assert (connection.api.oauth_client_id, connection.api.org_url) == ("", "")
 
 
 def test_a_key_okta_does_not_know_is_refused_and_nothing_is_saved(app, org, okta, db):
@@ -255,8 +261,8 @@ def test_a_key_okta_does_not_know_is_refused_and_nothing_is_saved(app, org, okta
     with app.app_context(), pytest.raises(api_connection.ApiSettingsError) as error:
         api_connection.save_service_app(OktaConnection.get(), okta.url, SERVICE_CLIENT_ID)
     assert error.value.field == "client_id" and "public key" in error.value.message
-    assert OktaConnection.get().api_auth == ApiAuth.TOKEN
-    assert OktaConnection.get().oauth_client_id == ""
+    assert OktaConnection.get().api.auth == ApiAuth.TOKEN
+    assert OktaConnection.get().api.oauth_client_id == ""
 
 
 @pytest.mark.parametrize("client_id", ["", "0oa/../../api", "0oa 1", "x" * 200])

@@ -21,7 +21,12 @@ from tests.test_okta_oauth import (  # noqa: F401 (fixtures)
     service_app,
 )
 from wizard.domain.connections import ensure_connection
-from wizard.models import ApiAuth, OktaConnection
+from wizard.models import (
+    ApiAuth,
+    OktaApiConnection,
+    OktaConnection,
+    SyncLease,
+)
 from wizard.sync import api_connection, service_app_keys
 from wizard.sync.okta_api import OktaApiError
 
@@ -36,7 +41,7 @@ def test_assertions_are_short_lived_single_use_and_addressed_to_the_token_endpoi
     """RFC 7523 as Okta wants it: iss = sub = client ID, aud = {org}/oauth2/v1/token, exp
     within five minutes, a unique jti, signed with the key whose kid Okta holds."""
     check_now(app)
-    kid = OktaConnection.get().oauth_key_id
+    kid = OktaConnection.get().api.oauth_key_id
     for assertion in okta.oauth.assertions:
         header = jws.extract_compact(assertion.encode()).headers()
         claims = claims_of(assertion)
@@ -52,12 +57,12 @@ def test_the_public_jwk_is_public_and_the_private_key_encrypted_at_rest(app, org
     jwk = new_key(app, org)
     assert set(jwk) == {"kty", "n", "e", "kid", "alg", "use"} and jwk["alg"] == "RS256"
     connection = OktaConnection.get()
-    assert connection.oauth_key_id == jwk["kid"]
-    assert json.loads(connection.oauth_public_jwk) == jwk
-    assert connection.oauth_private_key.startswith("gAAAA")  # Fernet
+    assert connection.api.oauth_key_id == jwk["kid"]
+    assert json.loads(connection.api.oauth_public_jwk) == jwk
+    assert connection.api.oauth_private_key.startswith("gAAAA")  # Fernet
     with app.app_context():
         private = service_app_keys.private_key(connection)
-    assert private.as_dict(private=True)["d"] not in connection.oauth_private_key
+    assert private.as_dict(private=True)["d"] not in connection.api.oauth_private_key
 
 
 def test_key_rotation_rewrites_the_private_key_too(app, org, db):
@@ -69,7 +74,7 @@ def test_key_rotation_rewrites_the_private_key_too(app, org, db):
     app.config["ENCRYPTION_KEYS"] = [Fernet.generate_key().decode(), *app.config["ENCRYPTION_KEYS"]]
     with app.app_context():
         assert secret_rotation.secrets_needing_old_keys() == [
-            f"OktaConnection#{OktaConnection.get().id}.oauth_private_key"
+            f"OktaApiConnection#{OktaApiConnection.get().id}.oauth_private_key"
         ]
         assert secret_rotation.rotate_secrets().rewritten == 1
         assert secret_rotation.secrets_needing_old_keys() == []
@@ -87,10 +92,10 @@ def test_a_cached_token_never_serves_another_organization(app, oauth_org, other_
         api_connection.save_service_app(ensure_connection(other_org), okta.url, SERVICE_CLIENT_ID)
     assert error.value.field == "client_id"
     globex = OktaConnection.get(OktaConnection.organization == other_org)
-    assert globex.oauth_client_id == "" and not globex.api_check
+    assert globex.api.oauth_client_id == "" and not globex.api.last_check
     # Even set by hand, as if saved: the sync's client asks Okta, which refuses Globex.
-    globex.api_auth, globex.api_org_url = ApiAuth.SERVICE_APP, okta.url
-    globex.oauth_client_id = SERVICE_CLIENT_ID
+    globex.api.auth, globex.api.org_url = ApiAuth.SERVICE_APP, okta.url
+    globex.api.oauth_client_id = SERVICE_CLIENT_ID
     globex.save()
     with app.app_context(), pytest.raises(OktaApiError) as refused:
         api_connection.client_for(globex).get("/api/v1/users")
@@ -170,8 +175,8 @@ def test_an_endless_lifetime_is_cached_for_an_hour_at_most(app, org, db):
         new_key(app, org)
         with app.app_context():
             connection = ensure_connection(org)
-            connection.api_auth, connection.api_org_url = ApiAuth.SERVICE_APP, hostile.url
-            connection.oauth_client_id = SERVICE_CLIENT_ID
+            connection.api.auth, connection.api.org_url = ApiAuth.SERVICE_APP, hostile.url
+            connection.api.oauth_client_id = SERVICE_CLIENT_ID
             connection.save()
             for hours in (0, 0.5, 1.01):
                 now[0] = 50_000.0 + hours * 3600
@@ -191,8 +196,8 @@ def test_switching_to_the_service_app_forgets_the_api_token(app, org, okta, db):
     with app.app_context():
         api_connection.save_service_app(OktaConnection.get(), okta.url, SERVICE_CLIENT_ID)
     connection = OktaConnection.get()
-    assert connection.api_auth == ApiAuth.SERVICE_APP and connection.api_connected
-    assert (connection.api_token, connection.api_token_hint) == ("", "")
+    assert connection.api.auth == ApiAuth.SERVICE_APP and connection.api.connected
+    assert (connection.api.token, connection.api.token_hint) == ("", "")
 
 
 def test_an_existing_token_connection_stays_a_token_connection(app, org, okta, db):
@@ -200,7 +205,7 @@ def test_an_existing_token_connection_stays_a_token_connection(app, org, okta, d
         api_connection.save_api_settings(ensure_connection(org), okta.url, TOKEN)
     new_key(app, org)  # a key pair made, the service app never saved
     connection = OktaConnection.get()
-    assert connection.api_auth == ApiAuth.TOKEN and connection.api_connected
+    assert connection.api.auth == ApiAuth.TOKEN and connection.api.connected
     assert check_now(app)["ok"]
 
 
@@ -210,14 +215,16 @@ def test_migration_022_keeps_every_connection_a_token_connection(app, org, okta,
 
     with app.app_context():
         api_connection.save_api_settings(ensure_connection(org), okta.url, TOKEN)
-        stored = OktaConnection.get().api_token
+        stored = OktaConnection.get().api.token
         router = migration_router()
-        assert router.done[-1] == "022_okta_api_service_app"
-        router.rollback()
-        assert upgrade() == ["022_okta_api_service_app"]
+        # 022 and every later migration, rolled back newest first and applied again.
+        later = router.done[router.done.index("022_okta_api_service_app") :]
+        for _ in later:
+            router.rollback()
+        assert upgrade() == later
     connection = OktaConnection.get()
-    assert (connection.api_auth, connection.api_token) == (ApiAuth.TOKEN, stored)
-    assert connection.api_connected and connection.oauth_private_key == ""
+    assert (connection.api.auth, connection.api.token) == (ApiAuth.TOKEN, stored)
+    assert connection.api.connected and connection.api.oauth_private_key == ""
     assert check_now(app)["ok"]
 
 
@@ -229,11 +236,11 @@ def test_a_run_queued_before_the_key_was_lost_fails_cleanly(app, oauth_org):  # 
     from wizard.sync import jobs, runs
 
     runs.queue(oauth_org, "manual")
-    OktaConnection.update(oauth_private_key="not readable by any key").execute()
+    OktaApiConnection.update(oauth_private_key="not readable by any key").execute()
     with app.app_context():
         run = jobs.execute(runs.claim("test", datetime.utcnow()))
     assert run.status == "failed" and "key pair" in run.error
-    assert OktaConnection.get().sync_lease_owner == ""
+    assert SyncLease.get().owner == ""
 
 
 def test_disconnect_forgets_the_service_app_key(app, oauth_org, admin):  # noqa: F811
@@ -242,8 +249,8 @@ def test_disconnect_forgets_the_service_app_key(app, oauth_org, admin):  # noqa:
     with app.app_context():
         disconnect(oauth_org, confirm_name="Acme", actor=admin)
     connection = OktaConnection.get()
-    assert (connection.oauth_private_key, connection.oauth_public_jwk) == ("", "")
-    assert not connection.api_connected
+    assert (connection.api.oauth_private_key, connection.api.oauth_public_jwk) == ("", "")
+    assert not connection.api.connected
 
 
 def test_cli_prints_the_public_key_then_tests_saves_and_syncs(runner, app, org, okta, db):
@@ -257,7 +264,7 @@ def test_cli_prints_the_public_key_then_tests_saves_and_syncs(runner, app, org, 
     assert "Public keys" in first.output and "run this command again" in first.output
     jwk = json.loads(first.output[first.output.index("{") : first.output.rindex("}") + 1])
     assert "d" not in jwk and jwk["kid"]
-    assert OktaConnection.get().api_auth == ApiAuth.TOKEN  # nothing connected yet
+    assert OktaConnection.get().api.auth == ApiAuth.TOKEN  # nothing connected yet
     okta.add_service_app(jwk)
     second = runner.invoke(args=args)
     assert second.exit_code == 0, second.output
@@ -271,12 +278,12 @@ def test_cli_prints_the_public_key_then_tests_saves_and_syncs(runner, app, org, 
 def test_cli_refuses_a_failing_service_app_and_saves_nothing(runner, app, org, okta, db):
     args = ["sync", "configure", "--org", "acme", "--org-url", okta.url]
     runner.invoke(args=[*args, "--oauth-client-id", SERVICE_CLIENT_ID])  # the key pair
-    okta.add_service_app(json.loads(OktaConnection.get().oauth_public_jwk))
+    okta.add_service_app(json.loads(OktaConnection.get().api.oauth_public_jwk))
     okta.oauth.apps[SERVICE_CLIENT_ID].scopes.discard("okta.users.read")
     refused = runner.invoke(args=[*args, "--oauth-client-id", SERVICE_CLIENT_ID])
     assert refused.exit_code == 1
     assert "Okta API Scopes > Grant okta.users.read" in refused.output
-    assert OktaConnection.get().oauth_client_id == ""
+    assert OktaConnection.get().api.oauth_client_id == ""
 
 
 def test_tokens_and_keys_never_reach_the_cli_output(runner, app, org, okta, db):
@@ -285,7 +292,7 @@ def test_tokens_and_keys_never_reach_the_cli_output(runner, app, org, okta, db):
     first = runner.invoke(args=args)
     with app.app_context():
         private = service_app_keys.private_key(OktaConnection.get()).as_dict(private=True)
-    okta.add_service_app(json.loads(OktaConnection.get().oauth_public_jwk))
+    okta.add_service_app(json.loads(OktaConnection.get().api.oauth_public_jwk))
     output = first.output + runner.invoke(args=args).output
     secrets = [private["d"], *okta.oauth.issued, *okta.oauth.assertions]
     assert len(secrets) > 4 and not [s for s in secrets if s in output]

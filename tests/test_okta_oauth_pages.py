@@ -17,7 +17,13 @@ from tests.test_no_secrets_in_logs import all_logs  # noqa: F401 (fixture)
 from tests.test_permissions import sign_in as sign_in_as
 from tests.test_secrets_never_stored import database_bytes
 from wizard.domain.roles import OrgRole
-from wizard.models import ApiAuth, AuditEvent, OktaConnection, SyncRun
+from wizard.models import (
+    ApiAuth,
+    AuditEvent,
+    OktaConnection,
+    SyncRun,
+    SyncSettings,
+)
 from wizard.sync import oauth_tokens, service_app_keys
 
 API = "/integrations/okta/api"
@@ -83,8 +89,8 @@ def test_the_page_creates_the_key_shows_the_public_jwk_then_saves_and_tests(
     assert "The service app has: <strong>Read-only Admin</strong>" in page
     assert "Replace the key pair" in page
     connection = OktaConnection.get()
-    assert connection.api_auth == ApiAuth.SERVICE_APP
-    assert connection.oauth_client_id == SERVICE_CLIENT_ID
+    assert connection.api.auth == ApiAuth.SERVICE_APP
+    assert connection.api.oauth_client_id == SERVICE_CLIENT_ID
     actions = [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
     assert "sync.service_app_key_created" in actions and "sync.api_tested" in actions
 
@@ -101,7 +107,7 @@ def test_a_wrong_client_id_is_shown_next_to_the_field_and_the_input_kept(admin_c
     assert re.search(r'id="client_id-error">[^<]*Client ID', response.text)
     assert 'value="0oatypo0000000000000"' in response.text
     assert f'value="{okta.url}"' in response.text
-    assert OktaConnection.get().oauth_client_id == ""
+    assert OktaConnection.get().api.oauth_client_id == ""
 
 
 def test_a_missing_scope_is_shown_with_the_okta_menu(admin_client, okta):
@@ -126,8 +132,8 @@ def test_the_token_choice_still_works(admin_client, okta):
     response = post(admin_client, API, {"auth": "token", "org_url": okta.url, "api_token": TOKEN})
     assert response.status_code == 302
     connection = OktaConnection.get()
-    assert connection.api_auth == ApiAuth.TOKEN and connection.api_connected
-    assert (connection.oauth_private_key, connection.oauth_public_jwk) == ("", "")
+    assert connection.api.auth == ApiAuth.TOKEN and connection.api.connected
+    assert (connection.api.oauth_private_key, connection.api.oauth_public_jwk) == ("", "")
 
 
 def test_sync_now_works_for_a_service_app_connection(admin_client, okta, app, org):
@@ -135,7 +141,7 @@ def test_sync_now_works_for_a_service_app_connection(admin_client, okta, app, or
     org.seat_limit = None
     org.save()
     connect_through_the_page(admin_client, okta)
-    OktaConnection.update(sync_app_id="0oascim").execute()
+    SyncSettings.update(app_id="0oascim").execute()
     okta.add_users(3)
     queued = post(admin_client, "/integrations/okta/sync/now", page="/integrations/okta/sync")
     assert queued.headers["Location"].endswith("/integrations/okta/sync")
@@ -165,7 +171,7 @@ def test_an_admin_may_read_the_page_but_not_make_a_key(client, auth, admin, org)
     assert page.status_code == 200 and "Create the key pair" not in page.text
     response = client.post(KEY, data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 403
-    assert OktaConnection.get().oauth_public_jwk == ""
+    assert OktaConnection.get().api.oauth_public_jwk == ""
 
 
 def test_making_a_key_needs_a_fresh_sign_in(admin_client):
@@ -173,13 +179,13 @@ def test_making_a_key_needs_a_fresh_sign_in(admin_client):
     make_stale(admin_client)
     response = admin_client.post(KEY, data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302 and "/account/confirm" in response.headers["Location"]
-    assert OktaConnection.get().oauth_public_jwk == ""
+    assert OktaConnection.get().api.oauth_public_jwk == ""
 
 
 def test_making_a_key_needs_the_csrf_token(admin_client):
     admin_client.get(API)
     assert admin_client.post(KEY, data={}).status_code == 400
-    assert OktaConnection.get().oauth_public_jwk == ""
+    assert OktaConnection.get().api.oauth_public_jwk == ""
 
 
 # --- no secret anywhere ---------------------------------------------------------------------
@@ -197,7 +203,7 @@ def test_no_key_token_or_assertion_in_logs_pages_or_rows(
     org.seat_limit = None
     org.save()
     connect_through_the_page(admin_client, okta)
-    OktaConnection.update(sync_app_id="0oascim").execute()
+    SyncSettings.update(app_id="0oascim").execute()
     okta.add_users(3)
     assert run_sync_now(app, org).status == "succeeded"
     pages = [

@@ -111,7 +111,7 @@ def test_apps_answer_that_is_not_a_list_of_apps_fails_the_cli_test_and_saves_not
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
     assert "list of apps" in result.output
     connection = OktaConnection.get()
-    assert (connection.api_org_url or "", connection.api_token or "") == ("", "")
+    assert (connection.api.org_url or "", connection.api.token or "") == ("", "")
 
 
 def test_apps_answer_that_is_not_a_list_is_a_failed_check_on_the_page(client, auth, admin, okta):
@@ -125,4 +125,4 @@ def test_apps_answer_that_is_not_a_list_is_a_failed_check_on_the_page(client, au
     assert response.status_code == 302
     shown = client.get("/integrations/okta/api").text
     assert "list of apps" in shown
-    assert OktaConnection.get().api_check["ok"] is False
+    assert OktaConnection.get().api.last_check["ok"] is False

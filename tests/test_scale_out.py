@@ -284,7 +284,10 @@ def test_two_scheduler_processes_run_each_organization_once(shared_database, okt
             connection = ensure_connection(organization)
             api_connection.save_api_settings(connection, okta.url, TOKEN)
             # Paused: only the two queued manual runs exist, whatever the clock says.
-            connection.sync_app_id, connection.sync_paused_at = "0oascim", utcnow()
+            connection.sync_settings.app_id, connection.sync_settings.paused_at = (
+                "0oascim",
+                utcnow(),
+            )
             connection.save()
             runs.queue(organization, "manual")
         assert second.id

@@ -62,8 +62,8 @@ def test_unknown_key_is_the_same_401_and_not_logged(scim, live_server, db):
 def test_failed_attempt_is_noted_for_the_wizard(scim, db):
     raw_get(scim.base + "/Users", "Bearer stale-token")
     connection = OktaConnection.get()
-    assert connection.last_auth_failure_at is not None
-    assert connection.last_auth_failure_ip == "127.0.0.1"
+    assert connection.scim_health.last_auth_failure_at is not None
+    assert connection.scim_health.last_auth_failure_ip == "127.0.0.1"
 
 
 def test_tokens_are_stored_only_as_digests(scim, db):
@@ -77,7 +77,7 @@ def test_successful_use_records_time_and_ip(scim, db):
     scim.get("/Users")
     token = ScimToken.get()
     assert token.last_used_at is not None and token.last_used_ip == "127.0.0.1"
-    assert OktaConnection.get().last_scim_request_at is not None
+    assert OktaConnection.get().scim_health.last_request_at is not None
 
 
 def test_rotation_keeps_previous_token_for_grace_then_never_more_than_two(app, scim, org, db):

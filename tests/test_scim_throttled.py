@@ -29,16 +29,20 @@ def test_refused_requests_are_counted_not_logged(limited_app, org, db, staff, ad
     logged = [e.status for e in ScimEvent.select().order_by(ScimEvent.id)]
     assert logged == [401] * LIMIT + [200], "each refused request wrote a row"
     connection = OktaConnection.get()
-    assert connection.throttled_requests == 100 and connection.last_throttled_ip == "127.0.0.1"
-    assert connection.last_throttled_at is not None
+    assert (
+        connection.scim_health.throttled_requests == 100
+        and connection.scim_health.last_throttled_ip == "127.0.0.1"
+    )
+    assert connection.scim_health.last_throttled_at is not None
 
     assert (
         "100 request(s) refused by rate limiting"
         in signed_in(limited_app, staff).get(f"/support/organizations/{org.slug}/scim-log").text
     )
     OktaConnection.update(status="active").execute()
-    card = signed_in(limited_app, admin).get("/integrations").text
-    assert "100 SCIM request(s) refused by rate limiting" in card
+    admin_client = signed_in(limited_app, admin)
+    for path in ("/integrations/okta", "/integrations/okta/scim"):  # Overview, the SCIM tab
+        assert "100 SCIM request(s) refused by rate limiting" in admin_client.get(path).text
 
 
 def signed_in(app, person):

@@ -16,7 +16,7 @@ from tests.conftest import LiveServer, issue_scim_client
 from tests.query_counter import statements
 from wizard.db import database, is_sqlite, upgrade
 from wizard.domain.organizations import create_organization
-from wizard.models import OktaConnection, ScimToken, utcnow
+from wizard.models import ScimHealth, ScimToken, utcnow
 from wizard.scim import verified_tokens
 
 
@@ -94,20 +94,20 @@ def test_a_seat_limit_change_is_seen_at_once(remembered):
 def test_a_wrong_token_is_never_remembered(remembered):
     """Each wrong token is verified and noted as a failure, however often it comes."""
     for _ in range(3):
-        OktaConnection.update(last_auth_failure_at=None).execute()
+        ScimHealth.update(last_auth_failure_at=None).execute()
         assert get(remembered, "okcs_wrong").status_code == 401
-        assert OktaConnection.get().last_auth_failure_at is not None
+        assert ScimHealth.get().last_auth_failure_at is not None
 
 
 def test_last_use_is_still_recorded(app, remembered):
     """A remembered token still records when it was last used (at a minute's resolution)."""
     ScimToken.update(last_used_at=utcnow() - timedelta(minutes=5)).execute()
-    OktaConnection.update(last_scim_request_at=None).execute()
+    ScimHealth.update(last_request_at=None).execute()
     app.extensions[verified_tokens.EXTENSION].entries.clear()  # forget: the old time is read
     assert get(remembered).status_code == 200
     assert get(remembered).status_code == 200
     assert utcnow() - ScimToken.get().last_used_at < timedelta(minutes=1)
-    assert OktaConnection.get().last_scim_request_at is not None
+    assert ScimHealth.get().last_request_at is not None
 
 
 def test_without_the_triggers_every_request_is_verified(app, scim, db):
@@ -144,3 +144,22 @@ def test_revocation_from_another_process_on_either_engine(any_db_app):
         assert get(scim).status_code == 401
     finally:
         server.stop()
+
+
+def test_an_upgrade_makes_the_triggers_a_table_rebuild_dropped(app, db):
+    """SQLite drops a table's triggers when a migration rebuilds it (peewee-migrate adding
+    a column does): ``db upgrade`` makes them again, and counts the members again."""
+    from wizard import db_triggers
+    from wizard.db import upgrade
+
+    database.execute_sql("DROP TRIGGER auth_version_okta_connection_update")
+    database.execute_sql("DROP TRIGGER member_tally_insert")
+    database.execute_sql("UPDATE member_tally SET members = members + 7")  # stale counts
+    upgrade()
+    assert set(db_triggers.AUTH_TRIGGERS + db_triggers.TALLY_TRIGGERS) <= db_triggers.existing(
+        database.obj
+    )
+    assert (
+        database.execute_sql("SELECT count(*) FROM member_tally WHERE members != 0").fetchone()[0]
+        == 0
+    )

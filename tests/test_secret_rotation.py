@@ -37,7 +37,7 @@ def stored_secrets(app) -> dict:
         return {
             "client_secret": sso_configurations.secret_of(configuration),
             "api_token": client_for(connection).token,
-            "raw": (configuration.client_secret, connection.api_token),
+            "raw": (configuration.client_secret, connection.api.token),
         }
 
 
@@ -52,8 +52,8 @@ def seed_secrets(app):
             client_id="0oa1",
             client_secret=encrypt_secret("oidc-client-secret-value"),
         )
-        connection.api_token = encrypt_secret("00okta-api-token-value")
-        connection.api_org_url = "https://acme.okta.com"
+        connection.api.token = encrypt_secret("00okta-api-token-value")
+        connection.api.org_url = "https://acme.okta.com"
         connection.save()
 
 
@@ -96,10 +96,10 @@ def test_rotation_without_the_old_key_changes_nothing(restart):
     result = invoke(wrong, "rotate")
     assert result.exit_code == 1
     assert "re-encrypted 0 secret(s)" in result.output
-    assert "OktaConnection#" in result.output and "restore the old key" in result.output
+    assert "OktaApiConnection#" in result.output and "restore the old key" in result.output
     assert "oidc-client-secret-value" not in result.output
 
     with wrong.app_context(), database.connection_context():
         connection = OktaConnection.get()
-        assert (SsoConfiguration.get().client_secret, connection.api_token) == raw_before
+        assert (SsoConfiguration.get().client_secret, connection.api.token) == raw_before
     assert stored_secrets(restart(OLD))["client_secret"] == "oidc-client-secret-value"

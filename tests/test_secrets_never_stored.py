@@ -13,7 +13,13 @@ import pytest
 from tests.conftest import issue_scim_client
 from wizard.db import MIGRATIONS_DIR, database
 from wizard.domain.organizations import create_organization
-from wizard.models import FailedMigration, OktaConnection, Organization, ScimEvent
+from wizard.models import (
+    FailedMigration,
+    OktaConnection,
+    Organization,
+    ScimEvent,
+    ScimHealth,
+)
 from wizard.scim import request_log
 
 SECRET = "Pw-7c1f-distinctive-Zq93"
@@ -146,9 +152,9 @@ def test_a_password_update_is_noticed_without_being_kept(scim, db):
         [{"op": "replace", "path": f"{USER_SCHEMA}:password", "value": SECRET}],
         [{"op": "replace", "value": {f"{USER_SCHEMA}:PASSWORD": SECRET}}],
     ):
-        OktaConnection.update(password_push_seen_at=None).execute()
+        ScimHealth.update(password_push_seen_at=None).execute()
         assert scim.patch(f"/Users/{user['id']}", operations).status_code == 200
-        assert OktaConnection.get().password_push_seen_at is not None, operations
+        assert OktaConnection.get().scim_health.password_push_seen_at is not None, operations
 
 
 def test_a_deeply_nested_refusal_is_recorded_not_a_500(scim, db):

@@ -192,3 +192,26 @@ def test_only_this_machine_is_sent_to(world):
     world.engine.settings.update({"base_url": "https://scim.example.com/scim/v2", "token": "t"})
     exchanges = world.engine.test_credentials()
     assert all(e.status is None and "this machine only" in e.error for e in exchanges)
+
+
+def test_the_wizard_checklist_reacts_to_the_simulated_settings(sim_app, connected, demo):
+    """Step 5's warnings come from what Okta sent: a username format that is not Email,
+    Sync Password on."""
+    from tests.conftest import csrf_token
+
+    connected.engine.settings.update({"username_format": "email_prefix", "sync_password": True})
+    connected.assign(PROVISIONING_APP, user_id=ADA)
+    connected.edit_person(ADA, {"title": "Countess"})
+    client = sim_app.test_client()
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={
+            "email": demo.admin.email,
+            "password": demo.password,
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    settings = client.get("/connect/okta/settings").text
+    assert "arrived with a username that is not an email" in settings
+    assert "Okta sent a password in an update" in settings

@@ -16,6 +16,7 @@ from wizard.models import (
     Member,
     MemberIdentity,
     OktaConnection,
+    SignInPolicy,
     SsoConfiguration,
 )
 from wizard.sso import configurations as sso_configurations
@@ -170,7 +171,7 @@ def test_unknown_and_deactivated_members_are_refused_with_a_fix(client, crafted,
 
 
 def test_just_in_time_creates_through_the_directory_rules(client, crafted, org, jane):
-    OktaConnection.update(jit_enabled=True).execute()
+    SignInPolicy.update(jit_enabled=True).execute()
     crafted.overrides = {
         "email": "new@acme.example.com",
         "sub": "00u-new",
@@ -238,7 +239,7 @@ def test_home_realm_discovery_sends_the_domain_to_okta(client, crafted):
 
 def test_enforcement_refuses_passwords_except_break_glass(client, auth, crafted, org, admin):
     other = accounts.create_local_admin(org, "second@acme.example.com", PASSWORD)
-    OktaConnection.update(sso_enforced=True, break_glass=admin.id).execute()
+    SignInPolicy.update(sso_enforced=True, break_glass=admin.id).execute()
     refused = auth.login(email=other.email)
     assert refused.status_code == 401 and "signs in with Okta" in refused.text
     assert auth.login().status_code == 302  # the break-glass admin
@@ -389,20 +390,23 @@ def test_cli_configure_checks_like_the_wizard(runner, org, crafted):
 
 def test_enforcement_form_needs_a_test_and_a_break_glass(client, auth, crafted, admin):
     auth.login()
-    page = client.get("/integrations").text
+    page = client.get("/integrations/okta/sso").text
     token = csrf_token(page)
     client.post(
         "/integrations/okta/enforcement",
         data={"csrf_token": token, "enforced": "y", "break_glass": "0"},
     )
-    assert OktaConnection.get().sso_enforced is False
+    assert OktaConnection.get().sign_in_policy.sso_enforced is False
     SsoConfiguration.update(tested_at=OktaConnection.get().created_at).execute()
     client.post(
         "/integrations/okta/enforcement",
         data={"csrf_token": token, "enforced": "y", "break_glass": str(admin.id)},
     )
     connection = OktaConnection.get()
-    assert connection.sso_enforced and connection.break_glass_id == admin.id
+    assert (
+        connection.sign_in_policy.sso_enforced
+        and connection.sign_in_policy.break_glass_id == admin.id
+    )
     assert Member.get_by_id(admin.id).keep_local  # Okta never changes the break-glass admin
     assert AuditEvent.get(AuditEvent.action == "sso.enforcement_changed")
 

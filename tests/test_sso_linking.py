@@ -11,7 +11,7 @@ import requests
 from tests.conftest import PASSWORD, LiveServer, csrf_token
 from tests.fakes.crafted_op import CraftedProvider
 from tests.test_sso import configure, linked_subject, make_jane, round_trip, verify_domain
-from wizard.models import AuditEvent, EmailDomain, Member, OktaConnection
+from wizard.models import AuditEvent, EmailDomain, Member, OktaConnection, SignInPolicy
 from wizard.security import hash_password
 
 
@@ -126,7 +126,7 @@ def test_an_existing_link_is_never_rewritten(client, op, jane):
 
 def test_sign_in_never_reaches_the_kept_local_break_glass_admin(client, op, admin):
     """Attack: the provider vouches for the break-glass admin's address."""
-    OktaConnection.update(break_glass=admin.id).execute()
+    SignInPolicy.update(break_glass=admin.id).execute()
     Member.update(keep_local=True).where(Member.id == admin.id).execute()
     op.overrides = {"email": admin.email, "sub": "00u-evil"}
     response = round_trip(client)
@@ -146,7 +146,7 @@ def test_sign_in_never_silently_links_a_local_password_account(client, op, lee):
 
 def test_just_in_time_refused_for_an_unverified_domain(client, op, org):
     """JIT creates accounts for verified domains only."""
-    OktaConnection.update(jit_enabled=True).execute()
+    SignInPolicy.update(jit_enabled=True).execute()
     EmailDomain.update(status="pending").execute()
     op.overrides = {
         "email": "new@acme.example.com",
@@ -161,7 +161,7 @@ def test_just_in_time_refused_for_an_unverified_domain(client, op, org):
 def test_just_in_time_never_takes_a_role_from_claims(client, op, org):
     """Attack: the ID token carries role-looking claims; the new member gets the
     organization's JIT role (here: none), never the claims'."""
-    OktaConnection.update(jit_enabled=True).execute()
+    SignInPolicy.update(jit_enabled=True).execute()
     op.overrides = {
         "email": "new@acme.example.com",
         "sub": "00u-new",
@@ -271,7 +271,7 @@ def test_an_admin_cannot_allow_a_link(client, auth, op, org, lee):
 @pytest.mark.parametrize("role", ["", "ReadOnly", "User"])
 def test_just_in_time_members_get_the_organizations_jit_role(client, op, org, role):
     """The sign-in rules choose what JIT members get (none, ReadOnly or User)."""
-    OktaConnection.update(jit_enabled=True, jit_role=role).execute()
+    SignInPolicy.update(jit_enabled=True, jit_role=role).execute()
     op.overrides = {
         "email": "new@acme.example.com",
         "sub": "00u-new",
@@ -288,18 +288,18 @@ def test_jit_role_above_user_is_refused_by_the_sign_in_rules(client, auth, op, a
     """The form offers none/ReadOnly/User only; a forged Admin value is refused."""
     OktaConnection.update(status="active").execute()  # the wizard is finished
     auth.login()
-    page = client.get("/integrations").text
+    page = client.get("/integrations/okta/sso").text
     assert 'name="jit_role"' in page
     client.post(
         "/integrations/okta/enforcement",
         data={"csrf_token": csrf_token(page), "jit": "y", "jit_role": "Admin", "break_glass": "0"},
     )
-    assert OktaConnection.get().jit_role == ""
+    assert OktaConnection.get().sign_in_policy.jit_role == ""
     client.post(
         "/integrations/okta/enforcement",
         data={"csrf_token": csrf_token(page), "jit": "y", "jit_role": "User", "break_glass": "0"},
     )
-    assert OktaConnection.get().jit_role == "User"
+    assert OktaConnection.get().sign_in_policy.jit_role == "User"
 
 
 def test_reauth_finds_the_linked_member_without_linking_anyone(client, auth, op, lee):
@@ -341,7 +341,7 @@ def test_just_in_time_never_revives_a_deleted_member(client, op, org):
         org, profile, managed_by="scim", role=OrgRole.ADMIN, actor_label="okta-scim"
     )
     directory.hide_member(max_, actor_label="okta-scim")
-    OktaConnection.update(jit_enabled=True).execute()
+    SignInPolicy.update(jit_enabled=True).execute()
     op.overrides = {
         "email": "newbie@acme.example.com",
         "preferred_username": "max@acme.example.com",
@@ -385,7 +385,7 @@ def test_just_in_time_refusals_never_echo_the_token(client, op, org):
     """Attack: an ID token whose email (in a verified domain) is a sentence, "visit
     evil.example.com to unlock your account"; just-in-time creation refuses the
     address, and its refusal must not put the provider's words on our page."""
-    OktaConnection.update(jit_enabled=True).execute()
+    SignInPolicy.update(jit_enabled=True).execute()
     text = "Visit evil.example.com to unlock your account"
     op.overrides = {
         "email": f'"{text}"@acme.example.com',

@@ -233,7 +233,7 @@ def test_cli_enforce_follows_the_pages_rules(runner, org, trusted, admin):
 
     untested = cli_configure(runner, trusted.base, "--enforce", "--break-glass", admin.email)
     assert untested.exit_code == 1 and "test sign-in" in untested.output
-    assert OktaConnection.get().sso_enforced is False
+    assert OktaConnection.get().sign_in_policy.sso_enforced is False
     SsoConfiguration.update(tested_at=SsoConfiguration.get().created_at).execute()
     no_glass = cli_configure(runner, trusted.base, "--enforce")
     assert no_glass.exit_code == 1 and "break-glass" in no_glass.output
@@ -242,7 +242,10 @@ def test_cli_enforce_follows_the_pages_rules(runner, org, trusted, admin):
     done = cli_configure(runner, trusted.base, "--enforce", "--break-glass", admin.email)
     assert done.exit_code == 0, done.output
     connection = OktaConnection.get()
-    assert connection.sso_enforced and connection.break_glass_id == admin.id
+    assert (
+        connection.sign_in_policy.sso_enforced
+        and connection.sign_in_policy.break_glass_id == admin.id
+    )
     assert AuditEvent.get(AuditEvent.action == "sso.enforcement_changed").actor_label == "cli"
 
 
@@ -259,7 +262,7 @@ def test_cli_enforce_keeps_the_break_glass_admin_local(runner, org, trusted, adm
     admin.save()
     enforced_from_cli(runner, trusted, admin)
     assert Member.get_by_id(admin.id).keep_local
-    assert OktaConnection.get().break_glass_id == admin.id
+    assert OktaConnection.get().sign_in_policy.break_glass_id == admin.id
 
 
 def test_cli_no_enforce_turns_the_requirement_off(runner, org, trusted, admin):
@@ -268,10 +271,10 @@ def test_cli_no_enforce_turns_the_requirement_off(runner, org, trusted, admin):
     enforced_from_cli(runner, trusted, admin)
     kept = cli_configure(runner, trusted.base)
     assert kept.exit_code == 0, kept.output
-    assert OktaConnection.get().sso_enforced
+    assert OktaConnection.get().sign_in_policy.sso_enforced
     off = cli_configure(runner, trusted.base, "--no-enforce")
     assert off.exit_code == 0, off.output
-    assert not OktaConnection.get().sso_enforced
+    assert not OktaConnection.get().sign_in_policy.sso_enforced
     last = AuditEvent.select().where(AuditEvent.action == "sso.enforcement_changed")
     event = last.order_by(AuditEvent.id.desc()).get()
     assert (event.actor_label, event.details["sso_enforced"]) == (

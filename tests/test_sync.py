@@ -10,7 +10,16 @@ from tests.conftest import run_sync_now
 from tests.fakes.okta_api import TOKEN
 from tests.servers import run_scheduler_ticks
 from wizard.domain.connections import ensure_connection
-from wizard.models import AuditEvent, FailedMigration, Group, Member, OktaConnection, SyncRun
+from wizard.models import (
+    AuditEvent,
+    FailedMigration,
+    Group,
+    Member,
+    OktaApiConnection,
+    OktaConnection,
+    SyncRun,
+    SyncSettings,
+)
 from wizard.scim import request_log
 from wizard.sync import api_connection, jobs, runs
 
@@ -38,7 +47,7 @@ def test_expired_token_is_explained(app, synced_org, okta):
 
 def test_token_is_stored_encrypted(synced_org):
     connection = OktaConnection.get()
-    assert TOKEN not in connection.api_token and connection.api_token_hint == TOKEN[-4:].join(
+    assert TOKEN not in connection.api.token and connection.api.token_hint == TOKEN[-4:].join(
         ["…", ""]
     )
 
@@ -155,7 +164,7 @@ def test_schedule_is_daily_at_local_time_and_pause_holds_it(app, synced_org):
     assert runs.queue_due_runs(before) == []
     assert len(runs.queue_due_runs(after)) == 1
     assert runs.queue_due_runs(after + timedelta(hours=1)) == []  # once a day
-    OktaConnection.update(sync_paused_at=after).execute()
+    SyncSettings.update(paused_at=after).execute()
     assert runs.queue_due_runs(after + timedelta(days=1)) == []
 
 
@@ -164,7 +173,7 @@ def test_two_scheduler_processes_run_an_organization_once(app, synced_org, okta,
     okta.delay = 0.01
     # Paused: the daily schedule must not add a run whatever the clock says; the queued
     # manual run is the one both processes race for.
-    OktaConnection.update(sync_paused_at=datetime.utcnow()).execute()
+    SyncSettings.update(paused_at=datetime.utcnow()).execute()
     runs.queue(synced_org, "manual")
     env = {
         "APP_ENV": "development",
@@ -202,9 +211,9 @@ def test_cli_configure_run_pause_resume(runner, app, org, okta, db):
     line = json.loads(run.output.strip().splitlines()[-1])
     assert line["status"] == "succeeded" and line["created"] == 2 and line["api_calls"] >= 3
     assert "paused" in runner.invoke(args=["sync", "pause", "--org", "acme"]).output
-    assert OktaConnection.get().sync_paused_at is not None
+    assert OktaConnection.get().sync_settings.paused_at is not None
     runner.invoke(args=["sync", "resume", "--org", "acme"])
-    assert OktaConnection.get().sync_paused_at is None
+    assert OktaConnection.get().sync_settings.paused_at is None
     refused = runner.invoke(
         args=["sync", "configure", "--org", "acme", "--org-url", okta.url, "--api-token", "wrong"]
     )
@@ -269,11 +278,9 @@ def test_embedded_scheduler_starts_once_on_the_first_served_request(
 
 
 def test_idle_api_token_is_warned_about(app, synced_org, admin, client, auth):
-    from wizard.models import OktaConnection
-
-    OktaConnection.update(
-        api_last_used_at=datetime.utcnow() - timedelta(days=26),
-        api_checked_at=datetime.utcnow() - timedelta(days=26),
+    OktaApiConnection.update(
+        last_used_at=datetime.utcnow() - timedelta(days=26),
+        checked_at=datetime.utcnow() - timedelta(days=26),
     ).execute()
     auth.login()
     assert "Okta revokes tokens unused for 30 days" in client.get("/integrations/okta/sync").text
@@ -284,10 +291,10 @@ def test_without_an_app_the_mapped_groups_decide_who_belongs(app, synced_org, ok
     from wizard.domain import mappings
     from wizard.models import Group
 
-    OktaConnection.update(sync_app_id="").execute()
     okta.add_users(4, assign=None)
     okta.add_group("00gstaff", "All staff", ["00u000001", "00u000002"])
-    assert run_sync_now(app, synced_org).counts["created"] == 0  # no mapping yet: nobody
+    assert run_sync_now(app, synced_org).counts["created"] == 0  # nobody assigned to the app
+    SyncSettings.update(app_id="").execute()
     group = Group.get(Group.okta_id == "00gstaff")  # read by the first run
     mappings.save_role_mapping(group, "User", {}, actor=admin)
     run = run_sync_now(app, synced_org)
@@ -372,6 +379,7 @@ def test_an_organization_without_the_feature_never_stops_the_other_syncs(
     synced_org.save()
     with app.app_context():
         api_connection.save_api_settings(ensure_connection(other_org), okta.url, TOKEN)
+        SyncSettings.update(app_id="0oascim").execute()  # both read one app
         acme_run = runs.queue(synced_org, "manual")
         globex_run = runs.queue(other_org, "manual")
         jobs.tick(owner="test")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.conftest import csrf_token, run_sync_now
 from tests.fakes.okta_api import TOKEN
 from tests.test_browser_accounts import sign_in
-from wizard.models import AuditEvent, Member, OktaConnection, SyncRun
+from wizard.models import AuditEvent, Member, OktaConnection, SyncRun, SyncSettings
 from wizard.permissions import Action
 from wizard.sync import jobs
 
@@ -59,21 +59,21 @@ def test_sync_now_queues_once_and_pause_resume_persist(admin_client, synced_org)
     post(admin_client, "/integrations/okta/sync/pause")
     assert "Auto sync paused" in admin_client.get("/integrations/okta/sync").text
     post(admin_client, "/integrations/okta/sync/resume")
-    assert OktaConnection.get().sync_paused_at is None
+    assert OktaConnection.get().sync_settings.paused_at is None
     assert AuditEvent.select().where(AuditEvent.action == "sync.pause").count() == 1
 
 
 @pytest.mark.parametrize(
     ("path", "endpoint"),
-    [("now", "run_now"), ("dry-run", "dry_run"), ("pause", "pause"), ("resume", "resume")],
+    [("now", "now"), ("dry-run", "dry_run"), ("pause", "pause"), ("resume", "resume")],
 )
 def test_each_sync_action_is_its_own_route_with_its_own_permission(app, path, endpoint):
     """One route per action, at the URL it always had, each naming what it requires:
     no view that branches on the posted action name."""
     adapter = app.url_map.bind("localhost")
     url = f"/integrations/okta/sync/{path}"
-    assert adapter.match(url, method="POST") == (f"sync.{endpoint}", {})
-    assert app.view_functions[f"sync.{endpoint}"].permission == Action.RUN_SYNC
+    assert adapter.match(url, method="POST") == (f"integrations.sync_{endpoint}", {})
+    assert app.view_functions[f"integrations.sync_{endpoint}"].permission == Action.RUN_SYNC
 
 
 def test_dry_run_queues_a_dry_run_and_is_audited(admin_client, synced_org):
@@ -99,13 +99,16 @@ def test_schedule_form_validates(admin_client, synced_org):
         "/integrations/okta/sync/schedule",
         {"sync_time": "25:00", "deactivation_limit": "20"},
     )
-    assert OktaConnection.get().sync_time == "03:00"
+    assert OktaConnection.get().sync_settings.daily_at == "03:00"
     post(
         admin_client,
         "/integrations/okta/sync/schedule",
         {"sync_time": "04:30", "deactivation_limit": "10"},
     )
-    assert (OktaConnection.get().sync_time, OktaConnection.get().deactivation_limit) == (
+    assert (
+        OktaConnection.get().sync_settings.daily_at,
+        OktaConnection.get().sync_settings.deactivation_limit,
+    ) == (
         "04:30",
         10,
     )
@@ -137,7 +140,7 @@ def test_sync_now_shows_progress_then_the_result(
     okta.page_size = 50
     from datetime import datetime
 
-    OktaConnection.update(sync_paused_at=datetime.utcnow()).execute()  # no scheduled run
+    SyncSettings.update(paused_at=datetime.utcnow()).execute()  # no scheduled run
     okta.delay = 0.1  # reading ~25 pages takes long enough for the page to poll a run
     sign_in(page, live_server, admin.email)
     page.goto(f"{live_server.url}/integrations/okta/sync")

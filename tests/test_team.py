@@ -180,3 +180,12 @@ def test_pages_past_the_middle_read_from_the_end_and_match(org, db):
             page = Pages(queries.member_query(org), size, reverse=reverse, page=number)
             got = [m.id for m in page.get_object_list()]
             assert got == everyone[(number - 1) * size : number * size], (size, number)
+
+
+def test_team_tabs_link_to_teams_own_doors(client, auth, admin):
+    """An admin's Team tabs lead to /team/failed-migrations and /team/audit, the pages of
+    the Team area, not to Support's copies of them (which the links used to build)."""
+    auth.login()
+    tabs = client.get("/team/users").text.split('<nav class="tabs"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/team/failed-migrations"' in tabs and 'href="/team/audit"' in tabs
+    assert "/support/" not in tabs

@@ -11,6 +11,7 @@ from tests.conftest import PASSWORD, csrf_token, issue_scim_client, verify_domai
 from wizard.domain import accounts, connections, mappings, setup_links
 from wizard.domain.organizations import add_site
 from wizard.models import (
+    CONNECTION_PARTS,
     AuditEvent,
     EmailDomain,
     FailedMigration,
@@ -29,7 +30,7 @@ from wizard.models import (
 NOT_IDS = {
     ("static", "filename"): "public files",
     ("connect.step", "slug"): "a wizard step name, scoped to the caller's organization",
-    ("sync.held", "decision"): "approve or discard (the run id is checked)",
+    ("integrations.sync_held", "decision"): "approve or discard (the run id is checked)",
     ("scim.resource_type", "name"): "discovery: the same for every tenant",
     ("scim.schema", "urn"): "discovery: the same for every tenant",
     ("connect.open_setup_link", "token"): "a bearer secret: unknown tokens are 410",
@@ -104,6 +105,7 @@ def snapshot() -> str:
         SyncRun,
         SetupLink,
         OktaConnection,
+        *CONNECTION_PARTS,
         ScimToken,
         EmailDomain,
         TrustedHost,
@@ -115,6 +117,8 @@ def snapshot() -> str:
             data.pop("last_auth_failure_at", None)
             data.pop("last_auth_failure_ip", None)
             organization = data.get("organization")
+            if model in CONNECTION_PARTS:  # a connection's own rows: its organization's
+                organization = OktaConnection.get_by_id(row.connection_id).organization_id
             if organization in (None, 2) or model is ScimToken:
                 rows.append((model.__name__, json.dumps(data, default=str, sort_keys=True)))
     return json.dumps(rows)

@@ -2,7 +2,6 @@
 is entered, what an issuer or org URL on a host nobody allowed is told, the migration
 that keeps configured custom domains working."""
 
-import importlib
 import time
 
 import pytest
@@ -12,9 +11,16 @@ from tests.fakes.okta_api import TOKEN
 from tests.fakes.recorder import Recorder
 from tests.fakes.tls import LocalAuthority
 from wizard.db import MIGRATIONS_DIR
-from wizard.domain import accounts, connections
+from wizard.domain import accounts
 from wizard.domain.roles import OrgRole
-from wizard.models import AuditEvent, OktaConnection, SsoConfiguration, SsoState, TrustedHost
+from wizard.models import (
+    AuditEvent,
+    OktaConnection,
+    Organization,
+    SsoConfiguration,
+    SsoState,
+    TrustedHost,
+)
 from wizard.outbound.trusted_hosts import TrustedHostError, host_from_input
 
 PAGE = "/integrations/okta/trusted-hosts"
@@ -159,34 +165,56 @@ def test_an_org_url_on_a_host_nobody_allowed_is_a_field_error(client, auth, admi
         data={"org_url": idp.issuer, "api_token": TOKEN, "csrf_token": csrf_token(page.text)},
     )
     assert response.status_code == 200 and "Trusted hosts" in response.text
-    assert idp.requests == [] and OktaConnection.get().api_org_url == ""
+    assert idp.requests == [] and OktaConnection.get().api.org_url == ""
 
 
-def test_migration_trusts_custom_hosts_configured_before_it(app, org, other_org, db):
+def test_migration_trusts_custom_hosts_configured_before_it(tmp_path):
     """A stored issuer or org URL on a custom domain keeps working after the upgrade: its
     host becomes trusted (audited); Okta's domains and loopback hosts need no entry."""
-    with app.app_context():
-        mine, theirs = connections.ensure_connection(org), connections.ensure_connection(other_org)
-    OktaConnection.update(api_org_url="https://acme.okta.com").where(
-        OktaConnection.id == mine.id
-    ).execute()
-    OktaConnection.update(api_org_url="https://sso.globex.com").where(
-        OktaConnection.id == theirs.id
-    ).execute()
-    for connection, issuer, state in (
-        (mine, "https://login.acme.com/oauth2/default", SsoState.LIVE),
-        (theirs, "http://127.0.0.1:8080", SsoState.PENDING),
-        (theirs, "https://old.globex.example.com", SsoState.RETIRED),  # signs nobody in
-    ):
-        SsoConfiguration.create(connection=connection, state=state, issuer=issuer, client_id="c")
-    migration = importlib.import_module(f"wizard.migrations.{_migration_name()}")
-    migration.keep_configured_hosts(db)
-    assert {(t.organization_id, t.host) for t in TrustedHost.select()} == {
-        (org.id, "login.acme.com"),
-        (other_org.id, "sso.globex.com"),
-    }
-    events = AuditEvent.select().where(AuditEvent.action == "trusted_host.added")
-    assert {e.actor_label for e in events} == {"migration"} and events.count() == 2
+    from peewee_migrate import Router
+
+    from tests.conftest import app_config
+    from tests.test_migration_023 import MOVED_COLUMN_DEFAULTS
+    from tests.test_scim_owners import insert_row
+    from wizard import create_app
+    from wizard.db import database
+
+    create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'before015.db'}"))
+    with database.connection_context():
+        router = Router(database.obj, migrate_dir=str(MIGRATIONS_DIR))
+        names = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
+        router.run(names[names.index(_migration_name()) - 1])  # the schema 015 met
+        org, other_org = (
+            insert_row(Organization, name=name, slug=name.lower()) for name in ("Acme", "Globex")
+        )
+        # The Okta API's org URL was still a column of the connection then.
+        mine, theirs = (
+            insert_row(
+                OktaConnection,
+                **{**MOVED_COLUMN_DEFAULTS, "api_org_url": url},
+                organization=organization,
+                scim_key=key,
+            )
+            for organization, key, url in (
+                (org, "k1", "https://acme.okta.com"),
+                (other_org, "k2", "https://sso.globex.com"),
+            )
+        )
+        for connection, issuer, state in (
+            (mine, "https://login.acme.com/oauth2/default", SsoState.LIVE),
+            (theirs, "http://127.0.0.1:8080", SsoState.PENDING),
+            (theirs, "https://old.globex.example.com", SsoState.RETIRED),  # signs nobody in
+        ):
+            insert_row(
+                SsoConfiguration, connection=connection, state=state, issuer=issuer, client_id="c"
+            )
+        router.run(_migration_name())
+        assert {(t.organization_id, t.host) for t in TrustedHost.select()} == {
+            (org, "login.acme.com"),
+            (other_org, "sso.globex.com"),
+        }
+        events = AuditEvent.select().where(AuditEvent.action == "trusted_host.added")
+        assert {e.actor_label for e in events} == {"migration"} and events.count() == 2
 
 
 def _migration_name() -> str:

@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
         db,
         errors,
         health,
+        integrations,
         org,
         permissions,
         request_context,
@@ -34,9 +35,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import csrf, limiter, login_manager, mail
     from .simulator import mounting as simulator_mounting
     from .sso import clients as sso_clients
-    from .support import audit_views, failures_views
-    from .sync import views as sync_views
-    from .team import mapping_views, okta_link_views
 
     overrides = {**from_environment(os.environ), **(config or {})}
     instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
@@ -82,11 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(support.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(connect.bp)
-    app.register_blueprint(sync_views.bp)
-    app.register_blueprint(mapping_views.bp)
-    app.register_blueprint(okta_link_views.bp)
-    app.register_blueprint(failures_views.bp)
-    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(integrations.bp)
     sso_clients.oauth.init_app(app)
     scim.init_app(app)
     simulator_mounting.init_app(app)  # development only: Simulated Okta, when asked for

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from .config_numbers import SESSION_LIFETIMES, TUNING, check_numbers
+
 ENVIRONMENTS = ("production", "development")
 MAIL_SETTINGS = (
     "MAIL_BACKEND",
@@ -25,20 +27,7 @@ MAIL_SETTINGS = (
 )
 SCHEDULER_MODES = ("embedded", "off")
 LOOPBACK_HOSTS = {"localhost"}
-# Server-side session limits (wizard/domain/session_records.py): unused for SESSION_IDLE_HOURS,
-# or older than SESSION_MAX_DAYS, a session ends whatever its cookie says.
-SESSION_LIFETIMES = {"SESSION_IDLE_HOURS": 12, "SESSION_MAX_DAYS": 7}
 NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
-# The SCIM request log's batches (wizard/scim/log_writer.py): written every FLUSH_MS or
-# once BATCH_ROWS wait; a request finding MAX_ROWS queued writes them itself.
-REQUEST_LOG_SETTINGS = {
-    "SCIM_LOG_FLUSH_MS": 200,
-    "SCIM_LOG_BATCH_ROWS": 500,
-    "SCIM_LOG_MAX_ROWS": 10_000,
-}
-# How long a process may trust a SCIM token it verified (wizard/scim/verified_tokens.py:
-# a revocation is seen on the next request whatever this is); 0 verifies every request.
-SCIM_AUTH_CACHE = {"SCIM_AUTH_CACHE_SECONDS": 30}
 TRUTHY, FALSY = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 SIMULATOR_PREFIX = "/simulated-okta"  # where Simulated Okta is served (wizard/simulator/)
 
@@ -104,8 +93,8 @@ def from_environment(environ) -> dict:
         "OUTBOUND_PROXY",
         "OUTBOUND_CA_BUNDLE",
         "SIMULATED_OKTA",
-        *REQUEST_LOG_SETTINGS,
-        *SCIM_AUTH_CACHE,
+        "INSTANCE_PATH",
+        *TUNING,
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -113,14 +102,7 @@ def from_environment(environ) -> dict:
 def build_config(instance_path: str, overrides: dict) -> dict:
     """Merge defaults with ``overrides`` and check the result; returns the final dict."""
     instance = Path(instance_path)
-    config = {
-        "APP_ENV": "production",
-        "TRUSTED_PROXIES": 0,
-        **SESSION_LIFETIMES,
-        **REQUEST_LOG_SETTINGS,
-        **SCIM_AUTH_CACHE,
-        **overrides,
-    }
+    config = {"APP_ENV": "production", "TRUSTED_PROXIES": 0, **SESSION_LIFETIMES, **overrides}
     env = config["APP_ENV"]
     if env not in ENVIRONMENTS:
         raise UnsafeConfiguration(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
@@ -147,9 +129,8 @@ def build_config(instance_path: str, overrides: dict) -> dict:
                 instance, "encryption_keys", lambda: Fernet.generate_key().decode()
             )
     _check(config)
-    _check_session_lifetimes(config)
-    _check_whole_numbers(config, REQUEST_LOG_SETTINGS)
-    _check_whole_numbers(config, SCIM_AUTH_CACHE, least=0)
+    if problem := check_numbers(config):  # session lifetimes, request log, token cache
+        raise UnsafeConfiguration(problem)
     config.update(_mail_settings(config, instance, development))
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     simulated = config["SIMULATED_OKTA"]
@@ -279,32 +260,6 @@ def _check_public_base_url(base_url: str, *, development: bool) -> None:
         "PUBLIC_BASE_URL must start with https:// (Okta connects over HTTPS only); "
         "http:// on a loopback host is accepted in development only (APP_ENV=development)"
     )
-
-
-def _check_session_lifetimes(config: dict) -> None:
-    for name in SESSION_LIFETIMES:
-        try:
-            value = float(config[name])
-            if not 0 < value < float("inf"):
-                raise ValueError
-        except (TypeError, ValueError):
-            raise UnsafeConfiguration(
-                f"{name} must be a positive number (default {SESSION_LIFETIMES[name]})"
-            ) from None
-        config[name] = int(value) if value.is_integer() else value
-
-
-def _check_whole_numbers(config: dict, defaults: dict, least: int = 1) -> None:
-    for name, default in defaults.items():
-        try:
-            value = int(str(config[name]).strip())
-            if value < least:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise UnsafeConfiguration(
-                f"{name} must be a whole number, at least {least} (default {default})"
-            ) from None
-        config[name] = value
 
 
 def _mail_settings(config: dict, instance: Path, development: bool) -> dict:

@@ -16,6 +16,8 @@ from flask.cli import with_appcontext
 from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
+from . import db_triggers
+
 database = pw.DatabaseProxy()
 _SQLITE_WRITERS = threading.RLock()  # re-entrant: a nested write_transaction is a savepoint
 
@@ -134,12 +136,18 @@ def migration_router():
 
 
 def upgrade() -> list[str]:
-    """Apply every migration not yet applied; returns the names applied.
+    """Apply every migration not yet applied, then make any missing trigger
+    (wizard/db_triggers.py: a migration that rebuilds a SQLite table drops them); returns
+    the names of the migrations applied."""
+    pending = _migrate()
+    db_triggers.ensure(database.obj)
+    return pending
 
-    On SQLite, changing a column rebuilds its table; with foreign keys on, dropping the
+
+def _migrate() -> list[str]:
+    """On SQLite, changing a column rebuilds its table; with foreign keys on, dropping the
     old table would fire ON DELETE actions and lose dependent rows. SQLite's documented
-    procedure is to turn them off around the change and check integrity afterwards.
-    """
+    procedure is to turn them off around the change and check integrity afterwards."""
     router = migration_router()
     pending = router.diff
     if not pending:

@@ -16,7 +16,7 @@ The policy starts from ``'self'`` and a page adds only what it needs:
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, make_response, request
 from flask_login import current_user
 
 from .models import OktaConnection, SsoConfiguration, SsoState
@@ -48,6 +48,13 @@ HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9]
 def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
     app.add_template_filter(photo_src)
+
+
+def shown_once(html: str):
+    """A page holding a secret shown once: never cached, never replayed from history."""
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def https_origin(url: str) -> str | None:

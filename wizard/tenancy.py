@@ -3,7 +3,7 @@ load-or-404 every view uses. Another organization's id is simply not found (404,
 403), so an id tells an outsider nothing about what exists."""
 
 import peewee as pw
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
@@ -17,6 +17,15 @@ def acting_organization() -> Organization | None:
     if link is not None:
         return link.organization
     return current_user.organization if current_user.is_authenticated else None
+
+
+def viewed_organization() -> Organization | None:
+    """Whose records a page that staff share shows: an admin their own organization's;
+    staff every organization's (None), or the one named by ``?org=``."""
+    if not current_user.is_staff:
+        return current_user.organization
+    slug = request.args.get("org", "")
+    return Organization.get_or_none(Organization.slug == slug) if slug else None
 
 
 def own(source, *where, staff: bool = False):

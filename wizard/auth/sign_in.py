@@ -42,9 +42,9 @@ def check_password_allowed(member: Member) -> bool:
     if member.is_staff or member.organization_id is None:
         return False
     connection = OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
-    if connection is None or not connection.sso_enforced:
+    if connection is None or not connection.sign_in_policy.sso_enforced:
         return False
-    if connection.break_glass_id == member.id:
+    if connection.sign_in_policy.break_glass_id == member.id:
         return True
     raise PasswordRefused(
         "Your organization signs in with Okta: leave the password empty and continue."

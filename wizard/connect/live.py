@@ -38,7 +38,7 @@ def provisioning_status(connection: OktaConnection) -> dict:
         .where((ScimEvent.connection == connection) & ScimEvent.authenticated)
         .scalar()
     )
-    failed = connection.last_auth_failure_at
+    failed = connection.scim_health.last_auth_failure_at
     if failed is not None and verified is not None and failed < verified:
         failed = None  # an older failure no longer matters once Okta got in
     return {
@@ -118,7 +118,7 @@ def traffic_warnings(connection: OktaConnection) -> list[str]:
             f"{mismatched} user(s) have a username that differs from their email: "
             "keep them identical in Okta."
         )
-    if connection.password_push_seen_at is not None:
+    if connection.scim_health.password_push_seen_at is not None:
         warnings.append(
             "Okta sent a password in an update: turn Sync Password off "
             "(Provisioning > To App). We never store it."
@@ -153,9 +153,9 @@ def connection_health(connection: OktaConnection) -> dict:
         "errors": recent.where(ScimEvent.status >= 400).count(),
         "break_glass_uses": break_glass.count(),
         "break_glass_last": last_use.created_at if last_use else None,
-        "throttled": connection.throttled_requests,
-        "throttled_at": connection.last_throttled_at,
-        "throttled_ip": connection.last_throttled_ip,
+        "throttled": connection.scim_health.throttled_requests,
+        "throttled_at": connection.scim_health.last_throttled_at,
+        "throttled_ip": connection.scim_health.last_throttled_ip,
         "api_warning": idle_warning(connection),
         **provisioning_status(connection),
     }

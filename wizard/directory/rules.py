@@ -45,3 +45,13 @@ def ensure_seat(organization: Organization) -> None:
             f"License limit of {limit} seats reached. Free a seat or ask for a higher limit; "
             "the user is provisioned automatically once a seat is free.",
         )
+
+
+def protected(member: Member) -> DirectoryError:
+    """The refusal of a change from Okta to a member kept local here."""
+    return DirectoryError(
+        FailureReason.LOCAL_MEMBER_PROTECTED,
+        f"{member.email} is kept local by an admin (for example the "
+        "break-glass account) and cannot be changed from Okta.",
+        member=member,
+    )

@@ -10,10 +10,18 @@ import secrets
 import string
 from datetime import datetime, timedelta
 
+import peewee as pw
 from flask import current_app
 
 from ..db import database, write_transaction
-from ..models import Member, OktaConnection, Organization, ScimToken, utcnow
+from ..models import (
+    Member,
+    OktaConnection,
+    Organization,
+    ScimHealth,
+    ScimToken,
+    utcnow,
+)
 from ..prepared import Prepared
 from ..security import new_token, same_secret, token_digest
 
@@ -130,8 +138,11 @@ def find_connection(scim_key: str) -> OktaConnection | None:
     return OktaConnection.get_or_none(OktaConnection.scim_key == scim_key)
 
 
-# Only what a SCIM request reads of the token and connection (neither is ever saved
-# from a request: their updates are single-column UPDATEs), and the whole organization.
+# Only what a SCIM request reads of the token, connection and SCIM health (none is ever
+# saved from a request: their updates are single-column UPDATEs), and the whole
+# organization. The health row (its last request time only: the request path reads
+# nothing else of it) rides along where the connection keeps its parts, so noting a
+# request's time costs no query of its own.
 _LIVE_TOKENS_BY_KEY = Prepared(
     lambda key: (
         ScimToken.select(
@@ -143,11 +154,19 @@ _LIVE_TOKENS_BY_KEY = Prepared(
             OktaConnection.id,
             OktaConnection.organization,
             OktaConnection.scim_key,
-            OktaConnection.last_scim_request_at,
             Organization,
+            ScimHealth.id,
+            ScimHealth.last_request_at,
         )
         .join(OktaConnection)
         .join(Organization)
+        .switch(OktaConnection)
+        .join(
+            ScimHealth,
+            pw.JOIN.LEFT_OUTER,
+            on=(ScimHealth.connection == OktaConnection.id),
+            attr=ScimHealth.cache_key(),
+        )
         .where((OktaConnection.scim_key == key) & ScimToken.revoked_at.is_null())
     ),
     str,
@@ -184,24 +203,24 @@ def note_token_use(token: ScimToken, connection: OktaConnection, ip: str) -> Non
             ScimToken.id == token.id
         ).execute()
         token.last_used_at = now
-    last = connection.last_scim_request_at
+    last = connection.scim_health.last_request_at
     if last is None or now - last >= LAST_USED_RESOLUTION:
-        OktaConnection.update(last_scim_request_at=now).where(
-            OktaConnection.id == connection.id
+        ScimHealth.update(last_request_at=now).where(
+            ScimHealth.connection == connection.id
         ).execute()
-        connection.last_scim_request_at = now
+        connection.scim_health.last_request_at = now
 
 
 def note_auth_failure(connection: OktaConnection, ip: str) -> None:
-    OktaConnection.update(last_auth_failure_at=utcnow(), last_auth_failure_ip=ip).where(
-        OktaConnection.id == connection.id
+    ScimHealth.update(last_auth_failure_at=utcnow(), last_auth_failure_ip=ip).where(
+        ScimHealth.connection == connection.id
     ).execute()
 
 
 def note_throttled(connection: OktaConnection, ip: str) -> None:
     """One more request refused by the failed-authentication limit (one UPDATE, no row)."""
-    OktaConnection.update(
-        throttled_requests=OktaConnection.throttled_requests + 1,
+    ScimHealth.update(
+        throttled_requests=ScimHealth.throttled_requests + 1,
         last_throttled_at=utcnow(),
         last_throttled_ip=ip,
-    ).where(OktaConnection.id == connection.id).execute()
+    ).where(ScimHealth.connection == connection.id).execute()

@@ -10,7 +10,14 @@ DNS record, and no other organization can take the domain meanwhile."""
 
 from .. import directory
 from ..db import write_transaction
-from ..models import Member, OktaConnection, Organization, fold
+from ..models import (
+    Member,
+    OktaApiConnection,
+    OktaConnection,
+    Organization,
+    SignInPolicy,
+    fold,
+)
 from ..sso import configurations as sso_configurations
 from . import audit, connections, password_links, setup_links
 from .sources import OKTA_SOURCES
@@ -58,17 +65,20 @@ def disconnect(organization: Organization, *, confirm_name: str, actor) -> int:
         # A lent link would let its holder stage SSO settings into the disconnected
         # organization, or open the wizard to reconnect it: every one ends here.
         setup_links.revoke_all(organization)
-        OktaConnection.update(
-            status="disconnected",
-            sso_enforced=False,
-            api_token="",
-            api_token_hint="",
+        OktaConnection.update(status="disconnected", activated_at=None).where(
+            OktaConnection.id == connection.id
+        ).execute()
+        SignInPolicy.update(sso_enforced=False).where(
+            SignInPolicy.connection == connection.id
+        ).execute()
+        OktaApiConnection.update(
+            token="",
+            token_hint="",
             oauth_private_key="",  # the service app's key pair: no credential outlives it
             oauth_public_jwk="",
             oauth_key_id="",
             oauth_key_created_at=None,
-            activated_at=None,
-        ).where(OktaConnection.id == connection.id).execute()
+        ).where(OktaApiConnection.connection == connection.id).execute()
         sso_configurations.retire_all(connection)
         audit.record(
             "okta.disconnected",

@@ -103,4 +103,4 @@ def _last_owner(member: Member) -> bool:
 
 def _is_break_glass(member: Member) -> bool:
     connection = OktaConnection.get_or_none(OktaConnection.organization == member.organization_id)
-    return connection is not None and connection.break_glass_id == member.id
+    return connection is not None and connection.sign_in_policy.break_glass_id == member.id

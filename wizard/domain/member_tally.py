@@ -1,7 +1,8 @@
 """How many members an organization has, read from ``member_tally`` (migration 026):
 one row per (organization, managed by, active, hidden from SCIM, kept local), kept by
-triggers in the same transaction as every change to a member. Team > Users and SCIM's
-``totalResults`` read their totals here instead of counting 100,000 rows per page.
+triggers (wizard/db_triggers.py) in the same transaction as every change to a member.
+Team > Users and SCIM's ``totalResults`` read their totals here instead of counting
+100,000 rows per page.
 
 Where the triggers are missing (a database not upgraded yet) the answer is None and the
 caller counts as before.
@@ -11,9 +12,10 @@ import weakref
 
 import peewee as pw
 
-from ..db import database, is_sqlite
+from .. import db_triggers
+from ..db import database
 
-TRIGGERS = ("member_tally_insert", "member_tally_delete", "member_tally_update")
+TRIGGERS = db_triggers.TALLY_TRIGGERS
 _IN_PLACE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # database -> bool
 
 
@@ -65,12 +67,4 @@ def tally_in_place() -> bool:
 
 
 def _count_triggers() -> int:
-    if is_sqlite():
-        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)"
-        return database.execute_sql(sql, TRIGGERS).fetchone()[0]
-    sql = (
-        "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = current_schema() AND t.tgname = ANY(%s)"
-    )
-    return database.execute_sql(sql, (list(TRIGGERS),)).fetchone()[0]
+    return len(db_triggers.existing(database.obj) & set(TRIGGERS))

@@ -14,12 +14,15 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
 from ..db import write_transaction
-from ..models import OktaConnection, SsoConfiguration
+from ..models import (
+    OktaApiConnection,
+    SsoConfiguration,
+)
 from ..security import reencrypt_secret
 
 # Every encrypted column, by model; a new encrypted field must be listed here.
 ENCRYPTED_FIELDS = {
-    OktaConnection: ("api_token", "oauth_private_key"),
+    OktaApiConnection: ("token", "oauth_private_key"),
     SsoConfiguration: ("client_secret",),
 }
 

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from ..directory import DirectoryError, require_enterprise
 from ..domain import connections
 from ..extensions import limiter
+from ..security import same_secret
 from .context import ScimContext
 from .errors import (
     ScimError,
@@ -61,7 +62,9 @@ def presented_token(header: str, scim_key: str) -> str | None:
             )
         except (binascii.Error, UnicodeDecodeError):
             return None
-        return password if user == scim_key and password else None
+        # The user name is the connection key (no secret: it is in the URL), compared in
+        # constant time all the same; the password, the token, is compared by digest.
+        return password if same_secret(user, scim_key) and password else None
     return header if " " not in header else None
 
 

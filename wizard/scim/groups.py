@@ -17,8 +17,9 @@ from . import patch
 from .blueprint import bp
 from .context import with_organization
 from .errors import ScimError, scim_response
+from .filter_attributes import group_filter_attributes
 from .filters import equality_values, to_expression
-from .mapping import GROUP_SCHEMA, group_filter_attributes, group_to_scim, members_of
+from .mapping import GROUP_SCHEMA, group_to_scim, members_of
 from .outcomes import applying, path_below_base
 from .protocol import check_version, list_response, paging, project, read_json, wants_attribute
 

@@ -114,3 +114,21 @@ def _redacted(raw: bytes) -> str:
     except (ValueError, RecursionError):
         return "(not JSON)"
     return text if len(text) <= MAX_BODY else text[:MAX_BODY] + "…(truncated)"
+
+
+def filtered(organization_id: int, status: str = "", method: str = "", path: str = ""):
+    """One organization's logged requests, newest first, narrowed by status class (``2``,
+    ``4``, ``5``), method and a path fragment: support's console and the organization's
+    own log read the same rows the same way."""
+    flush()
+    query = ScimEvent.select().where(ScimEvent.organization == organization_id)
+    if status in ("2", "4", "5"):
+        low = int(status) * 100
+        query = query.where((ScimEvent.status >= low) & (ScimEvent.status < low + 100))
+    method = method.upper()
+    if method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        query = query.where(ScimEvent.method == method)
+    path = path.strip()[:200]
+    if path:
+        query = query.where(ScimEvent.path.contains(path))
+    return query.order_by(ScimEvent.id.desc())

@@ -11,13 +11,20 @@ from ..directory import grants
 from ..domain import member_tally
 from ..domain.redaction import strip_operations, strip_secrets
 from ..domain.sources import GrantSource
-from ..models import Member, OktaConnection, RoleAssignment, fold, utcnow
+from ..models import (
+    Member,
+    RoleAssignment,
+    ScimHealth,
+    fold,
+    utcnow,
+)
 from ..prepared import Prepared
 from . import patch, replay
 from .blueprint import bp
 from .errors import ScimError, scim_response
+from .filter_attributes import user_filter_attributes
 from .filters import MAX_FILTER_LENGTH, to_expression
-from .mapping import groups_of, user_filter_attributes, user_to_scim
+from .mapping import groups_of, user_to_scim
 from .outcomes import applying, who_from_profile
 from .protocol import (
     check_version,
@@ -174,8 +181,8 @@ def _note_password_push(removed: set[str]) -> None:
     """A password in an update means Okta's Sync Password is on; we never store it, but the
     wizard tells the admin to turn it off."""
     if "password" in removed:
-        OktaConnection.update(password_push_seen_at=utcnow()).where(
-            OktaConnection.id == g.scim_connection.id
+        ScimHealth.update(password_push_seen_at=utcnow()).where(
+            ScimHealth.connection == g.scim_connection.id
         ).execute()
 
 

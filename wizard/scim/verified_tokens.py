@@ -4,7 +4,7 @@ token need not verify it again.
 Verifying is one query joining the token, its connection and its organization, and
 three models built from the row: after the route itself, the largest cost of a SCIM
 request (bench/profile_mix.py). A remembered token is trusted only while the database's
-auth version is the one read before it was verified. Triggers (migration 025) move that
+auth version is the one read before it was verified. Triggers (wizard/db_triggers.py) move that
 number in the same transaction as any revocation or rotation of a token, any change to
 a connection's key or organization, and any change to an organization, so a revoked
 token is refused on the very next request, in every process; reading the number is a
@@ -19,16 +19,17 @@ nothing is remembered: every request verifies its token as before.
 import time
 from dataclasses import dataclass
 
+import peewee as pw
 from flask import Flask, current_app
 
-from ..db import database, is_sqlite
+from .. import db_triggers
+from ..db import database
 from ..domain import connections
 from ..models import utcnow
 from ..security import token_digest
 
 EXTENSION = "scim_verified_tokens"
-TRIGGER_PREFIX = "auth_version_"
-TRIGGERS = 6  # migration 025's WATCHED: one per (table, event)
+TRIGGERS = len(db_triggers.AUTH_TRIGGERS)
 MAX_ENTRIES = 1024  # live tokens of the tenants one process serves; cleared when over
 
 
@@ -72,7 +73,7 @@ class VerifiedTokens:
         entry = self.entries.get((scim_key, token_digest(presented)))
         if entry is not None:
             entry.token.last_used_at = token.last_used_at
-            entry.connection.last_scim_request_at = connection.last_scim_request_at
+            entry.connection.scim_health.last_request_at = connection.scim_health.last_request_at
 
     def _triggers_in_place(self) -> bool:
         if self.usable is None:
@@ -80,7 +81,7 @@ class VerifiedTokens:
             if not self.usable:
                 current_app.logger.warning(
                     "SCIM tokens are verified on every request: the auth version triggers "
-                    "(migration 025) are missing; run `flask --app app db upgrade`"
+                    "(wizard/db_triggers.py) are missing; run `flask --app app db upgrade`"
                 )
         return self.usable
 
@@ -90,15 +91,8 @@ def current_version() -> int:
 
 
 def count_triggers() -> int:
-    if is_sqlite():
-        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?"
-    else:
-        sql = (
-            "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND t.tgname LIKE %s"
-        )
-    return database.execute_sql(sql, (TRIGGER_PREFIX + "%",)).fetchone()[0]
+    """How many of the auth version's triggers the database has."""
+    return len(db_triggers.existing(database.obj) & set(db_triggers.AUTH_TRIGGERS))
 
 
 def _copies(connection, token):
@@ -113,8 +107,13 @@ def _copies(connection, token):
 
 
 def _copy(model):
+    """A model instance like ``model``, with copies of the rows a query attached to it
+    (the connection's SCIM health, ``OktaConnection._part``)."""
     clone = model.__class__.__new__(model.__class__)
     clone.__data__, clone._dirty, clone.__rel__ = dict(model.__data__), set(), {}
+    for name, value in model.__dict__.items():
+        if isinstance(value, pw.Model) and name not in ("__data__", "__rel__"):
+            clone.__dict__[name] = _copy(value)
     return clone
 
 

@@ -55,6 +55,7 @@ class OktaEmulator:
         self.token = token or new_api_token()
         self.page_size: int | None = None
         self.rate_limit_every = 0  # answer 429 on every Nth call
+        self.rate_limited = 0  # how many 429s were answered
         self.fail_next = 0  # answer 500 this many times
         self.delay = 0.0
         self.calls: list[str] = []
@@ -116,6 +117,7 @@ class OktaEmulator:
         if refused is not None:
             return refused(start_response)
         if self.rate_limit_every and count % self.rate_limit_every == 0:
+            self.rate_limited += 1
             return self._error(
                 start_response,
                 429,

@@ -31,10 +31,12 @@ class Scenario:
 
 def _switch(attribute_path: str, on_value, off_value):
     """A scenario that sets one attribute (``api.rate_limit_every``) and puts it back."""
-    owner, _, name = attribute_path.rpartition(".")
+    *owners, name = attribute_path.split(".")
 
     def target(world):
-        return getattr(world, owner) if owner else world
+        for owner in owners:
+            world = getattr(world, owner)
+        return world
 
     def apply(world):
         setattr(target(world), name, on_value)
@@ -87,7 +89,11 @@ def _grant_scope(world):
 def _duplicate_email(world):
     """A second Okta account with an existing person's email, its username from Okta's
     login: Okta finds no such userName, so it POSTs a user whose email is taken."""
-    first = next(u for u in world.people() if u["status"] == "ACTIVE")
+    provisioned = [
+        u for u in world.people() if world.engine.user_states.get(u["id"]) == "provisioned"
+    ]
+    first = (provisioned or [u for u in world.people() if u["status"] == "ACTIVE"])[0]
+    exchanges = [] if provisioned else world.assign(PROVISIONING_APP, user_id=first["id"])
     world.saved["username_format"] = world.engine.settings.username_format
     world.engine.settings.username_format = "okta_username"
     email = first["profile"]["email"]
@@ -99,7 +105,7 @@ def _duplicate_email(world):
         title="Contractor",
     )
     world.saved["twin"] = twin["id"]
-    return world.assign(PROVISIONING_APP, user_id=twin["id"])
+    return exchanges + world.assign(PROVISIONING_APP, user_id=twin["id"])
 
 
 def _remove_twin(world):
@@ -215,7 +221,8 @@ SCENARIOS = {
             "wrong_audience",
             "Wrong audience",
             "ID tokens are issued for another app (aud is not our client ID).",
-            "Sign-in is refused with our own message; nothing the token says is used.",
+            "Sign-in is refused: 'We could not verify Okta's answer' (401), nobody is "
+            "signed in and nothing the token says is used; the refusal is audited.",
             *_claim("aud", OTHER_AUDIENCE),
         ),
         Scenario(
@@ -223,7 +230,8 @@ SCENARIOS = {
             "Clock skew",
             "Okta's clock runs ten minutes behind: its ID tokens expired before they "
             "arrive (we allow one minute either way).",
-            "Sign-in is refused with our own message, and the test sign-in says it failed.",
+            "Sign-in is refused: 'We could not verify Okta's answer' (401). A skew within "
+            "the minute we allow still signs in.",
             *_switch("openid.clock_skew", SKEW_SECONDS, 0),
         ),
         Scenario(

@@ -49,18 +49,19 @@ def set_enforcement(
         raise EnforcementError("Just-in-time members get no role, Read only or User.")
     if enforced and break_glass is None:
         raise EnforcementError("Choose a break-glass admin before requiring Okta.")
+    policy = connection.sign_in_policy
     changes = {}
     for field, value in (
         ("sso_enforced", enforced),
         ("jit_enabled", jit),
         ("break_glass_id", break_glass.id if break_glass else None),
-        ("jit_role", connection.jit_role if jit_role is None else jit_role.value_name),
+        ("jit_role", policy.jit_role if jit_role is None else jit_role.value_name),
     ):
-        if getattr(connection, field) != value:
-            changes[field] = {"from": getattr(connection, field), "to": value}
-            setattr(connection, field, value)
+        if getattr(policy, field) != value:
+            changes[field] = {"from": getattr(policy, field), "to": value}
+            setattr(policy, field, value)
     if break_glass is not None and not break_glass.keep_local:
         break_glass.keep_local = True  # Okta never changes the break-glass account
         break_glass.save()
-    connection.save()
+    policy.save()
     return changes

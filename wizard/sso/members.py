@@ -101,7 +101,7 @@ def _unlinked_member(configuration, claims: dict, subject: str) -> Member:
     candidate = directory.member_by_email(organization, email)
     if candidate is not None:
         return _link_by_email(configuration, candidate, subject)
-    if configuration.connection.jit_enabled:
+    if configuration.connection.sign_in_policy.jit_enabled:
         return _just_in_time(configuration, claims, subject)
     raise refused("unknown_member")
 
@@ -109,7 +109,7 @@ def _unlinked_member(configuration, claims: dict, subject: str) -> Member:
 def kept_local(connection, member: Member) -> bool:
     """Owners and the break-glass admin: the way in when Okta is down or taken over, so
     no Okta sign-in reaches them, whatever was linked before."""
-    return member.keep_local or connection.break_glass_id == member.id
+    return member.keep_local or connection.sign_in_policy.break_glass_id == member.id
 
 
 def verified_email(organization, claims: dict) -> str:
@@ -216,7 +216,7 @@ def _require_new_user_name(organization, user_name: str) -> None:
 
 def jit_role(connection) -> OrgRole:
     try:
-        role = OrgRole.parse(connection.jit_role)
+        role = OrgRole.parse(connection.sign_in_policy.jit_role)
     except ValueError:
         return OrgRole.NONE
     return role if role in JIT_ROLES else OrgRole.NONE

@@ -1,81 +1,25 @@
-"""Failed migrations: the organization admin's inbox (Team settings) and support's
-inbox across organizations; downloads of exactly what the filters show; the actions."""
+"""Failed migrations at Support's door: the inbox across organizations (the page and its
+downloads are ``record_pages``, shared with Team's door) and the actions on one row,
+which both doors' pages post to: retry, link, ignore, resolve."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request
+from flask import flash, redirect, request
 from flask_login import current_user
-from playhouse.flask_utils import PaginatedQuery
 
 from ..auth.views import safe_next
 from ..domain import audit
-from ..models import FailedMigration, Organization
+from ..models import FailedMigration
 from ..permissions import Action, requires
 from ..tenancy import own
-from . import actions, inbox
-from .scoping import scope
-
-bp = Blueprint("failures", __name__)
-PAGE_SIZE = 50
+from . import actions, record_pages
+from .views import bp
 
 
-def filters() -> inbox.Filters:
-    return inbox.Filters.from_args(request.args, scope())
-
-
-@bp.get("/team/failed-migrations")
-@bp.get("/support/failed-migrations")
+@record_pages.page_with_downloads(bp, "/support/failed-migrations", ".csv", ".json")
 @requires(Action.VIEW_FAILED_MIGRATIONS)
-def index():
-    chosen = filters()
-    if current_user.is_staff:
-        audit.record_request(
-            "staff.viewed_failed_migrations",
-            organization=chosen.organization,
-            details={"filters": request.args.to_dict()},
-        )
-    page = PaginatedQuery(inbox.failure_query(chosen), paginate_by=PAGE_SIZE, check_bounds=False)
-    return render_template(
-        "support/failed_migrations.html",
-        page=page,
-        filters=chosen,
-        statuses=inbox.STATUSES,
-        connection_errors=list(inbox.connection_errors(chosen.organization)),
-        counts=list(inbox.counts_by_organization_and_reason()) if current_user.is_staff else [],
-        organizations=(
-            Organization.select().order_by(Organization.slug) if current_user.is_staff else []
-        ),
-    )
-
-
-@bp.get("/team/failed-migrations.csv")
-@bp.get("/support/failed-migrations.csv")
-@requires(Action.VIEW_FAILED_MIGRATIONS)
-def download_csv():
-    rows = inbox.as_rows(inbox.failure_query(filters()))
-    _audit_download("csv", len(rows))
-    return Response(
-        inbox.to_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=failed-migrations.csv"},
-    )
-
-
-@bp.get("/team/failed-migrations.json")
-@bp.get("/support/failed-migrations.json")
-@requires(Action.VIEW_FAILED_MIGRATIONS)
-def download_json():
-    rows = inbox.as_rows(inbox.failure_query(filters()))
-    _audit_download("json", len(rows))
-    return jsonify(failed_migrations=rows)
-
-
-def _audit_download(kind: str, count: int) -> None:
-    audit.record_request(
-        "failed_migrations.downloaded",
-        organization=scope(),
-        details={"format": kind, "rows": count},
-    )
+def failed_migrations():
+    return record_pages.failed_migrations_page()
 
 
 def _own(failure_id: int) -> FailedMigration:
@@ -104,7 +48,7 @@ def _back_to_inbox() -> str:
 
 @bp.post("/failed-migrations/<int:failure_id>/retry")
 @requires(Action.RESOLVE_FAILED_MIGRATIONS)
-def retry(failure_id: int):
+def retry_failure(failure_id: int):
     failure = _own(failure_id)
     try:
         outcome = actions.retry(failure)
@@ -115,7 +59,7 @@ def retry(failure_id: int):
 
 @bp.post("/failed-migrations/<int:failure_id>/link")
 @requires(Action.RESOLVE_FAILED_MIGRATIONS)
-def link(failure_id: int):
+def link_failure(failure_id: int):
     failure = _own(failure_id)
     try:
         member = actions.link_to_existing(failure, actor=current_user._get_current_object())
@@ -126,7 +70,7 @@ def link(failure_id: int):
 
 @bp.post("/failed-migrations/<int:failure_id>/ignore")
 @requires(Action.RESOLVE_FAILED_MIGRATIONS)
-def ignore(failure_id: int):
+def ignore_failure(failure_id: int):
     failure = _own(failure_id)
     note = request.form.get("note", "")
     try:
@@ -138,7 +82,7 @@ def ignore(failure_id: int):
 
 @bp.post("/failed-migrations/<int:failure_id>/resolve")
 @requires(Action.RESOLVE_FAILED_MIGRATIONS)
-def resolve(failure_id: int):
+def resolve_failure(failure_id: int):
     failure = _own(failure_id)
     try:
         actions.mark_resolved(failure, request.form.get("note", ""))

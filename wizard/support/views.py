@@ -8,14 +8,14 @@ from ..auth.guards import staff_required
 from ..connect import live
 from ..domain import audit, connections, organizations
 from ..domain import email_domains as domains
-from ..models import Member, Organization, ScimEvent, SyncRun
+from ..models import Member, Organization, SyncRun
 from ..scim import request_log
 from .forms import EntitlementsForm, ReleaseDomainForm
 
-bp = Blueprint("support", __name__, url_prefix="/support")
+bp = Blueprint("support", __name__)
 
 
-@bp.get("/")
+@bp.get("/support/")
 @staff_required
 def organizations_list():
     active_members = Member.select(pw.fn.COUNT(Member.id)).where(
@@ -28,7 +28,7 @@ def organizations_list():
     return render_template("support/organizations.html", page=page)
 
 
-@bp.route("/organizations/<slug>", methods=["GET", "POST"])
+@bp.route("/support/organizations/<slug>", methods=["GET", "POST"])
 @staff_required
 def organization(slug: str):
     organization = get_object_or_404(Organization, Organization.slug == slug)
@@ -60,7 +60,7 @@ def organization(slug: str):
     )
 
 
-@bp.post("/organizations/<slug>/release-domain")
+@bp.post("/support/organizations/<slug>/release-domain")
 @staff_required
 def release_domain(slug: str):
     """A verified domain belongs to one organization; staff free it (when it changed
@@ -80,27 +80,20 @@ def release_domain(slug: str):
     return redirect(url_for("support.organization", slug=slug))
 
 
-@bp.get("/organizations/<slug>/scim-log")
+@bp.get("/support/organizations/<slug>/scim-log")
 @staff_required
 def scim_log(slug: str):
     """Support console: the organization's SCIM request log, its health, its syncs."""
     organization = get_object_or_404(Organization, Organization.slug == slug)
     audit.record_request("staff.viewed_scim_log", organization=organization)
     connection = connections.connection_for(organization)
-    request_log.flush()
-    query = ScimEvent.select().where(ScimEvent.organization == organization)
-    status = request.args.get("status", "")
-    if status in ("2", "4", "5"):
-        query = query.where(
-            (ScimEvent.status >= int(status) * 100) & (ScimEvent.status < int(status) * 100 + 100)
-        )
-    method = request.args.get("method", "").upper()
-    if method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        query = query.where(ScimEvent.method == method)
-    path = request.args.get("path", "").strip()[:200]
-    if path:
-        query = query.where(ScimEvent.path.contains(path))
-    page = PaginatedQuery(query.order_by(ScimEvent.id.desc()), paginate_by=100, check_bounds=False)
+    query = request_log.filtered(
+        organization.id,
+        request.args.get("status", ""),
+        request.args.get("method", ""),
+        request.args.get("path", ""),
+    )
+    page = PaginatedQuery(query, paginate_by=100, check_bounds=False)
     history = (
         SyncRun.select()
         .where(SyncRun.organization == organization)

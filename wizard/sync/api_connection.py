@@ -33,14 +33,14 @@ CHECKS = (
 def save_api_settings(connection: OktaConnection, org_url: str, token: str | None) -> None:
     """The API token way; choosing it forgets the service app's key pair (one credential
     kept: the one in use)."""
-    connection.api_org_url = checked_org_url(connection, org_url)
+    connection.api.org_url = checked_org_url(connection, org_url)
     token = checked_token(token)
     if token:
-        connection.api_token = encrypt_secret(token)
-        connection.api_token_hint = secret_hint(token)
-    if not connection.api_token:
+        connection.api.token = encrypt_secret(token)
+        connection.api.token_hint = secret_hint(token)
+    if not connection.api.token:
         raise ApiSettingsError("api_token", "Paste an API token (Security > API > Tokens).")
-    connection.api_auth, connection.oauth_client_id = ApiAuth.TOKEN.value, ""
+    connection.api.auth, connection.api.oauth_client_id = ApiAuth.TOKEN.value, ""
     service_app_keys.forget(connection)
     connection.updated_at = utcnow()
     connection.save()
@@ -57,12 +57,12 @@ def save_and_check(connection: OktaConnection, auth: str, org_url: str, client_i
 def client_for(connection: OktaConnection, scopes=SYNC_SCOPES, **kwargs) -> OktaClient:
     """A client signed in as the connection says; a service app's tokens carry
     ``scopes`` (the sync's, unless a page needs another, e.g. okta.schemas.read)."""
-    if connection.api_auth == ApiAuth.SERVICE_APP:
+    if connection.api.auth == ApiAuth.SERVICE_APP:
         return service_app_connection.client(
-            connection, connection.api_org_url, connection.oauth_client_id, scopes, **kwargs
+            connection, connection.api.org_url, connection.api.oauth_client_id, scopes, **kwargs
         )
     return candidate_client(
-        connection, connection.api_org_url, decrypt_secret(connection.api_token), **kwargs
+        connection, connection.api.org_url, decrypt_secret(connection.api.token), **kwargs
     )
 
 
@@ -74,13 +74,13 @@ def candidate_client(connection: OktaConnection, org_url: str, token: str, **kwa
 
 def check_connection(connection: OktaConnection, client: OktaClient | None = None) -> dict:
     """Test each permission separately; store and return what passed and why not."""
-    if connection.api_auth == ApiAuth.SERVICE_APP:
+    if connection.api.auth == ApiAuth.SERVICE_APP:
         check = service_app_connection.run_checks(
-            connection, connection.api_org_url, connection.oauth_client_id
+            connection, connection.api.org_url, connection.api.oauth_client_id
         )
     else:
         check = run_checks(client or client_for(connection, budget_seconds=30, timeout=10))
-    connection.api_check, connection.api_checked_at = check, utcnow()
+    connection.api.last_check, connection.api.checked_at = check, utcnow()
     connection.save()
     return check
 
@@ -93,7 +93,7 @@ def configure_if_working(connection: OktaConnection, org_url: str, token: str | 
     check = run_checks(client)
     if check["ok"]:
         save_api_settings(connection, org_url, token)
-        connection.api_check, connection.api_checked_at = check, utcnow()
+        connection.api.last_check, connection.api.checked_at = check, utcnow()
         connection.save()
     return check
 

@@ -58,7 +58,7 @@ def synced_active_ids(organization) -> set[int]:
 
 def over_limit(connection, planned: list[Deactivation], synced: set[int]) -> bool:
     base = synced | {item.member_id for item in planned}
-    return len(planned) > connection.deactivation_limit / 100 * max(len(base), 1)
+    return len(planned) > connection.sync_settings.deactivation_limit / 100 * max(len(base), 1)
 
 
 def apply_or_hold(connection, planned: list[Deactivation], synced: set[int], outcome) -> None:

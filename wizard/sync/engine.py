@@ -107,8 +107,8 @@ def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaS
         group_members = dict(
             zip((g["id"] for g in groups), pool.map(member_ids, groups), strict=True)
         )
-    if connection.sync_app_id:
-        app_users = client.pages(f"/api/v1/apps/{connection.sync_app_id}/users")
+    if connection.sync_settings.app_id:
+        app_users = client.pages(f"/api/v1/apps/{connection.sync_settings.app_id}/users")
         in_scope = {u["id"] for u in app_users}
     else:
         mapped = _mapped_okta_groups(connection, groups)

@@ -4,21 +4,29 @@ the lease. A connection error is one failed run, never a failed-migration row pe
 import os
 import socket
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
 
 from .. import directory
 from ..db import database
 from ..domain.session_records import Lifetimes, remove_finished
-from ..models import OktaConnection, ScimEvent, ScimToken, SyncRun, utcnow
+from ..models import (
+    OktaApiConnection,
+    OktaConnection,
+    ScimEvent,
+    ScimToken,
+    SyncRun,
+    utcnow,
+)
 from ..scim import request_log
-from . import api_connection, runs
+from . import api_connection, runs, sync_scope
 from .engine import run_sync
 from .okta_api import OktaApiError
 
 RUN_BUDGET_SECONDS = 900
 SCIM_RETENTION = timedelta(days=30)
+TICK_JOB = "sync-tick"
 
 
 def owner_name() -> str:
@@ -33,6 +41,7 @@ def execute(run: SyncRun, *, budget_seconds: float = RUN_BUDGET_SECONDS) -> Sync
         # Checked first: without the feature every write would be refused, and the run
         # must end as a failure with the reason, never as an error out of the tick.
         directory.require_enterprise(connection.organization)
+        sync_scope.settle(connection)  # whose people: picked, or the run is refused
         outcome = run_sync(run, connection, client)
     except (OktaApiError, directory.DirectoryError) as error:
         _finish(run, "failed", client.calls if client else 0, error=error.message)
@@ -46,8 +55,8 @@ def execute(run: SyncRun, *, budget_seconds: float = RUN_BUDGET_SECONDS) -> Sync
             held=outcome.held,
             preview=outcome.preview,
         )
-        OktaConnection.update(api_last_used_at=utcnow()).where(
-            OktaConnection.id == connection.id
+        OktaApiConnection.update(last_used_at=utcnow()).where(
+            OktaApiConnection.connection == connection.id
         ).execute()
     finally:
         runs.release(run.organization_id, run.lease_owner)
@@ -123,6 +132,15 @@ def install_embedded(app: Flask) -> None:
     app.extensions["sync_scheduler"] = state
 
 
+def wake_embedded(app: Flask) -> None:
+    """Development: a queued Sync now runs at the next second, not the next minute (in
+    production the scheduler process claims it within a minute)."""
+    state = app.extensions.get("sync_scheduler") or {}
+    scheduler = state.get("scheduler")
+    if scheduler is not None:
+        scheduler.modify_job(TICK_JOB, next_run_time=datetime.now(UTC))
+
+
 def _background_scheduler(app: Flask):
     from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -145,7 +163,7 @@ def _with_tick(scheduler, app: Flask, **options):
         "interval",
         args=[app],
         minutes=1,
-        id="sync-tick",
+        id=TICK_JOB,
         replace_existing=True,
         max_instances=1,
         coalesce=True,

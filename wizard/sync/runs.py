@@ -1,15 +1,23 @@
 """Sync runs and the lease that makes each organization's sync run once at a time.
 
-The lease lives on the organization's connection row and is taken with one conditional
-UPDATE, which both SQLite and PostgreSQL apply atomically: two schedulers (or *Sync now*
-during a scheduled run) cannot both win. A run whose lease lapses was killed; the next
-tick marks it failed and the next run, being idempotent, finishes the work.
+The lease is the organization's ``sync_lease`` row, taken with one conditional UPDATE,
+which both SQLite and PostgreSQL apply atomically: two schedulers (or *Sync now* during
+a scheduled run) cannot both win. A run whose lease lapses was killed; the next tick
+marks it failed and the next run, being idempotent, finishes the work.
 """
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..models import OktaConnection, Organization, SyncRun, utcnow
+from ..models import (
+    OktaApiConnection,
+    OktaConnection,
+    Organization,
+    SyncLease,
+    SyncRun,
+    SyncSettings,
+    utcnow,
+)
 
 LEASE = timedelta(minutes=2)
 KILLED = "The run stopped without finishing (its process ended); the next run completes it."
@@ -45,18 +53,7 @@ def claim(owner: str, now: datetime, organization: Organization | None = None) -
     # read upgrades a read snapshot, and if another scheduler committed meanwhile SQLite
     # answers "database is locked" at once instead of waiting.
     for run in list(queued.limit(50)):
-        taken = (
-            OktaConnection.update(sync_lease_owner=owner, sync_lease_expires_at=now + LEASE)
-            .where(
-                (OktaConnection.organization == run.organization_id)
-                & (
-                    OktaConnection.sync_lease_expires_at.is_null()
-                    | (OktaConnection.sync_lease_expires_at < now)
-                )
-            )
-            .execute()
-        )
-        if not taken:
+        if not take_lease(run.organization_id, owner, now):
             continue
         started = (
             SyncRun.update(
@@ -71,28 +68,48 @@ def claim(owner: str, now: datetime, organization: Organization | None = None) -
     return None
 
 
+def take_lease(organization_id: int, owner: str, now: datetime) -> bool:
+    """Whether ``owner`` took the organization's lease: free or lapsed, it is taken by
+    one conditional UPDATE, so of two takers at once exactly one wins."""
+    return bool(
+        SyncLease.update(owner=owner, expires_at=now + LEASE)
+        .where(
+            _lease_of(organization_id)
+            & (SyncLease.expires_at.is_null() | (SyncLease.expires_at < now))
+        )
+        .execute()
+    )
+
+
 def heartbeat(run: SyncRun, done: int, total: int, now: datetime | None = None) -> None:
     now = now or utcnow()
     SyncRun.update(progress_done=done, progress_total=total, lease_expires_at=now + LEASE).where(
         SyncRun.id == run.id
     ).execute()
-    OktaConnection.update(sync_lease_expires_at=now + LEASE).where(
-        (OktaConnection.organization == run.organization_id)
-        & (OktaConnection.sync_lease_owner == run.lease_owner)
+    SyncLease.update(expires_at=now + LEASE).where(
+        _lease_of(run.organization_id) & (SyncLease.owner == run.lease_owner)
     ).execute()
 
 
 def release(organization_id: int, owner: str) -> None:
-    OktaConnection.update(sync_lease_owner="", sync_lease_expires_at=None).where(
-        (OktaConnection.organization == organization_id)
-        & (OktaConnection.sync_lease_owner == owner)
+    SyncLease.update(owner="", expires_at=None).where(
+        _lease_of(organization_id) & (SyncLease.owner == owner)
     ).execute()
+
+
+def _lease_of(organization_id: int):
+    """The organization's lease row, as a condition inside the one UPDATE (a subquery:
+    reading the connection's id first would split the claim into two statements)."""
+    connection = OktaConnection.select(OktaConnection.id).where(
+        OktaConnection.organization == organization_id
+    )
+    return SyncLease.connection.in_(connection)
 
 
 def due_at(connection: OktaConnection, now: datetime) -> datetime:
     """Today's scheduled time (the organization's time zone) in naive UTC."""
     zone = ZoneInfo(connection.organization.timezone)
-    hour, minute = (int(part) for part in connection.sync_time.split(":"))
+    hour, minute = (int(part) for part in connection.sync_settings.daily_at.split(":"))
     local_now = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     local_due = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return local_due.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
@@ -101,8 +118,16 @@ def due_at(connection: OktaConnection, now: datetime) -> datetime:
 def queue_due_runs(now: datetime) -> list[SyncRun]:
     """Queue today's scheduled run for every organization that has none yet."""
     queued = []
-    connections = OktaConnection.select().where(
-        OktaConnection.api_connected_where() & OktaConnection.sync_paused_at.is_null()
+    connections = (
+        OktaConnection.select(OktaConnection, SyncSettings)
+        .join(
+            SyncSettings,
+            on=(SyncSettings.connection == OktaConnection.id),
+            attr=SyncSettings.cache_key(),
+        )
+        .switch(OktaConnection)
+        .join(OktaApiConnection, on=(OktaApiConnection.connection == OktaConnection.id))
+        .where(OktaApiConnection.connected_where() & SyncSettings.paused_at.is_null())
     )
     for connection in connections:
         due = due_at(connection, now)

@@ -24,7 +24,7 @@ The public key (JWK):"""
 
 def configure_service_app(connection: OktaConnection, org_url: str, client_id: str):
     """The check of the saved service app; None when the key pair was just made."""
-    if connection.oauth_private_key:
+    if connection.api.oauth_private_key:
         return api_connection.save_service_app(connection, org_url, client_id, require_ok=True)
     api_connection.checked_org_url(connection, org_url)  # a typo is told now, not next time
     api_connection.checked_client_id(client_id)

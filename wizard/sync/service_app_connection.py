@@ -26,7 +26,7 @@ def save_service_app(
     ``require_ok`` (the CLI), once every check passed. A refused app stores nothing and
     raises ``ApiSettingsError``."""
     org_url, client_id = checked_org_url(connection, org_url), checked_client_id(client_id)
-    if not connection.oauth_private_key:
+    if not connection.api.oauth_private_key:
         raise ApiSettingsError(
             "client_id", "Create the key pair first, paste its public key into Okta, then save."
         )
@@ -36,9 +36,13 @@ def save_service_app(
         raise ApiSettingsError(field, check["refused"])
     if require_ok and not check["ok"]:
         return check
-    connection.api_auth, connection.api_org_url = ApiAuth.SERVICE_APP.value, org_url
-    connection.oauth_client_id, connection.api_token, connection.api_token_hint = client_id, "", ""
-    connection.api_check, connection.api_checked_at = check, utcnow()
+    connection.api.auth, connection.api.org_url = ApiAuth.SERVICE_APP.value, org_url
+    connection.api.oauth_client_id, connection.api.token, connection.api.token_hint = (
+        client_id,
+        "",
+        "",
+    )
+    connection.api.last_check, connection.api.checked_at = check, utcnow()
     connection.updated_at = utcnow()
     connection.save()
     return check
@@ -63,7 +67,7 @@ def token_source(connection, org_url, client_id, clock=time.monotonic) -> TokenS
         key = None  # ENCRYPTION_KEYS lost it: only a new key pair helps
     if key is None:
         raise OktaApiError("auth", "The service app has no usable key pair: make a new one.")
-    identity = Identity(connection.organization_id, org_url, client_id, connection.oauth_key_id)
+    identity = Identity(connection.organization_id, org_url, client_id, connection.api.oauth_key_id)
     return TokenSource(identity, key, clock=clock, timeout=CHECK_LIMITS["timeout"])
 
 
@@ -84,6 +88,6 @@ def run_checks(connection: OktaConnection, org_url: str, client_id: str) -> dict
 def chosen_auth(connection: OktaConnection) -> str:
     """The choice the page shows: the way in use, else the recommended one (also once a
     key pair was made for it)."""
-    if connection.api_connected and not connection.oauth_public_jwk:
-        return connection.api_auth
+    if connection.api.connected and not connection.api.oauth_public_jwk:
+        return connection.api.auth
     return ApiAuth.SERVICE_APP.value

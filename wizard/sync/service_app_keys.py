@@ -27,26 +27,28 @@ def create_key_pair(connection: OktaConnection) -> dict:
     parameters = {"alg": ALGORITHM, "use": "sig"}
     key = RSAKey.generate_key(KEY_BITS, parameters=parameters, auto_kid=True)  # thumbprint
     public = {name: key.as_dict(private=False)[name] for name in PUBLIC_MEMBERS}
-    connection.oauth_private_key = encrypt_secret(json.dumps(key.as_dict(private=True)))
-    connection.oauth_public_jwk = json.dumps(public, sort_keys=True)
-    connection.oauth_key_id = key.kid
-    connection.oauth_key_created_at = utcnow()
+    connection.api.oauth_private_key = encrypt_secret(json.dumps(key.as_dict(private=True)))
+    connection.api.oauth_public_jwk = json.dumps(public, sort_keys=True)
+    connection.api.oauth_key_id = key.kid
+    connection.api.oauth_key_created_at = utcnow()
     connection.save()
     return public
 
 
 def public_jwk(connection: OktaConnection) -> dict | None:
-    return json.loads(connection.oauth_public_jwk) if connection.oauth_public_jwk else None
+    return json.loads(connection.api.oauth_public_jwk) if connection.api.oauth_public_jwk else None
 
 
 def private_key(connection: OktaConnection) -> RSAKey | None:
     """The signing key (None without one); raises ValueError when ENCRYPTION_KEYS lost it."""
-    if not connection.oauth_private_key:
+    if not connection.api.oauth_private_key:
         return None
-    return RSAKey.import_key(json.loads(decrypt_secret(connection.oauth_private_key)))
+    return RSAKey.import_key(json.loads(decrypt_secret(connection.api.oauth_private_key)))
 
 
 def forget(connection: OktaConnection) -> None:
     """Drop the key pair (the connection switched to an API token, or was disconnected)."""
-    connection.oauth_private_key = connection.oauth_public_jwk = connection.oauth_key_id = ""
-    connection.oauth_key_created_at = None
+    connection.api.oauth_private_key = connection.api.oauth_public_jwk = (
+        connection.api.oauth_key_id
+    ) = ""
+    connection.api.oauth_key_created_at = None

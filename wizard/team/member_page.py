@@ -7,13 +7,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
-from ..connect.views import shown_once
-from ..domain import audit, local_members
+from ..domain import audit, disconnect, local_members
 from ..domain.password_links import Delivery
 from ..domain.roles import OrgRole
 from ..domain.sources import Source
 from ..models import Member
 from ..permissions import Action, may_manage, requires
+from ..security_headers import shown_once
 from ..tenancy import own
 from . import queries
 from .views import bp
@@ -146,3 +146,12 @@ def set_keep_local(member_id: str):
         "success",
     )
     return redirect(url_for("team.member", member_id=member.scim_id))
+
+
+@bp.post("/users/<member_id>/convert")
+@requires(Action.CONVERT_TO_LOCAL)
+def convert_to_local(member_id: str):
+    """One Okta-managed member to local management (Integrations > Okta converts all)."""
+    member = own(disconnect.okta_managed(actor().organization), Member.scim_id == member_id)
+    issued = disconnect.convert_to_local([member], actor=actor())
+    return shown_once(render_template("team/converted.html", issued=issued))

@@ -3,20 +3,19 @@ verified sign-in (the member page's "Allow Okta link"). Without it, a sign-in ne
 links a password account: someone else's provider account with the same address must
 not become that person."""
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import flash, redirect, url_for
 
 from ..domain import audit
 from ..models import Member
 from ..permissions import Action, requires
 from ..sso import identities
 from ..tenancy import own
+from .views import bp
 
-bp = Blueprint("okta_link", __name__, url_prefix="/team/users")
 
-
-@bp.post("/<member_id>/okta-link")
+@bp.post("/users/<member_id>/okta-link")
 @requires(Action.ALLOW_OKTA_LINK)
-def allow(member_id: str):
+def allow_okta_link(member_id: str):
     member = own(Member, Member.scim_id == member_id)
     if member.keep_local or not member.password_hash:
         flash("Only a local account with a password that is not kept local needs this.", "error")

@@ -1,7 +1,8 @@
 """The console's forms, labelled as Okta labels the same settings."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..scim_bodies import USERNAME_FORMATS
@@ -36,7 +37,7 @@ class PersonForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=[(s, s.title()) for s in STATUSES])
+    status = SelectField("Status", choices=[SelectChoice(s, s.title()) for s in STATUSES])
 
 
 class GroupForm(FlaskForm):
@@ -75,7 +76,8 @@ class ToAppForm(FlaskForm):
     sync_password = BooleanField("Sync Password")
     profile_sourcing = BooleanField("Profile sourcing (the app is the profile source)")
     username_format = SelectField(
-        "Application username format (Sign On tab)", choices=list(USERNAME_FORMATS.items())
+        "Application username format (Sign On tab)",
+        choices=[SelectChoice(value, label) for value, label in USERNAME_FORMATS.items()],
     )
     put_for_everything = BooleanField(
         "Made with the App Integration Wizard (Okta then sends PUT for everything)"
@@ -91,5 +93,5 @@ class ServiceAppForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    request_id = StringField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{8,64}$")])
+    request_id = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{8,64}$")])
     person = StringField(validators=[DataRequired(), Length(max=40)])
