@@ -20,6 +20,7 @@ from wizard.models import (
     SyncRun,
     SyncSettings,
 )
+from wizard.scim import request_log
 from wizard.sync import api_connection, jobs, runs
 
 sync = run_sync_now
@@ -233,6 +234,7 @@ def test_tick_does_housekeeping(app, scim, db):
     from wizard.models import ScimEvent, ScimToken
 
     scim.get("/Users")
+    request_log.flush(app)
     old = datetime.utcnow() - timedelta(days=31)
     ScimEvent.update(created_at=old).execute()
     ScimToken.update(expires_at=datetime.utcnow() - timedelta(minutes=1)).execute()

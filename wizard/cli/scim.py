@@ -7,6 +7,7 @@ import click
 
 from ..domain import audit, connections
 from ..models import ScimEvent, utcnow
+from ..scim import request_log
 from .context import organization_by_slug, with_database
 
 
@@ -55,5 +56,6 @@ def revoke_tokens_command(slug):
 @with_database
 def prune_command(days):
     cutoff = utcnow() - timedelta(days=days)
+    request_log.flush()  # this process's queued rows are judged by the same cutoff
     count = ScimEvent.delete().where(ScimEvent.created_at < cutoff).execute()
     click.echo(f"deleted {count} SCIM request record(s) older than {days} days")

@@ -4,6 +4,7 @@ demo's reset), SCIM's DELETE (hidden, never deleted); every write moves the vers
 from ..domain import audit, failures, session_records
 from ..domain.session_records import SessionEnd
 from ..models import Member, utcnow
+from ..prepared import save_changed
 from .rules import ensure_seat, protected, require_enterprise
 
 
@@ -71,4 +72,4 @@ def touch(member: Member) -> None:
     """A new version and ``lastModified``, saved."""
     member.version += 1
     member.updated_at = utcnow()
-    member.save()
+    save_changed(member)

@@ -29,6 +29,18 @@ _BY_EMAIL = Prepared(
 )
 
 
+# A create's two checks (is the userName taken, is the email) in one round trip.
+_BY_USER_NAME_OR_EMAIL = Prepared(
+    lambda org, user_name_key, email_key: Member.select().where(
+        (Member.organization == org)
+        & ((Member.user_name_key == user_name_key) | (Member.email_key == email_key))
+    ),
+    int,
+    str,
+    str,
+)
+
+
 def member_by_user_name(organization: Organization, user_name: str) -> Member | None:
     return _BY_USER_NAME.first(getattr(organization, "id", organization), fold(user_name))
 
@@ -49,13 +61,23 @@ def create_member(
     """Create a member (or revive one SCIM deleted under the same userName)."""
     require_enterprise(organization)
     profile = validate_profile(profile, creating=True)
-    existing = member_by_user_name(organization, profile["user_name"])
+    user_name_key, email_key = fold(profile["user_name"]), fold(profile["email"])
+    found = _BY_USER_NAME_OR_EMAIL.rows(
+        getattr(organization, "id", organization), user_name_key, email_key
+    )
+    existing = next((m for m in found if m.user_name_key == user_name_key), None)
+    email_owner = next((m for m in found if m.email_key == email_key), None)
     if existing is not None:
         if existing.keep_local:
             raise protected(existing)
         if existing.scim_hidden:
             return _revive(
-                existing, profile, managed_by=managed_by, role=role, actor_label=actor_label
+                existing,
+                profile,
+                managed_by=managed_by,
+                role=role,
+                actor_label=actor_label,
+                email_owner=email_owner,
             )
         if existing.managed_by == managed_by:
             raise DirectoryError(
@@ -69,7 +91,7 @@ def create_member(
             f"outside Okta ({existing.managed_by}). Link them from Failed migrations.",
             member=existing,
         )
-    _check_email_free(organization, profile["email"], None)
+    _check_email_free(organization, profile["email"], None, owner=email_owner)
     if active:
         ensure_seat(organization)
     now = utcnow()
@@ -85,6 +107,8 @@ def create_member(
         updated_at=now,
         deactivated_at=None if active else now,
     )
+    member.just_created = True  # no groups or grants yet: nothing to read back
+    grants.note_no_grants(member)
     if role is not UNSET:
         grants.set_scim_role(member, role)
     failures.resolve_for_user(organization, member.user_name, note="created")
@@ -167,9 +191,9 @@ def _link(member: Member, managed_by: Source, actor_label=None, *, actor=None) -
     member.managed_by = managed_by
 
 
-def _revive(member, profile, *, managed_by, role, actor_label) -> Member:
+def _revive(member, profile, *, managed_by, role, actor_label, email_owner=UNSET) -> Member:
     ensure_seat(member.organization)
-    _check_email_free(member.organization, profile["email"], member)
+    _check_email_free(member.organization, profile["email"], member, owner=email_owner)
     for field, value in stored_profile(profile).items():
         setattr(member, field, value)
     member.scim_hidden, member.managed_by = False, managed_by
@@ -184,10 +208,12 @@ def _revive(member, profile, *, managed_by, role, actor_label) -> Member:
     return member
 
 
-def _check_email_free(organization, email: str, member: Member | None) -> None:
+def _check_email_free(organization, email: str, member: Member | None, owner=UNSET) -> None:
+    """``owner``: the member holding ``email``, when the caller already read it (None: no
+    one)."""
     if member is not None and fold(email) == member.email_key:
         return  # unchanged: the unique index already holds it for this member
-    other = member_by_email(organization, email)
+    other = member_by_email(organization, email) if owner is UNSET else owner
     if other is None or (member is not None and other.id == member.id):
         return
     if other.keep_local:

@@ -26,6 +26,7 @@ from ..models import (
     SyncRun,
     utcnow,
 )
+from ..scim import request_log
 
 RECENT = timedelta(hours=24)
 
@@ -115,6 +116,7 @@ def scim_part(connection: OktaConnection | None) -> Part:
     if not connections.live_tokens(connection).exists():
         summary = "Every SCIM token was revoked: Okta's requests are refused."
         return Part("scim", State.ERRORS, summary, action=CREATE_TOKEN)
+    request_log.flush()  # this process's queued requests count too
     latest = (
         ScimEvent.select()
         .where(ScimEvent.connection == connection)

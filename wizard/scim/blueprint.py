@@ -26,6 +26,7 @@ from .errors import (
     from_scim_error,
 )
 from .outcomes import record_gate_refusal
+from .verified_tokens import verified_tokens
 
 bp = Blueprint("scim", __name__, url_prefix="/scim/v2/<scim_key>")
 FAILED_AUTH_LIMIT = parse("20/minute")
@@ -70,7 +71,7 @@ def presented_token(header: str, scim_key: str) -> str | None:
 @bp.before_request
 def authenticate():
     token_text = presented_token(request.headers.get("Authorization", ""), g.scim_key)
-    connection, token = connections.authenticate(g.scim_key, token_text)
+    connection, token = verified_tokens().authenticate(g.scim_key, token_text)
     g.scim_connection = connection
     ip = request.remote_addr or ""
     if token is None:
@@ -93,6 +94,7 @@ def authenticate():
     g.scim_organization = connection.organization
     g.scim = ScimContext.of(connection)
     connections.note_token_use(token, connection, ip)
+    verified_tokens().note_used(g.scim_key, token_text, token, connection)
     try:
         require_enterprise(g.scim_organization)
     except DirectoryError as exc:

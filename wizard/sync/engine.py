@@ -10,6 +10,7 @@ from ..domain import failures, mappings
 from ..domain.failure_reasons import FailureReason
 from ..domain.sources import SYNC_WRITES_OVER, Source
 from ..models import Member, OktaConnection, ScimEvent, SyncRun, fold, utcnow
+from ..scim import request_log
 from . import breaker, runs
 from .breaker import Cause, Deactivation
 from .drift import report_drift
@@ -29,6 +30,7 @@ def scim_is_live(connection: OktaConnection, now: datetime) -> bool:
 
     if not live_tokens(connection, now).exists():
         return False
+    request_log.flush()
     return (
         ScimEvent.select()
         .where(

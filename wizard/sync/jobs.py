@@ -19,6 +19,7 @@ from ..models import (
     SyncRun,
     utcnow,
 )
+from ..scim import request_log
 from . import api_connection, runs, sync_scope
 from .engine import run_sync
 from .okta_api import OktaApiError
@@ -90,6 +91,7 @@ def housekeeping(now) -> dict:
     period ended marked revoked, expired links, seat retries, ended or expired session
     records, abandoned Okta sign-in states, and the verified domains due for their
     daily re-check."""
+    request_log.flush()
     pruned = ScimEvent.delete().where(ScimEvent.created_at < now - SCIM_RETENTION).execute()
     expired = (
         ScimToken.update(revoked_at=now)
