@@ -2,6 +2,7 @@
 focused table (encrypted secrets still decrypt), the old columns go, no row is lost;
 the rollback puts every value back. On SQLite and, in its lane, PostgreSQL."""
 
+import importlib
 from datetime import datetime
 
 import pytest
@@ -15,6 +16,7 @@ from wizard.db import MIGRATIONS_DIR, database
 from wizard.security import decrypt_secret, encrypt_secret
 
 MIGRATION_023 = "023_connection_parts"
+MIGRATION = importlib.import_module(f"wizard.migrations.{MIGRATION_023}")
 AT = datetime(2026, 2, 3, 4, 5, 6)
 # What a new connection held in the columns 023 moves. The schema has no DEFAULT clauses,
 # so a test inserting a connection at an older migration passes them (``insert_row``
@@ -94,7 +96,7 @@ def old_connection(organization_id: int, scim_key: str, break_glass_id, **values
     }
 
 
-def seed(router) -> tuple[list[dict], list]:
+def seed(router) -> tuple[list[str], list]:
     acme = insert_row(models.Organization, name="Acme", slug="acme")
     globex = insert_row(models.Organization, name="Globex", slug="globex")
     admin = insert_row(
@@ -124,74 +126,29 @@ def seed(router) -> tuple[list[dict], list]:
 
 
 def test_migration_023_moves_every_value_and_keeps_every_row(database_before_023):
+    """Read as stored (raw SQL: the models already know later migrations' columns), each
+    part's row holds exactly its connection's old values, and the secrets decrypt."""
     router = database_before_023
     moved, before = seed(router)
     router.run(MIGRATION_023)
     left = {c.name for c in database.get_columns("okta_connection")}
     assert not left & set(moved), left & set(moved)
-    assert models.OktaConnection.select().count() == 2
-    for connection, old in zip(
-        models.OktaConnection.select().order_by(models.OktaConnection.id), before, strict=True
-    ):
-        values = dict(zip(moved, old, strict=True))
-        health, policy = connection.scim_health, connection.sign_in_policy
-        api, sync = connection.api, connection.sync_settings
-        lease = models.SyncLease.get(models.SyncLease.connection == connection)
-        assert (health.last_request_at, health.throttled_requests, health.last_throttled_ip) == (
-            _dt(values["last_scim_request_at"]),
-            values["throttled_requests"],
-            values["last_throttled_ip"],
-        )
-        assert (health.last_auth_failure_at, health.last_auth_failure_ip) == (
-            _dt(values["last_auth_failure_at"]),
-            values["last_auth_failure_ip"],
-        )
-        assert health.password_push_seen_at == _dt(values["password_push_seen_at"])
-        assert (
-            policy.sso_enforced,
-            policy.jit_enabled,
-            policy.jit_role,
-            policy.break_glass_id,
-        ) == (
-            bool(values["sso_enforced"]),
-            bool(values["jit_enabled"]),
-            values["jit_role"],
-            values["break_glass_id"],
-        )
-        assert (api.org_url, api.auth, api.token, api.token_hint) == (
-            values["api_org_url"],
-            values["api_auth"],
-            values["api_token"],
-            values["api_token_hint"],
-        )
-        assert (api.checked_at, api.last_used_at, api.last_check) == (
-            _dt(values["api_checked_at"]),
-            _dt(values["api_last_used_at"]),
-            models.JSONField().python_value(values["api_check"]),
-        )
-        assert (api.oauth_client_id, api.oauth_private_key, api.oauth_public_jwk) == (
-            values["oauth_client_id"],
-            values["oauth_private_key"],
-            values["oauth_public_jwk"],
-        )
-        assert (api.oauth_key_id, api.oauth_key_created_at) == (
-            values["oauth_key_id"],
-            _dt(values["oauth_key_created_at"]),
-        )
-        assert (sync.app_id, sync.daily_at, sync.paused_at, sync.deactivation_limit) == (
-            values["sync_app_id"],
-            values["sync_time"],
-            _dt(values["sync_paused_at"]),
-            values["deactivation_limit"],
-        )
-        assert (lease.owner, lease.expires_at) == (
-            values["sync_lease_owner"],
-            _dt(values["sync_lease_expires_at"]),
-        )
-    acme = models.OktaConnection.get(models.OktaConnection.scim_key == "acmekey")
-    assert decrypt_secret(acme.api.token) == "00-acmekey-token"  # secrets still decrypt
-    assert decrypt_secret(acme.api.oauth_private_key) == '{"d": "acmekey-private"}'
-    assert acme.api.connected
+    ids = [row[0] for row in database.execute_sql("SELECT id FROM okta_connection ORDER BY id")]
+    assert len(ids) == 2
+    old_by_id = {i: dict(zip(moved, row, strict=True)) for i, row in zip(ids, before, strict=True)}
+    for table, columns in MIGRATION.MOVED.items():
+        names = ", ".join(f'"{new}"' for new, _ in columns)
+        stored = database.execute_sql(
+            f'SELECT connection_id, {names} FROM "{table}" ORDER BY connection_id'
+        ).fetchall()
+        expected = [(i, *(old_by_id[i][old] for _, old in columns)) for i in ids]
+        assert [tuple(row) for row in stored] == expected, table
+    token, key = database.execute_sql(
+        "SELECT token, oauth_private_key FROM okta_api_connection ORDER BY connection_id"
+    ).fetchone()
+    assert decrypt_secret(token) == "00-acmekey-token"  # secrets still decrypt
+    assert decrypt_secret(key) == '{"d": "acmekey-private"}'
+    assert set(old_by_id[ids[0]]) == {old for cs in MIGRATION.MOVED.values() for _, old in cs}
 
 
 def test_migration_023_rolls_back_every_value(database_before_023):
@@ -212,13 +169,6 @@ def test_migration_023_rolls_back_every_value(database_before_023):
         "SELECT " + ", ".join(f'"{c}"' for c in moved) + " FROM okta_connection ORDER BY id"
     ).fetchall()
     assert [tuple(map(_plain, row)) for row in after] == [tuple(map(_plain, row)) for row in before]
-
-
-def _dt(value):
-    """SQLite hands back stored datetimes as text, PostgreSQL as datetimes."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value)
-    return value
 
 
 def _plain(value):
