@@ -10,7 +10,7 @@ duplicate or a full license is decided and worded exactly as for a single create
 import uuid
 from dataclasses import dataclass, field
 
-from ..db import chunks, database, one_of
+from ..db import LOOKUP_CHUNK, chunks, database, one_of
 from ..domain import audit, failures
 from ..models import Member, Organization, fold, utcnow
 from .members import create_member
@@ -28,7 +28,7 @@ class BulkResult:
 
 def _taken(organization: Organization, column, keys: list[str]) -> set[str]:
     taken = set()
-    for chunk in chunks(keys, 2000):
+    for chunk in chunks(keys, LOOKUP_CHUNK):
         query = Member.select(column).where(
             (Member.organization == organization) & one_of(column, chunk)
         )
@@ -113,7 +113,7 @@ def _insert(organization, clean, managed_by: str, actor_label: str) -> list[tupl
         Member.insert_many(chunk).execute()
     keys = [row["user_name_key"] for row in rows]
     ids = {}
-    for chunk in chunks(keys, 2000):
+    for chunk in chunks(keys, LOOKUP_CHUNK):
         query = Member.select(Member.user_name_key, Member.id).where(
             (Member.organization == organization) & one_of(Member.user_name_key, chunk)
         )

@@ -5,7 +5,7 @@ One row per (organization, userName, operation, reason): a repeat bumps ``attemp
 every open row for that user.
 """
 
-from ..db import chunks, database, one_of
+from ..db import LOOKUP_CHUNK, chunks, database, one_of
 from ..models import FailedMigration, Member, Organization, fold, utcnow
 from ..prepared import Prepared
 from .failure_reasons import FailureReason
@@ -97,7 +97,7 @@ def open_user_keys(organization: Organization) -> set[str]:
 def resolve_for_users(organization: Organization, user_names: list[str], note: str = "") -> int:
     """``resolve_for_user`` for many users, a few statements whatever the count."""
     resolved = 0
-    for chunk in chunks(sorted({fold(name) for name in user_names}), 2000):
+    for chunk in chunks(sorted({fold(name) for name in user_names}), LOOKUP_CHUNK):
         resolved += (
             FailedMigration.update(status="resolved", resolved_at=utcnow(), note=note)
             .where(

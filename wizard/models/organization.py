@@ -36,8 +36,9 @@ class Member(UserMixin, BaseModel):
     owns the record so one source never silently overwrites another's work.
     """
 
+    # Not indexed alone: every index of the member table leads with it (migration 027).
     organization = pw.ForeignKeyField(
-        Organization, backref="members", null=True, on_delete="CASCADE"
+        Organization, backref="members", null=True, on_delete="CASCADE", index=False
     )
     is_staff = pw.BooleanField(default=False)
     email = pw.CharField(max_length=254)
@@ -81,7 +82,6 @@ class Member(UserMixin, BaseModel):
             (("organization", "email_key"), True),
             (("organization", "user_name_key"), True),
             (("organization", "okta_id"), False),
-            (("organization", "created_at"), False),
         )
 
     def get_id(self) -> str:
@@ -109,7 +109,9 @@ class Member(UserMixin, BaseModel):
 
 
 class Group(BaseModel):
-    organization = pw.ForeignKeyField(Organization, backref="groups", on_delete="CASCADE")
+    organization = pw.ForeignKeyField(
+        Organization, backref="groups", on_delete="CASCADE", index=False
+    )  # served by the (organization, name_key) index (migration 027)
     display_name = pw.CharField(max_length=255)
     name_key = pw.CharField(max_length=255)
     external_id = pw.CharField(max_length=254, null=True)
@@ -129,7 +131,8 @@ class Group(BaseModel):
 
 
 class Membership(BaseModel):
-    group = pw.ForeignKeyField(Group, backref="memberships", on_delete="CASCADE")
+    # Served by the (group, member) index (migration 027).
+    group = pw.ForeignKeyField(Group, backref="memberships", on_delete="CASCADE", index=False)
     member = pw.ForeignKeyField(Member, backref="memberships", on_delete="CASCADE")
     managed_by = pw.CharField(max_length=10, default=Source.LOCAL)
     created_at = pw.DateTimeField(default=utcnow)
