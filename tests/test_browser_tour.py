@@ -87,9 +87,11 @@ class MakeRun:
 
 @pytest.fixture
 def make_run(tmp_path):
-    server = MakeRun(tmp_path / "instance").wait_ready()
-    yield server
-    server.stop()
+    server = MakeRun(tmp_path / "instance")
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
 
 
 def shot(page, name: str):
