@@ -18,6 +18,7 @@ class Stats:
     statuses: dict[int, int] = field(default_factory=dict)
     started: float = 0.0
     ended: float = 0.0
+    cpu_seconds: float = 0.0  # the server's, when the caller measures it
 
     def add(self, status: int, seconds: float) -> None:
         self.latencies.append(seconds)

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from httpload import Connection, Stats, run_clients
 from servers import (
     Gunicorn,
+    cpu_seconds,
     engines,
     fresh_database,
     pooled,
@@ -97,14 +98,20 @@ async def make_groups(base_url: str, headers: dict, tag: str) -> list[str]:
     return ids
 
 
-def measure(base_url: str, headers: dict, users: int, seconds: float) -> Stats:
+def measure(base_url: str, headers: dict, users: int, seconds: float, pids=()) -> Stats:
+    """The mix's figures, and ``stats.cpu_seconds``: what the processes ``pids`` spent on
+    the measured part."""
+
     async def main():
         warm_groups = await make_groups(base_url, headers, "warm")
         await run_clients(base_url, headers, CLIENTS, okta_mix(2, "warm", warm_groups), 30)
         groups = await make_groups(base_url, headers, "bench")
-        return await run_clients(
+        before = cpu_seconds(list(pids))
+        stats = await run_clients(
             base_url, headers, CLIENTS, okta_mix(users, "bench", groups), seconds
         )
+        stats.cpu_seconds = cpu_seconds(list(pids)) - before
+        return stats
 
     return asyncio.run(main())
 
@@ -165,11 +172,16 @@ def targets():
     yield "scim2-server peer (1 worker)", peer
 
 
-def run(users: int, seconds: float) -> list[dict]:
+def run(users: int, seconds: float, only: str = "") -> list[dict]:
+    """Every target, or those whose label contains one of ``only``'s comma-separated words."""
+    wanted = [word.strip().lower() for word in only.split(",") if word.strip()]
     rows = []
     for label, start in targets():
-        with start() as (base_url, headers, _server):
-            stats = measure(base_url, headers, users, seconds)
+        if wanted and not any(word in label.lower() for word in wanted):
+            continue
+        with start() as (base_url, headers, server):
+            pids = [server.process.pid, *server.worker_pids()]
+            stats = measure(base_url, headers, users, seconds, pids)
         rows.append(
             {
                 "target": label,
@@ -180,6 +192,7 @@ def run(users: int, seconds: float) -> list[dict]:
                 "p99": stats.percentile(99) * 1000,
                 "errors": stats.errors,
                 "statuses": dict(sorted(stats.statuses.items())),
+                "cpu_ms": stats.cpu_seconds * 1000 / max(stats.requests, 1),
             }
         )
         print(f"  measured {label}: {rows[-1]['rps']:.0f} req/s", file=sys.stderr, flush=True)
@@ -189,8 +202,9 @@ def run(users: int, seconds: float) -> list[dict]:
 def table(rows: list[dict]) -> str:
     by = {row["target"]: row for row in rows}
     lines = [
-        "| Target | Requests | req/s | p50 ms | p95 ms | p99 ms | 5xx | statuses | vs ceiling |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        "| Target | Requests | req/s | p50 ms | p95 ms | p99 ms | 5xx | statuses | vs ceiling "
+        "| server CPU ms/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for row in rows:
         engine = "PostgreSQL" if "PostgreSQL" in row["target"] else "SQLite"
@@ -203,7 +217,8 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"| {row['target']} | {row['requests']} | {row['rps']:.0f} | {row['p50']:.1f} | "
             f"{row['p95']:.1f} | {row['p99']:.1f} | {row['errors']} | "
-            f"{' '.join(f'{k}:{v}' for k, v in row['statuses'].items())} | {ratio} |"
+            f"{' '.join(f'{k}:{v}' for k, v in row['statuses'].items())} | {ratio} | "
+            f"{row['cpu_ms']:.2f} |"
         )
     peer_row = by.get("scim2-server peer (1 worker)")
     if peer_row:
@@ -219,5 +234,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=40, help="new users per client")
     parser.add_argument("--seconds", type=float, default=60, help="time bound per target")
+    parser.add_argument("--only", default="", help='targets whose label holds one of "a,b"')
     args = parser.parse_args()
-    print(table(run(args.users, args.seconds)))
+    print(table(run(args.users, args.seconds, args.only)))

@@ -7,6 +7,7 @@ a SCIM token and a local admin. Used by bench/scale.py; runnable alone:
 import argparse
 import random
 import sys
+import tempfile
 import time
 import uuid
 from datetime import timedelta
@@ -14,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wizard.db import database
+from wizard.db import database, is_sqlite
 from wizard.models import Group, Member, Membership, utcnow
 
 ADMIN_EMAIL = "admin@scale.example.com"
@@ -27,10 +28,10 @@ def _chunks(rows, size=CHUNK):
         yield rows[start : start + size]
 
 
-def member_rows(organization_id: int, count: int) -> list[dict]:
+def member_rows(organization_id: int, count: int, first: int = 0) -> list[dict]:
     base = utcnow() - timedelta(days=365)
     rows = []
-    for n in range(count):
+    for n in range(first, first + count):
         email = f"user{n:06d}@scale.example.com"
         rows.append(
             {
@@ -48,27 +49,55 @@ def member_rows(organization_id: int, count: int) -> list[dict]:
                 "scim_id": str(uuid.uuid4()),
                 "created_at": base + timedelta(seconds=n * 30),
                 "updated_at": base + timedelta(seconds=n * 30),
-                "field_sources": "{}",
-                "phone_numbers": "[]",
+                "field_sources": {},
+                "phone_numbers": [],
             }
         )
     return rows
 
 
+def copy_rows(model, rows: list[dict]) -> None:
+    """PostgreSQL's ``COPY ... FROM STDIN`` (psycopg's ``copy``): a million members in a
+    fraction of what INSERTs take. Values go through each field's ``db_value``."""
+    if not rows:
+        return
+    # COPY leaves out nothing: the model's defaults are Python's, not the table's.
+    defaults = model._meta.get_default_dict()
+    names = [n for n in {**defaults, **rows[0]} if n != model._meta.primary_key.name]
+    fields = [model._meta.fields[name] for name in names]
+    columns = ", ".join(f'"{field.column_name}"' for field in fields)
+    cursor = database.cursor()
+    with cursor.copy(f'COPY "{model._meta.table_name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            full = {**defaults, **row}
+            copy.write_row([f.db_value(full[n]) for n, f in zip(names, fields, strict=True)])
+
+
+def insert_rows(model, rows: list[dict], chunk: int = CHUNK) -> None:
+    if is_sqlite():
+        for part in _chunks(rows, chunk):
+            model.insert_many(part).execute()
+    else:
+        copy_rows(model, rows)
+
+
 def seed(organization_id: int, members: int, groups: int, per_group: int = 50) -> dict:
-    """Insert members, groups and ``per_group`` memberships per group; returns timings."""
+    """Insert members, groups and ``per_group`` memberships per group; returns timings.
+    Members are made a batch at a time, so memory stays flat at a million."""
     started = time.perf_counter()
     rng = random.Random(7)
     with database.atomic():
-        for chunk in _chunks(member_rows(organization_id, members)):
-            Member.insert_many(chunk).execute()
+        for first in range(0, members, 50_000):
+            batch = member_rows(organization_id, min(50_000, members - first), first)
+            insert_rows(Member, batch)
     member_ids = [
         m
         for (m,) in Member.select(Member.id).where(Member.organization == organization_id).tuples()
     ]
     now = utcnow()
     with database.atomic():
-        for chunk in _chunks(
+        insert_rows(
+            Group,
             [
                 {
                     "organization": organization_id,
@@ -80,9 +109,8 @@ def seed(organization_id: int, members: int, groups: int, per_group: int = 50) -
                     "updated_at": now,
                 }
                 for n in range(groups)
-            ]
-        ):
-            Group.insert_many(chunk).execute()
+            ],
+        )
     group_ids = [
         g for (g,) in Group.select(Group.id).where(Group.organization == organization_id).tuples()
     ]
@@ -92,11 +120,10 @@ def seed(organization_id: int, members: int, groups: int, per_group: int = 50) -
         for member_id in rng.sample(member_ids, min(per_group, len(member_ids)))
     ]
     with database.atomic():
-        for chunk in _chunks(memberships, 1000):
-            Membership.insert_many(chunk).execute()
-    # A bulk load leaves the planner's statistics behind; autovacuum (PostgreSQL) or
-    # ``PRAGMA optimize`` would catch up in production.
-    database.execute_sql("ANALYZE")
+        insert_rows(Membership, memberships, 1000)
+    # A bulk load leaves the planner's statistics and PostgreSQL's visibility map behind;
+    # autovacuum (or ``PRAGMA optimize`` on SQLite) catches up in production.
+    database.execute_sql("ANALYZE" if is_sqlite() else "VACUUM ANALYZE")
     return {
         "members": members,
         "groups": groups,
@@ -117,7 +144,7 @@ def main():
     key, _token, organization_id = prepare_product(env, args.database_url)
     from wizard import create_app
 
-    app = create_app({**env, "INSTANCE_PATH": str(Path(args.database_url).parent)})
+    app = create_app({**env, "INSTANCE_PATH": tempfile.mkdtemp(prefix="okc-seed-")})
     with app.app_context(), database.connection_context():
         print(seed(organization_id, args.members, args.groups))
     print(f"SCIM key {key}")

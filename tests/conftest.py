@@ -21,6 +21,7 @@ from wizard.db import database, upgrade
 from wizard.domain.accounts import create_local_admin, create_staff
 from wizard.domain.organizations import create_organization
 from wizard.domain.roles import OrgRole
+from wizard.scim import request_log
 
 # Simulated Okta mounted in the app (tests/simulated_okta.py): sim_app, sim_server, world, demo.
 pytest_plugins = ["tests.simulated_okta"]
@@ -123,7 +124,9 @@ def app(tmp_path, migrated_sqlite_template):
     shutil.copy(migrated_sqlite_template, path)
     # No app context is pushed here: requests must each get their own ``g``, as in
     # production. Tests that need one use ``app_context``.
-    yield create_app(app_config(tmp_path, f"sqlite:///{path}"))
+    app = create_app(app_config(tmp_path, f"sqlite:///{path}"))
+    yield app
+    request_log.flush(app)  # this test's rows, into this test's database
     if not database.is_closed():
         database.close()
 

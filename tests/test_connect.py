@@ -208,8 +208,9 @@ def test_finish_activates_and_leads_to_team(admin_client):
     assert response.headers["Location"] == "/team/users"
     connection = OktaConnection.get()
     assert connection.status == "active" and connection.activated_at
-    card = admin_client.get("/integrations").text
-    assert "Rotate the token" in card and "Reopen the setup" in card
+    assert "Reopen the setup" in admin_client.get("/integrations").text
+    card = admin_client.get("/integrations/okta").text
+    assert "Reopen the setup" in card and "Guided setup" in card
     assert "/scim/v2/" in card and "/login/okta/acme/callback" in card
 
 

@@ -198,10 +198,10 @@ def test_without_an_app_the_sync_reads_the_members_of_a_detached_mapping(
 ):
     """With no Okta app picked, who belongs is the members of mapped groups: a detached
     mapping still names its Okta group, so its members are read and provisioned."""
-    SyncSettings.update(app_id="").execute()
     okta.add_users(1, assign=None)
     okta.add_group("00gstaff", "Staff", [])
-    run_sync_now(app, synced_org)
+    run_sync_now(app, synced_org)  # with the app picked: the group arrives, nobody else
+    SyncSettings.update(app_id="").execute()
     group = Group.get(Group.okta_id == "00gstaff")
     mapping = mappings.save_role_mapping(group, "User", {}, actor=admin)
     directory.delete_group(group, actor_label="okta-scim")

@@ -10,34 +10,26 @@ Each exception is listed with its reason; an exception that no longer applies fa
 so the lists only shrink."""
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
+
+import pytest
+
+from tests.conftest import app_config
+from wizard import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 WIZARD = ROOT / "wizard"
 MAX_LINES = 300
 
-LONG_MODULES: dict[str, str] = {
-    # Being split (issue 16, helper "layout"): this list empties as each one is.
-    "wizard/models.py": "split last, after OktaConnection's own split (helper 'split')",
-    "wizard/cli.py": "being split into wizard/cli/, one module per command group",
-    "wizard/connect/views.py": "being split by responsibility",
-    "wizard/directory/members.py": "being split by responsibility",
-    "wizard/sync/engine.py": "being split by responsibility",
-    "wizard/scim/mapping.py": "being split by responsibility",
-}
+LONG_MODULES: dict[str, str] = {}
 # URL prefix -> why more than one package or blueprint serves it, for now.
-SHARED_PREFIXES = {
-    "integrations": "helper 'hub' (issue 17) moves the /integrations/okta/... views of "
-    "connect/, sync/ and team/mapping_views.py into wizard/integrations/",
-}
+SHARED_PREFIXES: dict[str, str] = {}
 # Pages any package may render: the error page (``errors/error.html``).
 COMMON_TEMPLATE_FOLDERS = {"errors"}
 # module -> why it renders another package's templates, for now.
-FOREIGN_TEMPLATES = {
-    "wizard/team/mapping_views.py": "an /integrations/okta/ page (templates/mappings/): "
-    "moves to wizard/integrations/ with helper 'hub' (issue 17)",
-}
+FOREIGN_TEMPLATES: dict[str, str] = {}
 
 
 def package_of(module: str) -> str:
@@ -95,26 +87,36 @@ def test_each_endpoint_lives_under_one_prefix(app):
     assert not spread, f"endpoints under more than one URL prefix: {spread}"
 
 
-def test_the_prefix_map_finds_the_package(app):
-    """The README's URL -> package map, checked: a newcomer looking for a page's code."""
-    served = served_by(app)
-    expected = {
-        "": "auth",
-        "login": "auth",
-        "logout": "auth",
-        "account": "auth",
-        "team": "team",
-        "support": "support",
-        "failed-migrations": "support",
-        "org": "org",
-        "connect": "connect",
-        "setup": "connect",
-        "scim": "scim",
-        "healthz": "health",
-    }
-    assert {prefix: served[prefix]["packages"] for prefix in expected} == {
-        prefix: {package} for prefix, package in expected.items()
-    }
+@pytest.fixture
+def every_area_app(tmp_path):
+    """The app with every area mounted: Simulated Okta too, as ``make run`` has it."""
+    return create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'app.db'}", SIMULATED_OKTA="1"))
+
+
+def readme_url_map() -> dict[str, tuple[str, str]]:
+    """The README's "A page's code from its URL" table: prefix -> (package, blueprint)."""
+    text = (ROOT / "README.md").read_text()
+    table = text.split("### A page's code from its URL", 1)[1].split("\n### ", 1)[0]
+    found = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        package = re.match(r"`wizard/(\w+)", cells[1])[1]
+        for url in re.findall(r"`(/[^`]*)`", cells[0]):
+            found[url_prefix(url)] = (package, cells[2].strip("`"))
+    return found
+
+
+def test_the_readme_url_map_matches_the_app(every_area_app):
+    """A newcomer finds a page's code from its URL with the README's table: every prefix
+    the app serves is there, with the package and blueprint that serve it."""
+    served = served_by(every_area_app)
+    documented = readme_url_map()
+    assert set(documented) == set(served), "README's URL table and the app's prefixes differ"
+    assert {
+        prefix: (served[prefix]["packages"], served[prefix]["blueprints"]) for prefix in served
+    } == {prefix: ({package}, {blueprint}) for prefix, (package, blueprint) in documented.items()}
 
 
 def modules():

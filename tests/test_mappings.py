@@ -146,12 +146,6 @@ def test_role_mapping_pages_preview_then_save(
     assert member(pushed["ann"]).org_role is OrgRole.ADMIN
 
 
-def test_mapping_pages_wait_for_a_passed_api_test(client, auth, admin):
-    auth.login()
-    response = client.get("/integrations/okta/roles")
-    assert response.status_code == 302 and response.headers["Location"] == "/integrations/okta/api"
-
-
 def test_sync_memberships_feed_mappings_and_details(app, synced_org, okta, admin):
     okta.add_users(3)
     okta.users["00u000001"]["profile"].update(

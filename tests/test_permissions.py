@@ -143,19 +143,23 @@ def test_navigation_follows_the_table(client, auth, org, role, visible, hidden):
 def test_integrations_page_offers_critical_settings_to_enterprise_admins_only(
     client, auth, admin, org
 ):
-    """An Admin sees the status but no enforcement form, setup links or disconnect."""
+    """An Admin sees the status but no enforcement form, setup links or disconnect, on
+    Integrations, on the hub's Overview and on its Single sign-on tab."""
     with client.application.app_context():
         connections.ensure_connection(org)
     OktaConnection.update(status="active").execute()
     sign_in(client, auth, org, OrgRole.ADMIN)
-    page = client.get("/integrations").text
-    assert "/integrations/okta/enforcement" not in page
-    assert "/integrations/okta/setup-links" not in page
-    assert "/integrations/okta/disconnect" not in page
+    hub = ("/integrations", "/integrations/okta", "/integrations/okta/sso")
+    for path in hub:
+        page = client.get(path).text
+        assert "/integrations/okta/enforcement" not in page, path
+        assert "/integrations/okta/setup-links" not in page, path
+        assert "/integrations/okta/disconnect" not in page, path
     client.post("/logout", data={"csrf_token": csrf_token(page)})
     auth.login()
     page = client.get("/integrations").text
-    assert "/integrations/okta/enforcement" in page and "/integrations/okta/disconnect" in page
+    assert "/integrations/okta/setup-links" in page and "/integrations/okta/disconnect" in page
+    assert "/integrations/okta/enforcement" in client.get("/integrations/okta/sso").text
 
 
 # --- attacks by an ordinary Admin ------------------------------------------------------

@@ -9,6 +9,7 @@ import requests
 from tests.conftest import issue_scim_client
 from wizard.domain import connections
 from wizard.models import FailedMigration, Member, OktaConnection, ScimEvent, ScimToken
+from wizard.scim import request_log
 
 
 def raw_get(url, authorization=None):
@@ -135,6 +136,7 @@ def test_prune_deletes_old_request_records(scim, runner, db):
     from wizard.models import utcnow
 
     scim.get("/Users")
+    request_log.flush(runner.app)
     ScimEvent.update(created_at=utcnow() - timedelta(days=40)).execute()
     scim.get("/Groups")
     result = runner.invoke(args=["scim", "prune", "--days", "30"])

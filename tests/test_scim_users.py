@@ -6,6 +6,7 @@ import pytest
 
 from wizard.domain.roles import OrgRole
 from wizard.models import AuditEvent, FailedMigration, Member, RoleAssignment, ScimEvent
+from wizard.scim import request_log
 
 OUR = "urn:ietf:params:scim:schemas:extension:okta-connector:2.0:User"
 ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -57,9 +58,10 @@ def test_create_stores_attributes_and_returns_them(scim, db):
     assert created["meta"]["version"] == 'W/"1"'
 
 
-def test_okta_password_is_never_stored(scim, db):
+def test_okta_password_is_never_stored(app, scim, db):
     scim.post("/Users", user_body("pw@acme.example.com"))
     scim.post("/Users", user_body("pw@acme.example.com"))  # 409, body kept for the log
+    request_log.flush(app)
     stored = [e.body for e in ScimEvent.select()] + [
         json.dumps(f.request) for f in FailedMigration.select()
     ]
@@ -402,9 +404,10 @@ def test_unknown_ids_are_scim_404(scim, method, user_id):
     assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
 
 
-def test_every_request_is_logged_with_token_and_latency(scim, db):
+def test_every_request_is_logged_with_token_and_latency(app, scim, db):
     created = scim.create_user("log@acme.example.com")
     scim.get(f"/Users/{created['id']}")
+    request_log.flush(app)
     events = list(ScimEvent.select().order_by(ScimEvent.id))
     assert [(e.method, e.status) for e in events] == [("POST", 201), ("GET", 200)]
     assert events[1].resource_id == created["id"] and events[0].token_id is not None

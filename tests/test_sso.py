@@ -390,7 +390,7 @@ def test_cli_configure_checks_like_the_wizard(runner, org, crafted):
 
 def test_enforcement_form_needs_a_test_and_a_break_glass(client, auth, crafted, admin):
     auth.login()
-    page = client.get("/integrations").text
+    page = client.get("/integrations/okta/sso").text
     token = csrf_token(page)
     client.post(
         "/integrations/okta/enforcement",

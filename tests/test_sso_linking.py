@@ -288,7 +288,7 @@ def test_jit_role_above_user_is_refused_by_the_sign_in_rules(client, auth, op, a
     """The form offers none/ReadOnly/User only; a forged Admin value is refused."""
     OktaConnection.update(status="active").execute()  # the wizard is finished
     auth.login()
-    page = client.get("/integrations").text
+    page = client.get("/integrations/okta/sso").text
     assert 'name="jit_role"' in page
     client.post(
         "/integrations/okta/enforcement",

@@ -20,6 +20,7 @@ from wizard.models import (
     SyncRun,
     SyncSettings,
 )
+from wizard.scim import request_log
 from wizard.sync import api_connection, jobs, runs
 
 sync = run_sync_now
@@ -233,6 +234,7 @@ def test_tick_does_housekeeping(app, scim, db):
     from wizard.models import ScimEvent, ScimToken
 
     scim.get("/Users")
+    request_log.flush(app)
     old = datetime.utcnow() - timedelta(days=31)
     ScimEvent.update(created_at=old).execute()
     ScimToken.update(expires_at=datetime.utcnow() - timedelta(minutes=1)).execute()
@@ -289,10 +291,10 @@ def test_without_an_app_the_mapped_groups_decide_who_belongs(app, synced_org, ok
     from wizard.domain import mappings
     from wizard.models import Group
 
-    SyncSettings.update(app_id="").execute()
     okta.add_users(4, assign=None)
     okta.add_group("00gstaff", "All staff", ["00u000001", "00u000002"])
-    assert run_sync_now(app, synced_org).counts["created"] == 0  # no mapping yet: nobody
+    assert run_sync_now(app, synced_org).counts["created"] == 0  # nobody assigned to the app
+    SyncSettings.update(app_id="").execute()
     group = Group.get(Group.okta_id == "00gstaff")  # read by the first run
     mappings.save_role_mapping(group, "User", {}, actor=admin)
     run = run_sync_now(app, synced_org)
@@ -377,6 +379,7 @@ def test_an_organization_without_the_feature_never_stops_the_other_syncs(
     synced_org.save()
     with app.app_context():
         api_connection.save_api_settings(ensure_connection(other_org), okta.url, TOKEN)
+        SyncSettings.update(app_id="0oascim").execute()  # both read one app
         acme_run = runs.queue(synced_org, "manual")
         globex_run = runs.queue(other_org, "manual")
         jobs.tick(owner="test")

@@ -65,15 +65,15 @@ def test_sync_now_queues_once_and_pause_resume_persist(admin_client, synced_org)
 
 @pytest.mark.parametrize(
     ("path", "endpoint"),
-    [("now", "run_now"), ("dry-run", "dry_run"), ("pause", "pause"), ("resume", "resume")],
+    [("now", "now"), ("dry-run", "dry_run"), ("pause", "pause"), ("resume", "resume")],
 )
 def test_each_sync_action_is_its_own_route_with_its_own_permission(app, path, endpoint):
     """One route per action, at the URL it always had, each naming what it requires:
     no view that branches on the posted action name."""
     adapter = app.url_map.bind("localhost")
     url = f"/integrations/okta/sync/{path}"
-    assert adapter.match(url, method="POST") == (f"sync.{endpoint}", {})
-    assert app.view_functions[f"sync.{endpoint}"].permission == Action.RUN_SYNC
+    assert adapter.match(url, method="POST") == (f"integrations.sync_{endpoint}", {})
+    assert app.view_functions[f"integrations.sync_{endpoint}"].permission == Action.RUN_SYNC
 
 
 def test_dry_run_queues_a_dry_run_and_is_audited(admin_client, synced_org):

@@ -30,7 +30,7 @@ from wizard.models import (
 NOT_IDS = {
     ("static", "filename"): "public files",
     ("connect.step", "slug"): "a wizard step name, scoped to the caller's organization",
-    ("sync.held", "decision"): "approve or discard (the run id is checked)",
+    ("integrations.sync_held", "decision"): "approve or discard (the run id is checked)",
     ("scim.resource_type", "name"): "discovery: the same for every tenant",
     ("scim.schema", "urn"): "discovery: the same for every tenant",
     ("connect.open_setup_link", "token"): "a bearer secret: unknown tokens are 410",

@@ -1,4 +1,15 @@
-"""okta-connector: connect an organization's Okta tenant (SSO, SCIM, scheduled sync)."""
+"""okta-connector: connect an organization's Okta tenant (SSO, SCIM, scheduled sync).
+
+``wizard/`` is the whole app, not only the wizard (the name is kept): ``create_app``
+here, one package per URL prefix (``auth``, ``team``, ``support``, ``org``,
+``connect``, ``integrations``, ``scim``; ``health`` is one module), the rules the
+areas share (``domain``, ``directory``, ``sso``), the pull sync (``sync``), the data
+model (``models``), commands (``cli``), and the infrastructure at the top level
+(``config``, ``db``, ``extensions``, ``errors``, ``security``, ``security_headers``,
+``request_context``, ``permissions``, ``tenancy``, ``prepared``, ``dns``, ``mail``).
+The guided setup, the *Connect Okta* wizard itself, is ``wizard/connect/``. The
+README's "Layout" section maps each URL to its package.
+"""
 
 import os
 from pathlib import Path
@@ -18,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         db,
         errors,
         health,
+        integrations,
         org,
         permissions,
         request_context,
@@ -34,8 +46,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import csrf, limiter, login_manager, mail
     from .simulator import mounting as simulator_mounting
     from .sso import clients as sso_clients
-    from .sync import views as sync_views
-    from .team import mapping_views
 
     overrides = {**from_environment(os.environ), **(config or {})}
     instance_path = overrides.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance")
@@ -81,8 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(support.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(connect.bp)
-    app.register_blueprint(sync_views.bp)
-    app.register_blueprint(mapping_views.bp)
+    app.register_blueprint(integrations.bp)
     sso_clients.oauth.init_app(app)
     scim.init_app(app)
     simulator_mounting.init_app(app)  # development only: Simulated Okta, when asked for

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from .config_numbers import SESSION_LIFETIMES, TUNING, check_numbers
+
 ENVIRONMENTS = ("production", "development")
 MAIL_SETTINGS = (
     "MAIL_BACKEND",
@@ -25,9 +27,6 @@ MAIL_SETTINGS = (
 )
 SCHEDULER_MODES = ("embedded", "off")
 LOOPBACK_HOSTS = {"localhost"}
-# Server-side session limits (wizard/domain/session_records.py): unused for SESSION_IDLE_HOURS,
-# or older than SESSION_MAX_DAYS, a session ends whatever its cookie says.
-SESSION_LIFETIMES = {"SESSION_IDLE_HOURS": 12, "SESSION_MAX_DAYS": 7}
 NEW_SECRET_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105
 TRUTHY, FALSY = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 SIMULATOR_PREFIX = "/simulated-okta"  # where Simulated Okta is served (wizard/simulator/)
@@ -95,6 +94,7 @@ def from_environment(environ) -> dict:
         "OUTBOUND_CA_BUNDLE",
         "SIMULATED_OKTA",
         "INSTANCE_PATH",
+        *TUNING,
     )
     return {name: environ[name] for name in names if environ.get(name)}
 
@@ -129,7 +129,8 @@ def build_config(instance_path: str, overrides: dict) -> dict:
                 instance, "encryption_keys", lambda: Fernet.generate_key().decode()
             )
     _check(config)
-    _check_session_lifetimes(config)
+    if problem := check_numbers(config):  # session lifetimes, request log, token cache
+        raise UnsafeConfiguration(problem)
     config.update(_mail_settings(config, instance, development))
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     simulated = config["SIMULATED_OKTA"]
@@ -259,19 +260,6 @@ def _check_public_base_url(base_url: str, *, development: bool) -> None:
         "PUBLIC_BASE_URL must start with https:// (Okta connects over HTTPS only); "
         "http:// on a loopback host is accepted in development only (APP_ENV=development)"
     )
-
-
-def _check_session_lifetimes(config: dict) -> None:
-    for name in SESSION_LIFETIMES:
-        try:
-            value = float(config[name])
-            if not 0 < value < float("inf"):
-                raise ValueError
-        except (TypeError, ValueError):
-            raise UnsafeConfiguration(
-                f"{name} must be a positive number (default {SESSION_LIFETIMES[name]})"
-            ) from None
-        config[name] = int(value) if value.is_integer() else value
 
 
 def _mail_settings(config: dict, instance: Path, development: bool) -> dict:

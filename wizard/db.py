@@ -16,6 +16,8 @@ from flask.cli import with_appcontext
 from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
+from . import db_triggers
+
 database = pw.DatabaseProxy()
 _SQLITE_WRITERS = threading.RLock()  # re-entrant: a nested write_transaction is a savepoint
 
@@ -77,7 +79,7 @@ def one_of(column, values: list):
 
 
 @contextmanager
-def write_transaction(organization=None):
+def write_transaction(organization=None, *, on: pw.Database | None = None):
     """A transaction for read-then-write work, serialized with the other writers.
 
     On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two writers queue
@@ -87,17 +89,21 @@ def write_transaction(organization=None):
     any process, and every read after the lock sees the previous writer's commit (seat
     counts, "does this userName exist", group membership sets), while other tenants
     write in parallel.
+
+    ``on`` is a database other than the app's current one (a background writer keeps the
+    database of the app that queued its rows).
     """
-    if is_sqlite():
+    db = database.obj if on is None else on
+    if isinstance(db, pw.SqliteDatabase):
         # Threads of this process queue on a mutex first: SQLite's busy handler waits by
         # sleeping (1, 2, 5, 10 ms... between tries), a mutex wakes the next writer at once.
-        with _SQLITE_WRITERS, database.atomic(lock_type="IMMEDIATE") as transaction:
+        with _SQLITE_WRITERS, db.atomic(lock_type="IMMEDIATE") as transaction:
             yield transaction
         return
-    with database.atomic() as transaction:
+    with db.atomic() as transaction:
         if organization is not None:
             organization_id = getattr(organization, "id", organization)
-            database.execute_sql(
+            db.execute_sql(
                 "SELECT id FROM organization WHERE id = %s FOR UPDATE", (organization_id,)
             )
         yield transaction
@@ -130,12 +136,18 @@ def migration_router():
 
 
 def upgrade() -> list[str]:
-    """Apply every migration not yet applied; returns the names applied.
+    """Apply every migration not yet applied, then make any missing trigger
+    (wizard/db_triggers.py: a migration that rebuilds a SQLite table drops them); returns
+    the names of the migrations applied."""
+    pending = _migrate()
+    db_triggers.ensure(database.obj)
+    return pending
 
-    On SQLite, changing a column rebuilds its table; with foreign keys on, dropping the
+
+def _migrate() -> list[str]:
+    """On SQLite, changing a column rebuilds its table; with foreign keys on, dropping the
     old table would fire ON DELETE actions and lose dependent rows. SQLite's documented
-    procedure is to turn them off around the change and check integrity afterwards.
-    """
+    procedure is to turn them off around the change and check integrity afterwards."""
     router = migration_router()
     pending = router.diff
     if not pending:

@@ -34,6 +34,8 @@ class Action(StrEnum):
     ISSUE_FIRST_SCIM_TOKEN = "issue_first_scim_token"  # noqa: S105 (an action name)
     ROTATE_SCIM_TOKEN = "rotate_scim_token"  # noqa: S105 (an action name)
     REVOKE_SCIM_TOKENS = "revoke_scim_tokens"
+    CHOOSE_SCIM_AUTH = "choose_scim_auth"
+    VIEW_SCIM_LOG = "view_scim_log"
     CONFIGURE_OKTA_API = "configure_okta_api"
     MANAGE_TRUSTED_HOSTS = "manage_trusted_hosts"
     VIEW_SYNC = "view_sync"
@@ -99,6 +101,15 @@ RULES: dict[Action, Rule] = {
         fresh_auth=True,
     ),
     Action.REVOKE_SCIM_TOKENS: Rule(EA, "Revoke SCIM tokens", fresh_auth=True),
+    Action.CHOOSE_SCIM_AUTH: Rule(
+        ADMIN,
+        "Choose how Okta presents the SCIM token (Bearer, header, Basic): which values the "
+        "page shows to paste; the token itself is unchanged",
+        setup_link=True,
+    ),
+    Action.VIEW_SCIM_LOG: Rule(
+        ADMIN, "See the organization's own SCIM request log (bodies without secrets)"
+    ),
     Action.CONFIGURE_OKTA_API: Rule(
         EA,
         "Save or test the Okta API connection (org URL; service app key and client ID, or token)",

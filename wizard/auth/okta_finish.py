@@ -63,9 +63,10 @@ def tester_label() -> str:
     return f"setup link {link.id}" if link is not None else "unknown"
 
 
-def finish_test(configuration, claims: dict):
-    """Shows the verified claims in the wizard. A pass by an EnterpriseAdmin makes a
-    pending configuration live; anyone else's pass only records the result."""
+def finish_test(configuration, claims: dict, back: str | None = None):
+    """Shows the verified claims where the test started (``back``: the hub's SSO tab,
+    else the wizard). A pass by an EnterpriseAdmin makes a pending configuration live;
+    anyone else's pass only records the result."""
     connection = configuration.connection
     email = str(claims.get("email") or "")
     shown = {k: claims.get(k) for k in ("sub", "email", "name", "iss", "aud") if claims.get(k)}
@@ -102,7 +103,7 @@ def finish_test(configuration, claims: dict):
         details={"ok": ok, "state": configuration.state, "activated": activated},
         ip=request.remote_addr or "",
     )
-    return redirect(url_for("connect.step", slug="sso"))
+    return redirect(back or url_for("connect.step", slug="sso"))
 
 
 def finish_reauth(configuration, claims: dict, state: dict):

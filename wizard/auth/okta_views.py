@@ -84,7 +84,10 @@ def okta_test(slug: str):
     connection = _connection(slug)
     if not okta_finish.may_test(connection.organization):  # CSRFProtect checked the token
         abort(403)
-    return _authorize(connection, "test", None, {})
+    # Back to the page it started from: Integrations > Okta > Single sign-on, or the
+    # wizard's step (a fixed choice, never a posted address).
+    back = url_for("integrations.sso") if request.form.get("back") == "hub" else None
+    return _authorize(connection, "test", back, {})
 
 
 @bp.post(PREFIX + "/link")
@@ -123,6 +126,7 @@ def _authorize(connection, mode: str, next_url: str | None, extra: dict):
             unreachable(
                 exc, "Try again in a minute; if it persists, check the Okta domain in the wizard."
             ),
+            back=safe_next(next_url),
         )
 
 
@@ -148,14 +152,14 @@ def okta_callback(slug: str):
         configuration = _started_with(connection, mode, state.get("c"))
         claims = verified_claims(configuration)
         if mode == "test":
-            return okta_finish.finish_test(configuration, claims)
+            return okta_finish.finish_test(configuration, claims, back=state.get("n"))
         if mode == "reauth":
             return okta_finish.finish_reauth(configuration, claims, state)
         if mode == "link":
             return okta_finish.finish_link(configuration, claims)
         member = member_for_claims(configuration, claims)
     except SignInRefused as refused:
-        return _refuse(connection, mode, refused)
+        return _refuse(connection, mode, refused, back=state.get("n"))
     return _sign_in(connection, member, claims, state)
 
 
@@ -206,7 +210,7 @@ def okta_signed_out(slug: str):
     return redirect(url_for("auth.login"))
 
 
-def _refuse(connection, mode: str, refused: SignInRefused):
+def _refuse(connection, mode: str, refused: SignInRefused, back: str | None = None):
     details = {"reason": refused.reason, "mode": mode}
     if refused.provider_text:
         details["provider_description"] = refused.provider_text
@@ -229,5 +233,5 @@ def _refuse(connection, mode: str, refused: SignInRefused):
             "claims": {},
             "problems": [f"{refused.title}. {refused.fix}"],
         }
-        return redirect(url_for("connect.step", slug="sso"))
+        return redirect(back or url_for("connect.step", slug="sso"))
     return render_template("auth/okta_error.html", refused=refused), refused.status

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 
 class PermissionsForm(FlaskForm):
@@ -67,57 +67,3 @@ class ChecklistForm(FlaskForm):
 
 for _name, _label in CHECKLIST:
     setattr(ChecklistForm, _name, BooleanField(_label))
-
-
-class EnforcementForm(FlaskForm):
-    enforced = BooleanField("Require Okta sign-in for everyone in the organization")
-    break_glass = SelectField(
-        "Break-glass admin",
-        description="This local admin may still sign in with a password (every use is "
-        "recorded), so an Okta outage cannot lock you out.",
-        coerce=int,
-    )
-    jit = BooleanField(
-        "Create accounts on first Okta sign-in (just-in-time)",
-        description="Only for email addresses Okta verified, in this organization's verified "
-        "domains.",
-    )
-    jit_role = SelectField(
-        "Role of just-in-time accounts",
-        description="Never more than User, and never a role from Okta's claims: give more "
-        "through role mappings or by hand.",
-    )
-
-
-class DisconnectForm(FlaskForm):
-    confirm_name = StringField(
-        "Type the organization's name to confirm",
-        validators=[DataRequired(), Length(max=120)],
-    )
-
-
-class SetupLinkForm(FlaskForm):
-    label = StringField(
-        "Who is it for",
-        description="For your records, e.g. 'Sam from IT'.",
-        validators=[Length(max=120)],
-    )
-    days = IntegerField("Valid for (days)", default=7, validators=[NumberRange(min=1, max=30)])
-
-
-class DomainForm(FlaskForm):
-    domain = StringField(
-        "Email domain",
-        description="The part after @ in your people's addresses, e.g. acme.com. Each "
-        "domain is proven with a DNS record.",
-        validators=[DataRequired("Enter a domain, e.g. acme.com."), Length(max=253)],
-    )
-
-
-class TrustedHostForm(FlaskForm):
-    host = StringField(
-        "Host name",
-        description="Your Okta custom URL domain (e.g. login.acme.com) or another OpenID "
-        "provider's host. Okta's own domains (*.okta.com, …) are always allowed.",
-        validators=[DataRequired("Enter a host name."), Length(max=253)],
-    )

@@ -18,6 +18,7 @@ from ..models import (
     SyncRun,
     utcnow,
 )
+from ..scim import request_log
 from ..sync.health import idle_warning
 
 RECENT = 5
@@ -31,6 +32,7 @@ def _local(moment, timezone: str) -> str | None:
 
 def provisioning_status(connection: OktaConnection) -> dict:
     timezone = connection.organization.timezone
+    request_log.flush()
     verified = (
         ScimEvent.select(pw.fn.MAX(ScimEvent.created_at))
         .where((ScimEvent.connection == connection) & ScimEvent.authenticated)
@@ -137,6 +139,7 @@ def snapshot(connection: OktaConnection) -> dict:
 def connection_health(connection: OktaConnection) -> dict:
     """The status card: SCIM traffic and errors in the last 24 h, break-glass uses."""
     since = utcnow() - timedelta(hours=24)
+    request_log.flush()
     recent = ScimEvent.select().where(
         (ScimEvent.connection == connection) & (ScimEvent.created_at >= since)
     )

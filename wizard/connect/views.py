@@ -1,44 +1,23 @@
-"""The Connect Okta steps (one view per step), the setup-link entry, live status.
+"""The Connect Okta wizard's frame: its blueprint, the page every step renders, how a
+step completes, and what the steps share with the pages around them (the token, the
+self-test, the live status). The steps are ``step_views``; the setup link's entry is
+``setup_link_views``.
 
 Views parse the form, call a plain function, audit, redirect. Every state change is
 audited; progress is saved on the connection so the admin can leave and resume.
 """
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import security_headers
-from ..auth import sessions
-from ..domain import audit, connections, setup_links
-from ..domain import email_domains as domains
-from ..extensions import limiter
-from ..models import OktaConnection, utcnow
+from ..domain import audit, connections
+from ..models import OktaConnection
 from ..permissions import Action, check, requires
 from ..security_headers import shown_once
-from ..sso import configurations as sso_configurations
 from ..sso import settings as sso_settings
 from ..tenancy import acting_organization
 from . import live, steps
-from .forms import (
-    CHECKLIST,
-    AppsForm,
-    ChecklistForm,
-    PermissionsForm,
-    RegenerateTokenForm,
-    SsoForm,
-)
+from .forms import RegenerateTokenForm
 from .selftest import run_self_test
 
 bp = Blueprint("connect", __name__)
@@ -90,162 +69,6 @@ def start():
     return redirect(url_for("connect.step", slug=steps.resume_step(connection_or_gate())))
 
 
-@bp.get("/setup/<token>")
-@limiter.limit("20 per hour")
-def open_setup_link(token: str):
-    """An IT person's way in: the link's organization, the Okta steps only. Everyone is
-    asked first, with the organization and who lent the link named: someone signed in
-    would lose their session, and someone sent a stranger's link (a phishing mail) would
-    otherwise land in that stranger's wizard and type their own Okta settings into it."""
-    link = setup_links.find(token)
-    if link is None:
-        return _invalid_setup_link()
-    setup_links.hold_pending(link)
-    response = shown_once(
-        render_template(
-            "connect/setup_link_confirm.html", organization=link.organization, link=link
-        )
-    )
-    response.headers["Referrer-Policy"] = "no-referrer"  # the address holds the token
-    return response
-
-
-@bp.post("/setup/continue")
-def continue_setup_link():
-    """The signed-in visitor chose Continue: sign them out here, then open the link."""
-    link = setup_links.pending()
-    if link is None:
-        return _invalid_setup_link()
-    if current_user.is_authenticated:
-        member = current_user._get_current_object()
-        audit.record_request(
-            "auth.sign_out",
-            organization=member.organization,
-            target=member,
-            details={"reason": sessions.SessionEnd.SETUP_LINK},
-        )
-        sessions.sign_out(sessions.SessionEnd.SETUP_LINK)
-    return _enter_with(link)
-
-
-def _invalid_setup_link():
-    return render_template(
-        "errors/error.html",
-        code=410,
-        title="This setup link is not valid",
-        message="It has expired or was revoked. Ask your admin for a new one.",
-    ), 410
-
-
-def _enter_with(link):
-    session.clear()
-    session[setup_links.SESSION_KEY] = link.id
-    setup_links.note_use(link)
-    audit.record(
-        "setup_link.used",
-        organization=link.organization,
-        actor_label=f"setup link {link.id}",
-        target=link,
-        ip=request.remote_addr or "",
-    )
-    return redirect(url_for("connect.step", slug="apps"))
-
-
-@bp.route("/connect/okta/<slug>", methods=["GET", "POST"])
-@requires(Action.RUN_WIZARD)
-def step(slug: str):
-    if slug not in steps.SLUGS:
-        abort(404)
-    if g.get("setup_link") is not None and slug not in setup_links.STEPS:
-        abort(403)  # a setup link reaches the Okta steps (2-7), nothing else
-    if slug == "sso" and request.method == "POST":
-        check(Action.CONFIGURE_SSO)  # anyone here may read the SSO settings
-    connection = connection_or_gate()
-    return STEP_VIEWS[slug](connection)
-
-
-def permissions_step(connection):
-    form = PermissionsForm(confirm=(connection.wizard_state or {}).get("permissions_confirmed"))
-    if form.validate_on_submit():
-        return complete(connection, "permissions", permissions_confirmed=True)
-    return page("permissions", connection, form=form)
-
-
-def apps_step(connection):
-    form = AppsForm(confirm="apps" in steps.done_steps(connection))
-    if form.validate_on_submit():
-        return complete(connection, "apps")
-    return page("apps", connection, form=form)
-
-
-def sso_step(connection):
-    """Issuer, client ID and secret are saved as a pending configuration; the live one
-    keeps signing people in until an EnterpriseAdmin's test sign-in passes."""
-    shown = sso_configurations.for_test(connection)
-    if shown is not None:
-        security_headers.allow_form_redirect_to(shown.issuer)  # Test sign-in's redirect
-    form = SsoForm(
-        okta_domain=shown.issuer if shown else "",
-        client_id=shown.client_id if shown else "",
-        email_domain=domains.primary_domain(organization()),
-    )
-    if form.validate_on_submit():
-        try:
-            changes = sso_settings.save_sso_settings(
-                connection,
-                okta_domain=form.okta_domain.data,
-                client_id=form.client_id.data,
-                client_secret=form.client_secret.data,
-                email_domain=form.email_domain.data,
-                saved_by=current_user._get_current_object()
-                if current_user.is_authenticated
-                else None,
-                saved_by_label=_actor_label(),
-            )
-        except sso_settings.SsoSettingsError as exc:
-            for field, message in exc.errors.items():
-                getattr(form, field).errors.append(message)
-        else:
-            audit.record_request(
-                "sso.settings_saved",
-                organization=organization(),
-                target=connection,
-                details=changes,
-            )
-            flash(
-                "Single sign-on settings saved (the secret is stored encrypted). "
-                + ("Run the test sign-in to make them live." if changes["pending"] else ""),
-                "success",
-            )
-            return complete(connection, "sso")
-    test_result = session.pop("sso_test", None)
-    return page(
-        "sso",
-        connection,
-        form=form,
-        test_result=test_result,
-        email_domains=domains.claims_of(organization()),
-        live_sso=sso_configurations.live(connection),
-        pending_sso=sso_configurations.pending(connection),
-    ), 400 if form.errors else 200
-
-
-def _actor_label() -> str:
-    """Who saved the settings, as the SSO step shows it ("saved by ...")."""
-    if current_user.is_authenticated:
-        return current_user.email
-    link = g.get("setup_link")
-    if link is None:
-        return ""
-    return f"setup link {link.id}" + (f" ({link.label})" if link.label else "")
-
-
-def credentials_step(connection):
-    if request.method == "POST":
-        return complete(connection, "credentials")
-    return credentials_page(connection)
-
-
 def credentials_page(connection, **extra):
     """Step 4, as shown after a visit, a new token (``new_token``) or a self-test."""
     return page(
@@ -265,62 +88,6 @@ def token_action(connection) -> Action:
     if connections.ever_had_a_token(connection):
         return Action.ROTATE_SCIM_TOKEN
     return Action.ISSUE_FIRST_SCIM_TOKEN
-
-
-def settings_step(connection):
-    ticks = (connection.wizard_state or {}).get("checklist", {})
-    form = ChecklistForm(data=ticks)
-    if form.validate_on_submit():
-        checklist = {name: getattr(form, name).data for name, _ in CHECKLIST}
-        return complete(connection, "settings", checklist=checklist)
-    return page("settings", connection, form=form, warnings=live.traffic_warnings(connection))
-
-
-def assign_step(connection):
-    if request.method == "POST":
-        return complete(connection, "assign")
-    return page(
-        "assign",
-        connection,
-        users=live.received_users(connection),
-        drift=live.latest_drift(connection),
-    )
-
-
-def push_step(connection):
-    if request.method == "POST":
-        return complete(connection, "push")
-    return page("push", connection, pushed=live.pushed_groups(connection))
-
-
-def finish_step(connection):
-    if request.method == "POST":
-        steps.mark_done(connection, "finish")
-        connection.status, connection.activated_at = "active", utcnow()
-        connection.save()
-        audit.record_request("wizard.finished", organization=organization(), target=connection)
-        flash("Okta is connected. These are the people Okta sent so far.", "success")
-        return redirect(url_for("team.users"))
-    snapshot = live.snapshot(connection)
-    return page(
-        "finish",
-        connection,
-        snapshot=snapshot,
-        tokens=list(connections.live_tokens(connection)),
-        email_domains=domains.claims_of(organization()),
-    )
-
-
-STEP_VIEWS = {
-    "permissions": permissions_step,
-    "apps": apps_step,
-    "sso": sso_step,
-    "credentials": credentials_step,
-    "settings": settings_step,
-    "assign": assign_step,
-    "push": push_step,
-    "finish": finish_step,
-}
 
 
 @bp.post("/connect/okta/credentials/token")

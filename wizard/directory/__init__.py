@@ -10,6 +10,7 @@ the transaction, and on ``DirectoryError`` roll back and record a failed migrati
 """
 
 from . import grants
+from .activation import hide_member, set_active, set_active_here
 from .bulk import BulkResult, create_members
 from .groups import (
     add_members,
@@ -24,19 +25,8 @@ from .groups import (
 )
 from .handover import convert_to_local, link_to_okta
 from .kept_mappings import detached_okta_groups
-from .members import (
-    PROFILE_FIELDS,
-    UNSET,
-    create_member,
-    differs,
-    hide_member,
-    member_by_email,
-    member_by_user_name,
-    parse_role,
-    set_active,
-    set_active_here,
-    update_member,
-)
+from .members import create_member, member_by_email, member_by_user_name, update_member
+from .profiles import PROFILE_FIELDS, UNSET, differs, parse_role
 from .rules import DirectoryError, ensure_seat, require_enterprise, seats_used
 
 __all__ = [

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from ..db import chunks, database, one_of
 from ..domain import audit, failures
 from ..models import Member, Organization, fold, utcnow
-from .members import _stored, create_member, validate_profile
+from .members import create_member
+from .profiles import stored_profile, validate_profile
 from .rules import DirectoryError, require_enterprise, seats_used
 
 CHUNK = 500  # rows per INSERT: under SQLite's bound-parameter limit for Member's columns
@@ -92,7 +93,7 @@ def _insert(organization, clean, managed_by: str, actor_label: str) -> list[tupl
     now = utcnow()
     rows = []
     for _index, profile, extra in clean:
-        stored = _stored(profile)
+        stored = stored_profile(profile)
         sources = {f: managed_by for f, v in stored.items() if v and not f.endswith("_key")}
         rows.append(
             {

@@ -40,18 +40,35 @@ _SCIM_GRANTS = Prepared(
 )
 
 
+def _scim_grants(member: Member) -> list[tuple[int, str]]:
+    """The member's SCIM grants as (id, role), read once per member object: a SCIM write
+    reads them to build the PATCHed resource, to compare the role, and to answer.
+    Only ``set_scim_role`` changes them, and it keeps this up to date."""
+    known = member.__dict__.get("_scim_grants")
+    if known is None:
+        known = member._scim_grants = [(g.id, g.role) for g in _SCIM_GRANTS.rows(member.id)]
+    return known
+
+
+def note_no_grants(member: Member) -> None:
+    """``member`` was just made: it has no grants yet (nothing to read back)."""
+    member._scim_grants = []
+
+
 def set_scim_role(member: Member, role: OrgRole | None) -> bool:
     """Make the SCIM grant ``role`` (None or NONE: no SCIM grant); True when roles changed."""
-    current = _SCIM_GRANTS.rows(member.id)
+    current = _scim_grants(member)
     wanted = None if role in (None, OrgRole.NONE) else role.value_name
-    existing = [grant.role for grant in current]
-    if existing == ([wanted] if wanted else []):
+    if [grant_role for _, grant_role in current] == ([wanted] if wanted else []):
         return False
-    RoleAssignment.delete().where(RoleAssignment.id.in_([grant.id for grant in current])).execute()
+    if current:
+        RoleAssignment.delete().where(RoleAssignment.id.in_([i for i, _ in current])).execute()
+    member._scim_grants = []
     if wanted:
-        RoleAssignment.create(
+        grant = RoleAssignment.create(
             member=member, role=wanted, source=GrantSource.SCIM, managed_by=Source.SCIM
         )
+        member._scim_grants = [(grant.id, wanted)]
     recompute_org_role(member)
     return True
 
@@ -83,18 +100,10 @@ def grant_jit_role(member: Member, role: OrgRole) -> bool:
     return True
 
 
-_SCIM_GRANT = Prepared(
-    lambda member_id: (
-        org_grants(member_id).where(RoleAssignment.source == GrantSource.SCIM).limit(1)
-    ),
-    int,
-)
-
-
 def scim_role(member: Member) -> str | None:
     """The role Okta gave through SCIM, if any (what SCIM reads back)."""
-    grant = _SCIM_GRANT.first(member.id)
-    return grant.role if grant else None
+    current = _scim_grants(member)
+    return current[0][1] if current else None
 
 
 # --- role mappings (seed 000): Okta group -> organization role and site roles ---------

@@ -10,8 +10,9 @@ from ..domain import audit
 from ..domain.failure_reasons import FailureReason
 from ..domain.sources import Source
 from ..models import Member, fold
-from .members import _link, _protected, _touch, member_by_user_name
-from .rules import DirectoryError
+from .activation import touch
+from .members import _link, member_by_user_name
+from .rules import DirectoryError, protected
 
 
 def link_to_okta(member: Member, user_name: str, *, actor) -> Member:
@@ -19,7 +20,7 @@ def link_to_okta(member: Member, user_name: str, *, actor) -> Member:
     next existence check finds it. Its data stays. Refused for a kept-local member (the
     break-glass admin) and when another member holds that userName."""
     if member.keep_local:
-        raise _protected(member)
+        raise protected(member)
     other = member_by_user_name(member.organization, user_name)
     if other is not None and other.id != member.id:
         raise DirectoryError(
@@ -27,7 +28,7 @@ def link_to_okta(member: Member, user_name: str, *, actor) -> Member:
         )
     member.user_name, member.user_name_key = user_name, fold(user_name)
     _link(member, Source.SCIM, actor=actor)
-    _touch(member)
+    touch(member)
     return member
 
 
@@ -45,5 +46,5 @@ def convert_to_local(member: Member, *, actor) -> bool:
         details={"from": member.managed_by},
     )
     member.managed_by = Source.LOCAL
-    _touch(member)
+    touch(member)
     return True

@@ -1,5 +1,6 @@
 """The rules every directory change checks first, whichever door it came through."""
 
+from ..domain import member_tally
 from ..domain.failure_reasons import FailureReason
 from ..models import Member, Organization
 
@@ -23,6 +24,12 @@ def require_enterprise(organization: Organization) -> None:
 
 
 def seats_used(organization: Organization) -> int:
+    """Active members (staff belong to no organization). From the member tally, kept in
+    the same transaction as the members: under the organization's write lock it is exact,
+    and costs one row read however many members there are."""
+    tallied = member_tally.members(getattr(organization, "id", organization), active=True)
+    if tallied is not None:
+        return tallied
     return (
         Member.select()
         .where((Member.organization == organization) & Member.active & ~Member.is_staff)
@@ -38,3 +45,13 @@ def ensure_seat(organization: Organization) -> None:
             f"License limit of {limit} seats reached. Free a seat or ask for a higher limit; "
             "the user is provisioned automatically once a seat is free.",
         )
+
+
+def protected(member: Member) -> DirectoryError:
+    """The refusal of a change from Okta to a member kept local here."""
+    return DirectoryError(
+        FailureReason.LOCAL_MEMBER_PROTECTED,
+        f"{member.email} is kept local by an admin (for example the "
+        "break-glass account) and cannot be changed from Okta.",
+        member=member,
+    )

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 
 from ..models import AuditEvent, Member, Organization, ScimEvent, SyncRun
+from ..scim import request_log
 from .failure_inbox import spreadsheet_safe
 
 CSV_COLUMNS = ("time", "organization", "actor", "action", "target", "details", "ip")
@@ -97,6 +98,7 @@ def timeline(member: Member) -> list[tuple]:
             (AuditEvent.target_type == "member") & (AuditEvent.target_id == str(member.id))
         )
     ]
+    request_log.flush()  # this process's queued requests are on the timeline too
     entries += [
         (
             e.created_at,

@@ -202,11 +202,13 @@ def note_token_use(token: ScimToken, connection: OktaConnection, ip: str) -> Non
         ScimToken.update(last_used_at=now, last_used_ip=ip).where(
             ScimToken.id == token.id
         ).execute()
+        token.last_used_at = now
     last = connection.scim_health.last_request_at
     if last is None or now - last >= LAST_USED_RESOLUTION:
         ScimHealth.update(last_request_at=now).where(
             ScimHealth.connection == connection.id
         ).execute()
+        connection.scim_health.last_request_at = now
 
 
 def note_auth_failure(connection: OktaConnection, ip: str) -> None:

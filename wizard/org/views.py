@@ -56,21 +56,27 @@ def settings():
 def add_site():
     organization = current_user.organization
     form = SiteForm(prefix="site")
-    if form.validate_on_submit():
-        try:
-            site = organizations.add_site(organization, form.name.data)
-        except organizations.OrganizationError as exc:
-            form.name.errors.append(str(exc))
-        else:
-            audit.record_request(
-                "org.site_added",
-                organization=organization,
-                target=site,
-                details={"name": site.name},
-            )
-            flash(f"Site {site.name} added.", "success")
-            return redirect(url_for("org.settings"))
+    site = added_site(organization, form)
+    if site is not None:
+        flash(f"Site {site.name} added.", "success")
+        return redirect(url_for("org.settings"))
     return _settings_page(form=SettingsForm(obj=organization), site_form=form), 400
+
+
+def added_site(organization, form: SiteForm):
+    """The site ``form`` names, added and audited; None when the form or the name is
+    refused (the reason is on the form). Settings and Role mapping both add sites."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        site = organizations.add_site(organization, form.name.data)
+    except organizations.OrganizationError as exc:
+        form.name.errors.append(str(exc))
+        return None
+    audit.record_request(
+        "org.site_added", organization=organization, target=site, details={"name": site.name}
+    )
+    return site
 
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])

@@ -5,8 +5,9 @@ import re
 
 from flask import Flask
 
+from ..db import database
 from ..extensions import csrf
-from . import discovery, groups, request_log, users
+from . import discovery, groups, request_log, users, verified_tokens
 from .blueprint import bp
 
 __all__ = ["bp", "discovery", "groups", "init_app", "users"]
@@ -32,6 +33,6 @@ class CollapseSlashes:
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)  # bearer tokens, not cookies: CSRF cannot apply
     app.register_blueprint(bp)
-    app.before_request(request_log.start_timer)
-    app.after_request(request_log.record)
+    request_log.init_app(app, database.obj)
+    verified_tokens.init_app(app)
     app.wsgi_app = CollapseSlashes(app.wsgi_app)

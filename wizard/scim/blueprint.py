@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from ..directory import DirectoryError, require_enterprise
 from ..domain import connections
 from ..extensions import limiter
+from ..security import same_secret
 from .context import ScimContext
 from .errors import (
     ScimError,
@@ -25,6 +26,7 @@ from .errors import (
     from_scim_error,
 )
 from .outcomes import record_gate_refusal
+from .verified_tokens import verified_tokens
 
 bp = Blueprint("scim", __name__, url_prefix="/scim/v2/<scim_key>")
 FAILED_AUTH_LIMIT = parse("20/minute")
@@ -60,14 +62,16 @@ def presented_token(header: str, scim_key: str) -> str | None:
             )
         except (binascii.Error, UnicodeDecodeError):
             return None
-        return password if user == scim_key and password else None
+        # The user name is the connection key (no secret: it is in the URL), compared in
+        # constant time all the same; the password, the token, is compared by digest.
+        return password if same_secret(user, scim_key) and password else None
     return header if " " not in header else None
 
 
 @bp.before_request
 def authenticate():
     token_text = presented_token(request.headers.get("Authorization", ""), g.scim_key)
-    connection, token = connections.authenticate(g.scim_key, token_text)
+    connection, token = verified_tokens().authenticate(g.scim_key, token_text)
     g.scim_connection = connection
     ip = request.remote_addr or ""
     if token is None:
@@ -90,6 +94,7 @@ def authenticate():
     g.scim_organization = connection.organization
     g.scim = ScimContext.of(connection)
     connections.note_token_use(token, connection, ip)
+    verified_tokens().note_used(g.scim_key, token_text, token, connection)
     try:
         require_enterprise(g.scim_organization)
     except DirectoryError as exc:

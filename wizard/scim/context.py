@@ -10,6 +10,14 @@ from flask import current_app
 from ..models import OktaConnection, Organization
 
 
+def with_organization(row, organization: Organization):
+    """``row`` (a member, a group) of ``organization``, the organization already loaded
+    attached: reading ``row.organization`` costs no query, and the row's next save does
+    not write its ``organization_id`` again (assigning it would mark it changed)."""
+    row.__rel__["organization"] = organization
+    return row
+
+
 @dataclass(frozen=True)
 class ScimContext:
     connection: OktaConnection

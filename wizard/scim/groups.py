@@ -15,9 +15,11 @@ from ..domain.sources import Source
 from ..models import Group
 from . import patch
 from .blueprint import bp
+from .context import with_organization
 from .errors import ScimError, scim_response
+from .filter_attributes import group_filter_attributes
 from .filters import equality_values, to_expression
-from .mapping import GROUP_SCHEMA, group_filter_attributes, group_to_scim, members_of
+from .mapping import GROUP_SCHEMA, group_to_scim, members_of
 from .outcomes import applying, path_below_base
 from .protocol import check_version, list_response, paging, project, read_json, wants_attribute
 
@@ -31,7 +33,7 @@ def group_or_404(group_id: str) -> Group:
     if group is None:
         raise ScimError(404, f"Group {group_id} not found.")
     g.scim_resource = ("Group", group.scim_id)
-    return group
+    return with_organization(group, g.scim_organization)
 
 
 def render(group: Group, status: int = 200):

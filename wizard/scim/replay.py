@@ -13,7 +13,7 @@ from ..domain.sources import Source
 from ..models import Member
 from ..prepared import Prepared
 from . import patch
-from .context import ScimContext
+from .context import ScimContext, with_organization
 from .mapping import profile_from_scim, user_to_scim
 
 ACTOR = "okta-scim"
@@ -57,9 +57,7 @@ _VISIBLE_BY_ID = Prepared(
 
 def visible_member(context: ScimContext, scim_id: str) -> Member | None:
     member = _VISIBLE_BY_ID.first(context.organization.id, scim_id[:64])
-    if member is not None:
-        member.organization = context.organization  # already loaded: no query for it later
-    return member
+    return None if member is None else with_organization(member, context.organization)
 
 
 def create_user(context: ScimContext, change: UserChange, *, actor_label=ACTOR) -> Member:

@@ -8,6 +8,7 @@ from flask import g, request
 
 from .. import directory
 from ..directory import grants
+from ..domain import member_tally
 from ..domain.redaction import strip_operations, strip_secrets
 from ..domain.sources import GrantSource
 from ..models import (
@@ -21,8 +22,9 @@ from ..prepared import Prepared
 from . import patch, replay
 from .blueprint import bp
 from .errors import ScimError, scim_response
+from .filter_attributes import user_filter_attributes
 from .filters import MAX_FILTER_LENGTH, to_expression
-from .mapping import groups_of, user_filter_attributes, user_to_scim
+from .mapping import groups_of, user_to_scim
 from .outcomes import applying, who_from_profile
 from .protocol import (
     check_version,
@@ -55,7 +57,10 @@ def member_or_404(user_id: str) -> Member:
 
 
 def render(member: Member, status: int = 200, headers=None):
-    groups = groups_of([member.id])[member.id] if wants_attribute("groups") else None
+    groups = None
+    if wants_attribute("groups"):
+        created = member.__dict__.get("just_created", False)  # a new member is in no group
+        groups = [] if created else groups_of([member.id])[member.id]
     resource = project(user_to_scim(member, g.scim.base_url, groups, grants.scim_role(member)))
     headers = {"ETag": resource.get("meta", {}).get("version", ""), **(headers or {})}
     return scim_response(resource, status, headers)
@@ -89,9 +94,12 @@ def list_users():
         total = len(page)
     else:
         query = visible_members()
+        total = None
         if text:
             query = query.where(to_expression(text, user_filter_attributes()))
-        total = query.count()
+        else:  # everyone SCIM sees: the tally's count, not 100,000 rows counted
+            total = member_tally.members(g.scim_organization.id, scim_visible=True)
+        total = query.count() if total is None else total
         page = list(query.order_by(Member.id).offset(start - 1).limit(count)) if count else []
     groups = groups_of([m.id for m in page]) if wants_attribute("groups") else {}
     roles = _scim_roles([m.id for m in page])

@@ -8,7 +8,8 @@ from ..auth.guards import staff_required
 from ..connect import live
 from ..domain import audit, connections, organizations
 from ..domain import email_domains as domains
-from ..models import Member, Organization, ScimEvent, SyncRun
+from ..models import Member, Organization, SyncRun
+from ..scim import request_log
 from .forms import EntitlementsForm, ReleaseDomainForm
 
 bp = Blueprint("support", __name__)
@@ -86,19 +87,13 @@ def scim_log(slug: str):
     organization = get_object_or_404(Organization, Organization.slug == slug)
     audit.record_request("staff.viewed_scim_log", organization=organization)
     connection = connections.connection_for(organization)
-    query = ScimEvent.select().where(ScimEvent.organization == organization)
-    status = request.args.get("status", "")
-    if status in ("2", "4", "5"):
-        query = query.where(
-            (ScimEvent.status >= int(status) * 100) & (ScimEvent.status < int(status) * 100 + 100)
-        )
-    method = request.args.get("method", "").upper()
-    if method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        query = query.where(ScimEvent.method == method)
-    path = request.args.get("path", "").strip()[:200]
-    if path:
-        query = query.where(ScimEvent.path.contains(path))
-    page = PaginatedQuery(query.order_by(ScimEvent.id.desc()), paginate_by=100, check_bounds=False)
+    query = request_log.filtered(
+        organization.id,
+        request.args.get("status", ""),
+        request.args.get("method", ""),
+        request.args.get("path", ""),
+    )
+    page = PaginatedQuery(query, paginate_by=100, check_bounds=False)
     history = (
         SyncRun.select()
         .where(SyncRun.organization == organization)

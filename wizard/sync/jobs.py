@@ -19,7 +19,8 @@ from ..models import (
     SyncRun,
     utcnow,
 )
-from . import api_connection, runs
+from ..scim import request_log
+from . import api_connection, runs, sync_scope
 from .engine import run_sync
 from .okta_api import OktaApiError
 
@@ -40,6 +41,7 @@ def execute(run: SyncRun, *, budget_seconds: float = RUN_BUDGET_SECONDS) -> Sync
         # Checked first: without the feature every write would be refused, and the run
         # must end as a failure with the reason, never as an error out of the tick.
         directory.require_enterprise(connection.organization)
+        sync_scope.settle(connection)  # whose people: picked, or the run is refused
         outcome = run_sync(run, connection, client)
     except (OktaApiError, directory.DirectoryError) as error:
         _finish(run, "failed", client.calls if client else 0, error=error.message)
@@ -89,6 +91,7 @@ def housekeeping(now) -> dict:
     period ended marked revoked, expired links, seat retries, ended or expired session
     records, abandoned Okta sign-in states, and the verified domains due for their
     daily re-check."""
+    request_log.flush()
     pruned = ScimEvent.delete().where(ScimEvent.created_at < now - SCIM_RETENTION).execute()
     expired = (
         ScimToken.update(revoked_at=now)

@@ -16,6 +16,9 @@ ROLE_LABELS = {
     "HELP_DESK_ADMIN": "Help Desk Admin",
 }
 CAN_ADD_APPS = {"SUPER_ADMIN", "ORG_ADMIN", "APP_ADMIN"}
+# Okta's own apps (Admin Console, Dashboard, Browser Plugin, Workflows): every org has
+# them and nobody syncs "the people assigned to" them, so the app picker leaves them out.
+OKTA_OWN_APPS = frozenset({"saasure", "okta_enduser", "okta_browser_plugin", "okta_flow_sso"})
 ROLE_TYPE = re.compile(r"^[A-Z_]{1,40}$")  # shown on the page: Okta's vocabulary, no prose
 
 
@@ -42,6 +45,6 @@ def parse_apps(answer) -> list[dict]:
     for app in answer:
         if not isinstance(app, dict) or not isinstance(app.get("id"), str):
             raise not_apps
-        if app.get("status", "ACTIVE") == "ACTIVE":
+        if app.get("status", "ACTIVE") == "ACTIVE" and app.get("name") not in OKTA_OWN_APPS:
             apps.append({"id": app["id"], "label": str(app.get("label") or app["id"])})
     return apps

@@ -4,11 +4,10 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from playhouse.flask_utils import PaginatedQuery
 
-from ..models import Group, Member
+from ..models import Group
 from ..permissions import Action, requires
 from ..tenancy import own
 from . import queries
-from .paging import Pages
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 PAGE_SIZE = 50
@@ -18,10 +17,7 @@ PAGE_SIZE = 50
 @requires(Action.VIEW_DIRECTORY)
 def users():
     filters = {name: request.args.get(name, "").strip()[:100] for name in ("q", "source", "status")}
-    query = queries.member_query(
-        current_user.organization, filters["q"], filters["source"], filters["status"]
-    )
-    page = Pages(query, PAGE_SIZE, reverse=(Member.created_at.asc(), Member.id.asc()))
+    page = queries.member_pages(current_user.organization, filters, None, PAGE_SIZE)
     members = page.get_object_list()
     return render_template(
         "team/users.html",

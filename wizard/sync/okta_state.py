@@ -1,0 +1,93 @@
+"""What the sync reads from Okta: the users in scope (assigned to the picked app, or
+in the groups role mappings name), the groups and their members, and each Okta user as
+the profile the directory rules take."""
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .. import directory
+from ..models import Group, OktaConnection, RoleMapping, fold
+from . import breaker
+from .okta_api import OktaClient
+
+INACTIVE = breaker.ENDS_ACCESS  # Okta statuses that end access here
+GROUP_READERS = 4  # concurrent reads of group members
+
+
+@dataclass
+class OktaState:
+    users: dict[str, dict]  # in scope, by Okta id
+    groups: list[dict]
+    members_of: dict[str, list[str]]  # Okta group id -> in-scope Okta user ids
+    listed: frozenset[str] = frozenset()  # every Okta user id Okta listed, in scope or not
+
+
+def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaState:
+    """Who belongs: the users assigned to the picked Okta app, or, with no app picked, the
+    members of the Okta groups used in role mappings (matched by Okta id, else name)."""
+    users = {}
+    for user in client.pages("/api/v1/users"):
+        users[user["id"]] = user
+        if len(users) % 1000 == 0:
+            progress(0, len(users))
+    groups = list(client.pages("/api/v1/groups"))
+
+    def member_ids(group: dict) -> list[str]:
+        return [u["id"] for u in client.pages(f"/api/v1/groups/{group['id']}/users")]
+
+    # One call per group: a few at a time (well inside Okta's concurrency limit; 429s
+    # are still waited out per call), since the wall time is Okta's answer time.
+    with ThreadPoolExecutor(GROUP_READERS) as pool:
+        group_members = dict(
+            zip((g["id"] for g in groups), pool.map(member_ids, groups), strict=True)
+        )
+    if connection.sync_settings.app_id:
+        app_users = client.pages(f"/api/v1/apps/{connection.sync_settings.app_id}/users")
+        in_scope = {u["id"] for u in app_users}
+    else:
+        mapped = _mapped_okta_groups(connection, groups)
+        in_scope = {uid for gid in mapped for uid in group_members[gid]}
+    listed = frozenset(users)
+    users = {uid: user for uid, user in users.items() if uid in in_scope}
+    members_of = {gid: [uid for uid in ids if uid in users] for gid, ids in group_members.items()}
+    return OktaState(users, groups, members_of, listed)
+
+
+def _mapped_okta_groups(connection: OktaConnection, okta_groups: list[dict]) -> set[str]:
+    """The Okta groups role mappings name, detached ones included (their group comes
+    back with this sync, and its members with it)."""
+    mapped = (
+        Group.select(Group.okta_id, Group.name_key)
+        .join(RoleMapping)
+        .where(Group.organization == connection.organization)
+    )
+    by_id, by_name = directory.detached_okta_groups(connection.organization_id)
+    by_id |= {g.okta_id for g in mapped if g.okta_id}
+    by_name |= {g.name_key for g in mapped}
+    return {
+        g["id"]
+        for g in okta_groups
+        if g["id"] in by_id or fold((g.get("profile") or {}).get("name")) in by_name
+    }
+
+
+def profile_from_okta(user: dict) -> dict:
+    profile = user.get("profile") or {}
+    phones = [
+        {"value": profile[key], "type": kind}
+        for key, kind in (("mobilePhone", "mobile"), ("primaryPhone", "work"))
+        if profile.get(key)
+    ]
+    return {
+        "user_name": profile.get("login") or "",
+        "email": profile.get("email") or "",
+        "given_name": profile.get("firstName") or "",
+        "family_name": profile.get("lastName") or "",
+        "display_name": profile.get("displayName") or "",
+        "title": profile.get("title") or "",
+        "department": profile.get("department") or "",
+        "phone_numbers": phones,
+        "employee_number": profile.get("employeeNumber") or "",
+        "manager_id": profile.get("managerId") or "",
+        "external_id": user["id"],
+    }
