@@ -226,7 +226,10 @@ def test_the_five_minute_tour(browser, make_run):
     okta.get_by_role("link", name="API", exact=True).click()
     api_token = okta.locator("#sim-api-token").inner_text()
     app.get_by_role("link", name="Integrations", exact=True).click()
-    app.get_by_role("link", name="Okta API connection").click()
+    app.get_by_role("link", name="Open Okta").click()
+    app.get_by_role("navigation", name="Okta connection").get_by_role(
+        "link", name=re.compile(r"^Okta API & sync")
+    ).click()
     app.get_by_role("radio", name="API token").check()
     app.get_by_label("Okta org URL").fill(issuer)
     app.locator("#api_token").fill(api_token)
