@@ -61,7 +61,9 @@ def configure_sign_in(app, organization, world, server, *, activate: bool = True
     from wizard.domain import connections
 
     client = world.sign_in_client
-    client.redirect_uris = [f"{server.url}/login/okta/{organization.slug}/callback"]
+    base = f"{server.url}/login/okta/{organization.slug}"
+    client.redirect_uris = [f"{base}/callback"]
+    client.post_logout_redirect_uris = [f"{base}/signed-out"]
     with app.app_context(), database.connection_context():
         connection = connections.ensure_connection(organization)
         sso_settings.save_sso_settings(

@@ -87,9 +87,11 @@ class MakeRun:
 
 @pytest.fixture
 def make_run(tmp_path):
-    server = MakeRun(tmp_path / "instance").wait_ready()
-    yield server
-    server.stop()
+    server = MakeRun(tmp_path / "instance")
+    try:
+        yield server.wait_ready()
+    finally:
+        server.stop()
 
 
 def shot(page, name: str):
@@ -224,7 +226,10 @@ def test_the_five_minute_tour(browser, make_run):
     okta.get_by_role("link", name="API", exact=True).click()
     api_token = okta.locator("#sim-api-token").inner_text()
     app.get_by_role("link", name="Integrations", exact=True).click()
-    app.get_by_role("link", name="Okta API connection").click()
+    app.get_by_role("link", name="Open Okta").click()
+    app.get_by_role("navigation", name="Okta connection").get_by_role(
+        "link", name=re.compile(r"^Okta API & sync")
+    ).click()
     app.get_by_role("radio", name="API token").check()
     app.get_by_label("Okta org URL").fill(issuer)
     app.locator("#api_token").fill(api_token)

@@ -229,6 +229,24 @@ def test_a_member_signs_in_with_pkce_and_the_client_secret(
     assert ada.active and visitor.get("/account").status_code == 200
 
 
+def test_sign_out_ends_the_okta_session_too(sim_app, sim_server, world, demo, visitor):
+    """Our sign-out goes to the simulator's end-session endpoint, which sends the browser
+    back to our registered sign-out redirect URI only."""
+    configure_sign_in(sim_app, demo, world, sim_server)
+    connect_scim(sim_app, demo, world, sim_server)
+    world.assign(PROVISIONING_APP, user_id=ADA)
+    visitor.okta_sign_in(visitor.get("/login/okta/demo"), ADA)
+    out = visitor.post_form("/account", "/logout")
+    assert out.headers["Location"].startswith(f"{sim_server.okta_url}/oauth2/v1/logout?")
+    back = visitor.get(out.headers["Location"])
+    assert back.status_code == 302
+    assert back.headers["Location"].startswith(f"{sim_server.url}/login/okta/demo/signed-out")
+    elsewhere = visitor.get(
+        f"{sim_server.okta_url}/oauth2/v1/logout?post_logout_redirect_uri=https://evil.example.com/"
+    )
+    assert elsewhere.status_code == 200 and "signed out" in elsewhere.text
+
+
 def test_okta_refuses_who_is_not_assigned_or_not_active(sim_app, sim_server, world, demo, visitor):
     configure_sign_in(sim_app, demo, world, sim_server)
     world.unassign(SIGN_IN_APP, group_id="00gsimeveryone00003")

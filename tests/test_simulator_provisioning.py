@@ -215,3 +215,16 @@ def test_the_wizard_checklist_reacts_to_the_simulated_settings(sim_app, connecte
     settings = client.get("/connect/okta/settings").text
     assert "arrived with a username that is not an email" in settings
     assert "Okta sent a password in an update" in settings
+
+
+@pytest.mark.parametrize("mode", ["bearer", "header", "basic"])
+def test_each_authentication_mode_okta_offers_reaches_our_server(connected, mode):
+    """Okta's Authentication Modes (HTTP Header, Header, Basic with the connection key
+    as the user name): each gets in; a wrong Basic user name does not."""
+    settings = connected.engine.settings
+    key = settings.base_url.rstrip("/").rsplit("/", 1)[-1]
+    settings.update({"auth_mode": mode, "username": key})
+    assert [e.status for e in connected.engine.test_credentials()] == [200, 200]
+    if mode == "basic":
+        settings.update({"username": "someone-else"})
+        assert [e.status for e in connected.engine.test_credentials()] == [401, 401]

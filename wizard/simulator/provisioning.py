@@ -29,6 +29,8 @@ class ProvisioningSettings:
 
     base_url: str = ""
     token: str = ""
+    auth_mode: str = "bearer"  # scim_client.AUTH_MODES
+    username: str = ""  # Basic Auth's user name
     create_users: bool = True
     update_attributes: bool = True
     deactivate_users: bool = True
@@ -58,9 +60,11 @@ class ProvisioningEngine:
         return bool(self.settings.base_url and self.settings.token)
 
     def _send(self, action: str, method: str, path: str, body=None) -> Exchange:
-        exchange = ScimTransport(self.settings.base_url, self.settings.token).send(
-            action, method, path, body
+        settings = self.settings
+        transport = ScimTransport(
+            settings.base_url, settings.token, settings.auth_mode, settings.username
         )
+        exchange = transport.send(action, method, path, body)
         with self.lock:
             self.log.insert(0, exchange.to_dict())
             del self.log[LOG_KEPT:]

@@ -5,6 +5,7 @@ It sends only to this machine (a loopback host): it is a development tool acting
 Okta towards our own SCIM endpoint, never a way to make this server call elsewhere.
 """
 
+import base64
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -54,10 +55,26 @@ def loopback_only(base_url: str) -> str | None:
     return None
 
 
+# The Authentication Mode choices of Okta's SCIM app settings (okta-scim.md section 7).
+AUTH_MODES = {
+    "bearer": "HTTP Header (Authorization: Bearer <token>)",
+    "header": "Header (Authorization: <token>, as is)",
+    "basic": "Basic Auth (username and password)",
+}
+
+
+def authorization(mode: str, token: str, username: str = "") -> str:
+    if mode == "header":
+        return token
+    if mode == "basic":
+        return "Basic " + base64.b64encode(f"{username}:{token}".encode()).decode("ascii")
+    return f"Bearer {token}"
+
+
 class ScimTransport:
-    def __init__(self, base_url: str, token: str, auth_header: str = "bearer"):
-        self.base_url, self.token = base_url.rstrip("/"), token
-        self.auth_header = auth_header
+    def __init__(self, base_url: str, token: str, auth_mode: str = "bearer", username: str = ""):
+        self.base_url = base_url.rstrip("/")
+        self.authorization = authorization(auth_mode, token, username)
         self.session = requests.Session()
         self.session.headers.update(HEADERS)
 
@@ -67,7 +84,7 @@ class ScimTransport:
         if refusal:
             exchange.error = refusal
             return exchange
-        headers = {"Authorization": f"Bearer {self.token}"}
+        headers = {"Authorization": self.authorization}
         if body is not None:
             headers["Content-Type"] = "application/scim+json; charset=utf-8"
         try:

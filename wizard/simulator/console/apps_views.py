@@ -55,7 +55,7 @@ def provisioning_app():
         "simulator/provisioning_app.html",
         world=world,
         app_id=PROVISIONING_APP,
-        integration=IntegrationForm(base_url=settings.base_url, token=settings.token),
+        integration=IntegrationForm(obj=settings),
         to_app=ToAppForm(obj=settings),
         **_assignments(PROVISIONING_APP),
     )
@@ -77,7 +77,12 @@ def save_integration():
             **_assignments(PROVISIONING_APP),
         ), 400
     world.engine.settings.update(
-        {"base_url": form.base_url.data.strip(), "token": form.token.data.strip()}
+        {
+            "base_url": form.base_url.data.strip(),
+            "token": form.token.data.strip(),
+            "auth_mode": form.auth_mode.data,
+            "username": (form.username.data or "").strip(),
+        }
     )
     mounting.save()
     report(world.engine.test_credentials())  # Okta tests the credentials when they are saved

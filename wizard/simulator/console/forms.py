@@ -6,6 +6,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..scim_bodies import USERNAME_FORMATS
+from ..scim_client import AUTH_MODES
 from ..world import STATUSES
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -62,9 +63,20 @@ class IntegrationForm(FlaskForm):
         description="Paste the SCIM endpoint our wizard shows (step 4).",
         validators=[DataRequired(), Length(max=500)],
     )
+    auth_mode = SelectField(
+        "Authentication Mode",
+        choices=[SelectChoice(value, label) for value, label in AUTH_MODES.items()],
+        description="As chosen on our Provisioning (SCIM) tab; the wizard's default is the "
+        "Bearer header.",
+    )
+    username = StringField(
+        "Username (Basic Auth)",
+        description="Basic Auth only: the user name our Provisioning (SCIM) tab shows.",
+        validators=[Optional(), Length(max=200)],
+    )
     token = StringField(
         "Authorization (Bearer token)",
-        description="Paste the bearer token our wizard showed once.",
+        description="Paste the token our wizard showed once (Basic Auth: it is the password).",
         validators=[DataRequired(), Length(max=500)],
     )
 
