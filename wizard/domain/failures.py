@@ -5,7 +5,7 @@ One row per (organization, userName, operation, reason): a repeat bumps ``attemp
 every open row for that user.
 """
 
-from ..db import LOOKUP_CHUNK, chunks, database, one_of
+from ..db import LOOKUP_CHUNK, chunks, database, one_of, write_transaction
 from ..models import FailedMigration, Member, Organization, fold, utcnow
 from ..prepared import Prepared
 from .failure_reasons import FailureReason
@@ -45,7 +45,10 @@ def record(
         "member": member,
         "related": related,
     }
-    with database.atomic():
+    # Read-then-write under the write lock: a deferred transaction whose read lock is
+    # overtaken by another writer (the request log's background writer) fails at once on
+    # SQLite with "database is locked" instead of waiting.
+    with write_transaction(organization):
         row = FailedMigration.get_or_none(
             *[getattr(FailedMigration, k) == v for k, v in key.items()]
         )
