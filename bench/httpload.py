@@ -129,11 +129,16 @@ class Timed:
         return status, parsed
 
 
-async def run_clients(base_url, headers, clients: int, work, deadline_seconds: float) -> Stats:
-    """Run ``work(client_index, timed, deadline)`` on ``clients`` connections at once."""
+async def run_clients(
+    base_url, headers, clients: int, work, deadline_seconds: float, spread=None
+) -> Stats:
+    """Run ``work(client_index, timed, deadline)`` on ``clients`` connections at once;
+    with ``spread``, a list of ``(base_url, headers)``, client i talks to entry i modulo
+    its length (several servers, several tenants)."""
+    spread = spread or [(base_url, headers)]
     total = Stats()
     per_client = [Stats() for _ in range(clients)]
-    connections = [Connection(base_url, headers) for _ in range(clients)]
+    connections = [Connection(*spread[i % len(spread)]) for i in range(clients)]
     for connection in connections:
         await connection.open()
     deadline = time.monotonic() + deadline_seconds

@@ -15,8 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scale
+import scaling
 import scim_mix
 import sync_speed
+import targets
 from servers import engines, postgres_available
 
 
@@ -51,23 +53,45 @@ def main():
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--groups", type=int, default=2_000)
     parser.add_argument("--quick", action="store_true", help="10x smaller, for a smoke run")
+    parser.add_argument(
+        "--million",
+        type=int,
+        nargs="?",
+        const=1_000_000,
+        default=0,
+        help="also a PostgreSQL scale run at this many members (1,000,000; ~10 minutes more)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.users, args.members, args.groups = 10, args.members // 10, args.groups // 10
     available = engines()
+    figures: dict = {}
     print(f"Machine: {machine()}\n")
     print("## SCIM throughput and latency (Okta mix, 8 clients)\n")
-    print(scim_mix.table(scim_mix.run(args.users, 60)))
+    mix = scim_mix.run(args.users, 60)
+    figures["mix"] = {row["target"]: row for row in mix}
+    print(scim_mix.table(mix))
+    if "postgresql" in available:
+        print("\n## Scaling out on PostgreSQL (Okta mix, 8 clients)\n")
+        print(scaling.table(scaling.run(args.users, 60)))
     print(f"\n## Scale ({args.members:,} members, {args.groups:,} groups)\n")
     print("| Measure | Result |\n| --- | --- |")
     for engine in available:
-        for name, value in scale.run(engine, args.members, args.groups):
+        for name, value in scale.run(engine, args.members, args.groups, figures):
+            print(f"| {name} | {value} |", flush=True)
+    if args.million and "postgresql" in available:
+        print(f"\n## Scale ({args.million:,} members, PostgreSQL)\n")
+        print("| Measure | Result |\n| --- | --- |")
+        figures["million"] = {}
+        for name, value in scale.run("postgresql", args.million, args.groups, figures["million"]):
             print(f"| {name} | {value} |", flush=True)
     print(f"\n## Sync ({args.members:,} Okta users, {args.groups:,} groups)\n")
     print("| Sync | Result |\n| --- | --- |")
     for engine in available:
-        for name, value in sync_speed.run(engine, args.members, args.groups):
+        for name, value in sync_speed.run(engine, args.members, args.groups, figures):
             print(f"| {name} | {value} |", flush=True)
+    print("\n## Against the targets (issue 19)\n")
+    print(targets.table(figures))
 
 
 if __name__ == "__main__":

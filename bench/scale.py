@@ -57,10 +57,13 @@ def clear_log(app) -> None:
         ScimEvent.delete().execute()
 
 
-def summary(values: list[float]) -> str:
+def summary(values: list[float], figures: dict | None = None, key: str = "") -> str:
+    """p50 and p95 as text; the p50 also into ``figures[key]`` (bench/targets.py)."""
     if not values:
         return "n/a"
     ordered = sorted(values)
+    if figures is not None:
+        figures[key] = statistics.median(ordered)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return f"p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms (n={len(ordered)})"
 
@@ -75,7 +78,12 @@ def timed_get(session, url, repeat=10) -> list[float]:
     return times
 
 
-def run(engine: str, members: int, groups: int) -> list[tuple[str, str]]:
+def run(
+    engine: str, members: int, groups: int, figures: dict | None = None
+) -> list[tuple[str, str]]:
+    """The scale table's rows; the figures the targets read go into ``figures`` as
+    ``{"<measure> [<engine>]": number}``."""
+    figures = {} if figures is None else figures
     from wizard import create_app
     from wizard.db import database
     from wizard.domain.accounts import create_local_admin
@@ -108,13 +116,15 @@ def run(engine: str, members: int, groups: int) -> list[tuple[str, str]]:
         )
         server = Gunicorn("app:app", env, workers=2).wait_ready()
         try:
-            rows += measure(app, server, key, token, members, scim_ids, user_names)
+            numbers: dict = {}
+            rows += measure(app, server, key, token, members, scim_ids, user_names, numbers)
+            figures.update({f"{name} [{engine}]": value for name, value in numbers.items()})
         finally:
             server.stop()
     return [(f"{name} [{engine}]", value) for name, value in rows]
 
 
-def measure(app, server, key, token, members, scim_ids, user_names):
+def measure(app, server, key, token, members, scim_ids, user_names, figures):
     rows = []
     base = f"{server.url}/scim/v2/{key}"
     scim = requests.Session()
@@ -130,7 +140,8 @@ def measure(app, server, key, token, members, scim_ids, user_names):
     for name in rng.sample(user_names, 200):
         response = scim.get(f'{base}/Users?filter=userName eq "{name}"', timeout=30)
         assert response.json()["totalResults"] == 1
-    rows.append(("SCIM userName eq lookup", summary(server_times(app, "/Users", "filter="))))
+    lookups = server_times(app, "/Users", "filter=")
+    rows.append(("SCIM userName eq lookup", summary(lookups, figures, "lookup")))
 
     clear_log(app)
     last = members - 99
@@ -148,9 +159,10 @@ def measure(app, server, key, token, members, scim_ids, user_names):
     browser.post(f"{server.url}/login", data=form, timeout=30)
     team = f"{server.url}/team/users"
     last_page = (members + 1 + 49) // 50
-    rows.append(("Team > Users first page", summary(timed_get(browser, team))))
-    rows.append(("Team > Users last page", summary(timed_get(browser, f"{team}?page={last_page}"))))
-    rows.append(("Team > Users search", summary(timed_get(browser, f"{team}?q=user09999"))))
+    pages = {"first": team, "last": f"{team}?page={last_page}", "search": f"{team}?q=user09999"}
+    for which, url in pages.items():
+        label = f"Team > Users {which}" + ("" if which == "search" else " page")
+        rows.append((label, summary(timed_get(browser, url), figures, f"team {which}")))
 
     # One push adding 5,000 members to a new group.
     clear_log(app)
@@ -166,6 +178,7 @@ def measure(app, server, key, token, members, scim_ids, user_names):
     assert response.status_code == 200, response.text[:300]
     assert len(response.json()["members"]) == 5000
     patch_ms = max(server_times(app, f"/Groups/{group['id']}"))
+    figures["patch 5000"] = patch_ms
     result = f"{patch_ms:.0f} ms server, {client_ms:.0f} ms client"
     rows.append(("Group PATCH adding 5,000 members", result))
 
@@ -174,6 +187,7 @@ def measure(app, server, key, token, members, scim_ids, user_names):
         scim.get(f"{base}/Users?startIndex={start}&count=1000", timeout=60)
     after = {pid: rss_mb(pid) for pid in pids}
     peaks = {pid: peak_rss_mb(pid) for pid in pids}
+    figures["memory growth"] = max(after[pid] - rss_before[pid] for pid in pids)
     rows.append(
         (
             "Worker memory (RSS before -> after paging all; peak)",

@@ -85,30 +85,36 @@ def okta_mix(users: int, tag: str, groups: list[str]):
     return work
 
 
-async def make_groups(base_url: str, headers: dict, tag: str) -> list[str]:
-    connection = Connection(base_url, headers)
+async def make_groups(spread: list[tuple[str, dict]], tag: str) -> list[str]:
+    """One group per client, made where that client sends its requests."""
     ids = []
     for client in range(CLIENTS):
+        connection = Connection(*spread[client % len(spread)])
         status, body = await connection.request(
             "POST", "/Groups", {"schemas": [GROUP_SCHEMA], "displayName": f"{tag}-{client}"}
         )
         assert status == 201, (status, body)
         ids.append(body["id"])
-    await connection.close()
+        await connection.close()
     return ids
 
 
-def measure(base_url: str, headers: dict, users: int, seconds: float, pids=()) -> Stats:
+def measure(
+    base_url: str, headers: dict, users: int, seconds: float, pids=(), spread=None
+) -> Stats:
     """The mix's figures, and ``stats.cpu_seconds``: what the processes ``pids`` spent on
-    the measured part."""
+    the measured part. ``spread`` (``[(base_url, headers), ...]``) shares the clients out
+    over several servers or tenants."""
+    spread = spread or [(base_url, headers)]
 
     async def main():
-        warm_groups = await make_groups(base_url, headers, "warm")
-        await run_clients(base_url, headers, CLIENTS, okta_mix(2, "warm", warm_groups), 30)
-        groups = await make_groups(base_url, headers, "bench")
+        warm_groups = await make_groups(spread, "warm")
+        warm = okta_mix(2, "warm", warm_groups)
+        await run_clients(base_url, headers, CLIENTS, warm, 30, spread)
+        groups = await make_groups(spread, "bench")
         before = cpu_seconds(list(pids))
         stats = await run_clients(
-            base_url, headers, CLIENTS, okta_mix(users, "bench", groups), seconds
+            base_url, headers, CLIENTS, okta_mix(users, "bench", groups), seconds, spread
         )
         stats.cpu_seconds = cpu_seconds(list(pids)) - before
         return stats

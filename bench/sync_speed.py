@@ -61,7 +61,9 @@ def sync_once(env: dict, slug: str) -> dict:
     return {**result, "wall": wall, "peak_mb": max(peak, before) / 1024}
 
 
-def run(engine: str, users: int, groups: int) -> list[tuple[str, str]]:
+def run(engine: str, users: int, groups: int, figures: dict | None = None) -> list[tuple[str, str]]:
+    """Both syncs' rows; their wall times also into ``figures`` ("<label> [<engine>]")."""
+    figures = {} if figures is None else figures
     from wizard import create_app
     from wizard.db import database
     from wizard.domain.connections import ensure_connection
@@ -93,6 +95,7 @@ def run(engine: str, users: int, groups: int) -> list[tuple[str, str]]:
                 okta.calls.clear()
                 result = sync_once(env, slug)
                 counts = {k: v for k, v in result.items() if isinstance(v, int) and v}
+                figures[f"{label} [{engine}]"] = result["wall"]
                 rows.append(
                     (
                         f"{label} [{engine}]",
