@@ -33,7 +33,7 @@ def member_query(
     """The organization's members, newest first, filtered. ``sort_matches``: order by
     expressions no index serves, so the database sorts the (few) matches instead of
     walking the date index until a page is full (see ``member_pages``)."""
-    query = Member.select().where(Member.organization == organization)
+    query = Member.select(*LISTED).where(Member.organization == organization)
     if search:
         key = fold(search)
         query = query.where(
@@ -51,6 +51,13 @@ def member_query(
     return query.order_by(*(_sorted(NEWEST_FIRST) if sort_matches else NEWEST_FIRST))
 
 
+# What a Team > Users row shows: the whole member (JSON columns decoded, 30 columns
+# converted) was a fifth of the page's time at 50 rows.
+LISTED = (
+    Member.id, Member.scim_id, Member.email, Member.email_key, Member.user_name,
+    Member.display_name, Member.given_name, Member.family_name, Member.managed_by,
+    Member.active, Member.role, Member.updated_at,
+)  # fmt: skip
 NEWEST_FIRST = (Member.created_at.desc(), Member.id.desc())
 OLDEST_FIRST = (Member.created_at.asc(), Member.id.asc())
 # A search matching more members than this shows "more than" and pages through the
