@@ -33,6 +33,16 @@ def test_users_list_shows_what_okta_sent(client, auth, admin, provisioned):
     assert "Okta (SCIM)" in page and "Deactivated" in page
 
 
+def test_each_row_links_to_its_own_member_page(client, auth, admin, provisioned):
+    auth.login()
+    page = client.get("/team/users").text
+    for user in (provisioned["jane"], provisioned["odd"]):
+        assert f'href="/team/users/{user["id"]}"' in page
+    assert "MEMBER_ID" not in page
+    member = client.get(f"/team/users/{provisioned['odd']['id']}").text
+    assert "odd@acme.example.com" in member
+
+
 @pytest.mark.parametrize(
     ("query", "present", "absent"),
     [
