@@ -7,6 +7,7 @@ any case (RFC 7643 §2.1), unknown attributes and extension URNs ignored, ``acti
 a string tolerated, ``null`` and empty values accepted.
 """
 
+from ..db import database
 from ..directory import DirectoryError, parse_role
 from ..models import Group, Member, Membership
 from ..prepared import Prepared
@@ -142,9 +143,10 @@ def members_of(group_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
         .join(Membership)
         .where(Membership.group.in_(group_ids) & ~Member.keep_local)  # invisible to SCIM
         .order_by(Member.id)
-        .tuples()
     )
-    for group_id, scim_id, user_name, email in query:
+    # The cursor's rows as they come: peewee's per-row conversion (identity for these
+    # columns) was a quarter of answering a 5,000-member push.
+    for group_id, scim_id, user_name, email in database.execute_sql(*query.sql()):
         result[group_id].append((scim_id, user_name or email))
     return result
 
