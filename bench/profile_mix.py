@@ -75,6 +75,9 @@ def run(url: str, batches: int, profile: bool) -> None:
     )
     if profile:
         print(profiler.output_text(unicode=False, color=False))
+    from wizard.scim import request_log
+
+    request_log.flush(client.application)  # before the database goes
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ timeout; PostgreSQL comes through the same ``DATABASE_URL``. Schema changes are
 versioned migrations (peewee-migrate) kept in ``wizard/migrations``.
 """
 
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,9 +16,9 @@ from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
 from . import db_triggers
+from .sqlite_writers import writers
 
 database = pw.DatabaseProxy()
-_SQLITE_WRITERS = threading.RLock()  # re-entrant: a nested write_transaction is a savepoint
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_PRAGMAS = {
@@ -101,9 +100,10 @@ def write_transaction(organization=None, *, on: pw.Database | None = None):
     """
     db = database.obj if on is None else on
     if isinstance(db, pw.SqliteDatabase):
-        # Threads of this process queue on a mutex first: SQLite's busy handler waits by
-        # sleeping (1, 2, 5, 10 ms... between tries), a mutex wakes the next writer at once.
-        with _SQLITE_WRITERS, db.atomic(lock_type="IMMEDIATE") as transaction:
+        # Writers queue first (threads and processes, wizard/sqlite_writers.py): SQLite's
+        # busy handler waits by sleeping 1, 2, 5, 10 ms... between tries.
+        timeout = SQLITE_PRAGMAS["busy_timeout"] / 1000
+        with writers.hold(db.database, timeout), db.atomic(lock_type="IMMEDIATE") as transaction:
             yield transaction
         return
     with db.atomic() as transaction:
