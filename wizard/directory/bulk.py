@@ -10,6 +10,7 @@ duplicate or a full license is decided and worded exactly as for a single create
 import uuid
 from dataclasses import dataclass, field
 
+from ..bulk_insert import insert_rows
 from ..db import LOOKUP_CHUNK, chunks, database, one_of
 from ..domain import audit, failures
 from ..models import Member, Organization, fold, utcnow
@@ -109,8 +110,7 @@ def _insert(organization, clean, managed_by: str, actor_label: str) -> list[tupl
                 "updated_at": now,
             }
         )
-    for chunk in chunks(rows, CHUNK):
-        Member.insert_many(chunk).execute()
+    insert_rows(Member, rows, chunk=CHUNK)  # COPY on PostgreSQL
     keys = [row["user_name_key"] for row in rows]
     ids = {}
     for chunk in chunks(keys, LOOKUP_CHUNK):
