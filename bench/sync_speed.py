@@ -46,7 +46,8 @@ def sync_once(env: dict, slug: str, profile: Path | None = None) -> dict:
     command = ["-m", "flask", "--app", "app", "sync", "run", "--org", slug]
     if profile is not None:
         command = ["-m", "pyinstrument", "--no-color", "-o", str(profile), *command]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, *command],
@@ -58,12 +59,14 @@ def sync_once(env: dict, slug: str, profile: Path | None = None) -> dict:
         check=False,
     )
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     if done.returncode != 0:
         raise RuntimeError(done.stdout[-2000:] + done.stderr[-3000:])
     result = json.loads(done.stdout.strip().splitlines()[-1])
     # ru_maxrss of children is the largest child so far: report it only when it grew.
-    return {**result, "wall": wall, "peak_mb": max(peak, before) / 1024}
+    # The child's CPU time moves less than its wall time on a shared machine.
+    return {**result, "wall": wall, "cpu": cpu, "peak_mb": max(peak, before) / 1024}
 
 
 def run(engine: str, users: int, groups: int, profiles: Path | None = None) -> list:
@@ -104,7 +107,8 @@ def run(engine: str, users: int, groups: int, profiles: Path | None = None) -> l
                 rows.append(
                     (
                         f"{label} [{engine}]",
-                        f"{result['wall']:.1f} s wall, {result['api_calls']} API calls "
+                        f"{result['wall']:.1f} s wall, {result['cpu']:.1f} s CPU, "
+                        f"{result['api_calls']} API calls "
                         f"({len(okta.calls)} served), peak {result['peak_mb']:.0f} MB; "
                         f"status {result['status']}; {counts}",
                     )

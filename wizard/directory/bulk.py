@@ -18,8 +18,6 @@ from .members import create_member
 from .profiles import stored_profile, validate_profile
 from .rules import DirectoryError, require_enterprise, seats_used
 
-CHUNK = 500  # rows per INSERT: under SQLite's bound-parameter limit for Member's columns
-
 
 @dataclass
 class BulkResult:
@@ -110,7 +108,7 @@ def _insert(organization, clean, managed_by: str, actor_label: str) -> list[tupl
                 "updated_at": now,
             }
         )
-    insert_rows(Member, rows, chunk=CHUNK)  # COPY on PostgreSQL
+    insert_rows(Member, rows)  # COPY on PostgreSQL, one prepared INSERT on SQLite
     keys = [row["user_name_key"] for row in rows]
     ids = {}
     for chunk in chunks(keys, LOOKUP_CHUNK):

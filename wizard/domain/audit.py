@@ -55,7 +55,7 @@ def record_many(
         }
         for target_type, target_id, details in targets
     ]
-    insert_rows(AuditEvent, rows)  # COPY on PostgreSQL
+    insert_rows(AuditEvent, rows)  # COPY on PostgreSQL, one prepared INSERT on SQLite
 
 
 _FIELDS = (
