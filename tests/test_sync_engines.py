@@ -123,3 +123,38 @@ def test_refused_creates_are_decided_one_by_one_on_each_engine(synced, okta):
     assert reasons == ["duplicate_email", "license_limit"]
     assert Member.select().where(Member.organization == acme).count() == 3
     assert member_tally.members(acme.id) == 3
+
+
+def test_new_groups_in_bulk_follow_the_one_by_one_rules(synced, okta):
+    """New Okta groups are created together with their members: one audit event each
+    for the creation and the members, the version bump, kept-local members left out; a
+    name already taken goes one by one and links that group."""
+    from wizard import directory
+
+    app, acme = synced
+    okta.add_users(3)
+    run_sync_now(app, acme)
+    Member.update(keep_local=True).where(Member.okta_id == "00u000002").execute()
+    directory.create_or_link_group(
+        acme, "Design", external_id=None, managed_by="local", actor_label="test"
+    )
+    okta.add_group("00g1", "Engineering", ["00u000001", "00u000002"])
+    okta.add_group("00g2", "design", ["00u000003"])  # the local group's name
+    okta.add_group("00g3", "Empty", [])
+    run = run_sync_now(app, acme)
+    assert (run.counts["groups_created"], run.counts["memberships_changed"]) == (2, 2)
+    engineering, design, empty = (Group.get(Group.okta_id == o) for o in ("00g1", "00g2", "00g3"))
+    assert [m.member.okta_id for m in engineering.memberships] == ["00u000001"]
+    assert [m.member.okta_id for m in design.memberships] == ["00u000003"]
+    assert (engineering.managed_by, design.managed_by, empty.managed_by) == ("sync",) * 3
+    assert (engineering.version, empty.version) == (2, 1) and empty.memberships.count() == 0
+    events = {
+        (e.action, int(e.target_id)): e.details
+        for e in AuditEvent.select().where(AuditEvent.target_type == "group")
+    }
+    assert events[("group.created", engineering.id)] == {"name": "Engineering"}
+    assert events[("group.members_changed", engineering.id)] == {"added": 1, "removed": 0}
+    assert ("group.members_changed", empty.id) not in events
+    assert ("group.linked", design.id) in events and ("group.created", design.id) in events
+    again = run_sync_now(app, acme)
+    assert again.counts["memberships_changed"] == 0 and again.counts["groups_created"] == 0

@@ -3,10 +3,12 @@ unchanged or changed. Read only: the engine applies the decisions (wizard/sync/e
 
 from dataclasses import dataclass
 
+import peewee as pw
+
 from .. import directory
-from ..db import one_of
+from ..db import database, one_of
 from ..domain.sources import SYNC_WRITES_OVER
-from ..models import Member, fold
+from ..models import JSONField, Member, fold
 from .okta_state import INACTIVE
 
 
@@ -83,7 +85,9 @@ def _by_login(by_login: dict, profile: dict, okta_id: str, listed: frozenset) ->
 
 
 # What the comparison with Okta reads of each member: rows, not models (a re-sync reads
-# every member; building 100,000 models was a third of its time).
+# every member; building 100,000 models was a third of its time). The rows are read
+# from the cursor as they are and only the booleans and JSON converted: Peewee's dict
+# rows called every column's converter and were half of the comparison's time.
 
 
 COMPARED = (
@@ -96,15 +100,25 @@ COMPARED = (
     Member.email_key,
     *(getattr(Member, name) for name in directory.PROFILE_FIELDS),
 )
+_NAMES = tuple(field.name for field in COMPARED)
+_CONVERTED = tuple(
+    (field.name, field.python_value)
+    for field in COMPARED
+    if isinstance(field, pw.BooleanField | JSONField)
+)
 
 
 def _members_where(organization, column, keys: list[str]) -> dict:
     keys = [key for key in keys if key]
     if not keys:
         return {}
-    query = (
-        Member.select(*COMPARED)
-        .where((Member.organization == organization) & one_of(column, keys))
-        .dicts()
+    query = Member.select(*COMPARED).where(
+        (Member.organization == organization) & one_of(column, keys)
     )
-    return {row[column.name]: row for row in query}
+    found = {}
+    for values in database.execute(query).fetchall():
+        row = dict(zip(_NAMES, values, strict=True))
+        for name, convert in _CONVERTED:
+            row[name] = convert(row[name])
+        found[row[column.name]] = row
+    return found
