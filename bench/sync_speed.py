@@ -2,7 +2,9 @@
 100,000 users and 2,000 groups; a full first sync, then a re-sync with no change, each
 run as ``flask sync run`` in its own process. Wall time, Okta API calls, peak memory.
 
-Run: ``python bench/sync_speed.py [--users 100000] [--groups 2000] [--engine sqlite]``.
+Run: ``python bench/sync_speed.py [--users 100000] [--groups 2000] [--engine sqlite]``;
+``--profile DIR`` runs each sync under pyinstrument and writes its text report there
+(slower: the figures of a profiled run are not the benchmark's).
 """
 
 import argparse
@@ -39,12 +41,16 @@ def emulator(users: int, groups: int, per_group: int = 50) -> OktaEmulator:
     return okta
 
 
-def sync_once(env: dict, slug: str) -> dict:
+def sync_once(env: dict, slug: str, profile: Path | None = None) -> dict:
     """One ``flask sync run`` in a child process: its JSON, wall time and peak memory."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    command = ["-m", "flask", "--app", "app", "sync", "run", "--org", slug]
+    if profile is not None:
+        command = ["-m", "pyinstrument", "--no-color", "-o", str(profile), *command]
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "sync", "run", "--org", slug],
+        [sys.executable, *command],
         cwd=ROOT,
         env={"PATH": os.environ.get("PATH", "/usr/bin"), **env},
         capture_output=True,
@@ -53,15 +59,23 @@ def sync_once(env: dict, slug: str) -> dict:
         check=False,
     )
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     if done.returncode != 0:
         raise RuntimeError(done.stdout[-2000:] + done.stderr[-3000:])
     result = json.loads(done.stdout.strip().splitlines()[-1])
     # ru_maxrss of children is the largest child so far: report it only when it grew.
-    return {**result, "wall": wall, "peak_mb": max(peak, before) / 1024}
+    # The child's CPU time moves less than its wall time on a shared machine.
+    return {**result, "wall": wall, "cpu": cpu, "peak_mb": max(peak, before) / 1024}
 
 
-def run(engine: str, users: int, groups: int, figures: dict | None = None) -> list[tuple[str, str]]:
+def run(
+    engine: str,
+    users: int,
+    groups: int,
+    figures: dict | None = None,
+    profiles: Path | None = None,
+) -> list[tuple[str, str]]:
     """Both syncs' rows; their wall times also into ``figures`` ("<label> [<engine>]")."""
     figures = {} if figures is None else figures
     from wizard import create_app
@@ -93,13 +107,17 @@ def run(engine: str, users: int, groups: int, figures: dict | None = None) -> li
                 slug = organization.slug
             for label in ("full first sync", "re-sync, no change"):
                 okta.calls.clear()
-                result = sync_once(env, slug)
+                report = None
+                if profiles is not None:
+                    report = profiles / f"{engine}-{label.split(',')[0].replace(' ', '-')}.txt"
+                result = sync_once(env, slug, report)
                 counts = {k: v for k, v in result.items() if isinstance(v, int) and v}
                 figures[f"{label} [{engine}]"] = result["wall"]
                 rows.append(
                     (
                         f"{label} [{engine}]",
-                        f"{result['wall']:.1f} s wall, {result['api_calls']} API calls "
+                        f"{result['wall']:.1f} s wall, {result['cpu']:.1f} s CPU, "
+                        f"{result['api_calls']} API calls "
                         f"({len(okta.calls)} served), peak {result['peak_mb']:.0f} MB; "
                         f"status {result['status']}; {counts}",
                     )
@@ -114,10 +132,13 @@ def main():
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--groups", type=int, default=2_000)
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="pyinstrument reports")
     args = parser.parse_args()
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
     print("| Sync | Result |\n| --- | --- |")
     for engine in engines(args.engine):
-        for name, value in run(engine, args.users, args.groups):
+        for name, value in run(engine, args.users, args.groups, profiles=args.profile):
             print(f"| {name} | {value} |", flush=True)
 
 

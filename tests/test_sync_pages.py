@@ -141,7 +141,9 @@ def test_sync_now_shows_progress_then_the_result(
     from datetime import datetime
 
     SyncSettings.update(paused_at=datetime.utcnow()).execute()  # no scheduled run
-    okta.delay = 0.1  # reading ~25 pages takes long enough for the page to poll a run
+    # Reading 12 pages of users (the app's users and the groups are read alongside)
+    # takes long enough for the page to poll a running run.
+    okta.delay = 0.25
     sign_in(page, live_server, admin.email)
     page.goto(f"{live_server.url}/integrations/okta/sync")
     page.get_by_role("button", name="Sync now").click()  # works while auto sync is paused

@@ -12,6 +12,7 @@ the transaction, and on ``DirectoryError`` roll back and record a failed migrati
 from . import grants
 from .activation import hide_member, set_active, set_active_here
 from .bulk import BulkResult, create_members
+from .bulk_groups import clean_new_groups, create_groups_with_members
 from .groups import (
     add_members,
     create_or_link_group,
@@ -35,7 +36,9 @@ __all__ = [
     "BulkResult",
     "DirectoryError",
     "add_members",
+    "clean_new_groups",
     "convert_to_local",
+    "create_groups_with_members",
     "create_member",
     "create_members",
     "create_or_link_group",

@@ -10,14 +10,13 @@ duplicate or a full license is decided and worded exactly as for a single create
 import uuid
 from dataclasses import dataclass, field
 
+from ..bulk_insert import insert_rows
 from ..db import LOOKUP_CHUNK, chunks, database, one_of
 from ..domain import audit, failures
 from ..models import Member, Organization, fold, utcnow
 from .members import create_member
 from .profiles import stored_profile, validate_profile
 from .rules import DirectoryError, require_enterprise, seats_used
-
-CHUNK = 500  # rows per INSERT: under SQLite's bound-parameter limit for Member's columns
 
 
 @dataclass
@@ -109,8 +108,7 @@ def _insert(organization, clean, managed_by: str, actor_label: str) -> list[tupl
                 "updated_at": now,
             }
         )
-    for chunk in chunks(rows, CHUNK):
-        Member.insert_many(chunk).execute()
+    insert_rows(Member, rows)  # COPY on PostgreSQL, one prepared INSERT on SQLite
     keys = [row["user_name_key"] for row in rows]
     ids = {}
     for chunk in chunks(keys, LOOKUP_CHUNK):

@@ -11,8 +11,6 @@ from . import grants
 from .kept_mappings import attach_kept_mapping, detach_mapping
 from .rules import DirectoryError, require_enterprise
 
-CHUNK = 2000  # rows or ids per statement: below SQLite's 32,766 bound parameters
-
 
 def group_by_name(organization: Organization, name: str) -> Group | None:
     return Group.get_or_none((Group.organization == organization) & (Group.name_key == fold(name)))
@@ -160,13 +158,18 @@ def _insert_members(group: Group, new: list[int], *, managed_by: str, actor_labe
     now = utcnow()
     if not is_sqlite():
         _insert_members_postgres(group.id, new, managed_by, now)
-    else:
-        for chunk in chunks(new, CHUNK):
-            rows = [
-                {"group": group.id, "member": m, "managed_by": managed_by, "created_at": now}
-                for m in chunk
-            ]
-            Membership.insert_many(rows).on_conflict_ignore().execute()
+    elif new:
+        # One prepared row INSERT run for every id: Peewee building a 2,000-row INSERT's
+        # SQL cost more than SQLite took to run it (a first sync adds 2,000 groups' members).
+        cursor = database.cursor()
+        try:
+            cursor.executemany(
+                "INSERT OR IGNORE INTO membership (group_id, member_id, managed_by, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(group.id, m, managed_by, now) for m in new],
+            )
+        finally:
+            cursor.close()
     _membership_changed(group, len(new), 0, actor_label)
     _recompute_roles(group, new)
     return len(new)

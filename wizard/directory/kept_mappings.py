@@ -43,7 +43,7 @@ def attach_kept_mapping(group: Group, *, actor_label: str) -> RoleMapping | None
     mapped roles now."""
     if group.managed_by not in OKTA_WRITERS or grants.group_has_mapping(group.id):
         return None
-    mapping = same_okta_group(group, _detached(group.organization_id))
+    mapping = same_okta_group(group, detached_mappings(group.organization_id))
     if mapping is None:
         return None
     mapping.group = group
@@ -74,7 +74,7 @@ def detached_okta_groups(organization_id: int) -> tuple[set[str], set[str]]:
     """(Okta ids, casefolded names) of the Okta groups the organization's detached
     mappings would attach to, for the sync (an Okta group always has an id, so a name
     counts only for a mapping that remembers none)."""
-    detached = _detached(organization_id)
+    detached = detached_mappings(organization_id)
     return (
         {m.detached_okta_id for m in detached if m.detached_okta_id},
         {
@@ -95,7 +95,8 @@ def _audit(action: str, mapping: RoleMapping, group: Group, actor_label: str) ->
     )
 
 
-def _detached(organization_id: int) -> list[RoleMapping]:
+def detached_mappings(organization_id: int) -> list[RoleMapping]:
+    """The organization's detached mappings, newest first."""
     return list(
         RoleMapping.select()
         .where((RoleMapping.organization == organization_id) & RoleMapping.group.is_null())

@@ -6,6 +6,7 @@ import peewee as pw
 from flask import g, has_request_context, request
 from flask_login import current_user
 
+from ..bulk_insert import insert_rows
 from ..models import AuditEvent, Member, Organization, utcnow
 from ..prepared import Prepared
 
@@ -54,8 +55,7 @@ def record_many(
         }
         for target_type, target_id, details in targets
     ]
-    for start in range(0, len(rows), 500):
-        AuditEvent.insert_many(rows[start : start + 500]).execute()
+    insert_rows(AuditEvent, rows)  # COPY on PostgreSQL, one prepared INSERT on SQLite
 
 
 _FIELDS = (

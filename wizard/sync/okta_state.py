@@ -25,32 +25,46 @@ class OktaState:
 def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaState:
     """Who belongs: the users assigned to the picked Okta app, or, with no app picked, the
     members of the Okta groups used in role mappings (matched by Okta id, else name)."""
-    users = {}
-    for user in client.pages("/api/v1/users"):
-        users[user["id"]] = user
-        if len(users) % 1000 == 0:
-            progress(0, len(users))
-    groups = list(client.pages("/api/v1/groups"))
+    app_id = connection.sync_settings.app_id
 
     def member_ids(group: dict) -> list[str]:
         return [u["id"] for u in client.pages(f"/api/v1/groups/{group['id']}/users")]
 
-    # One call per group: a few at a time (well inside Okta's concurrency limit; 429s
-    # are still waited out per call), since the wall time is Okta's answer time.
-    with ThreadPoolExecutor(GROUP_READERS) as pool:
-        group_members = dict(
-            zip((g["id"] for g in groups), pool.map(member_ids, groups), strict=True)
-        )
-    if connection.sync_settings.app_id:
-        app_users = client.pages(f"/api/v1/apps/{connection.sync_settings.app_id}/users")
-        in_scope = {u["id"] for u in app_users}
-    else:
+    def groups_and_members() -> tuple[list[dict], dict[str, list[str]]]:
+        groups = list(client.pages("/api/v1/groups"))
+        # One call per group: a few at a time (well inside Okta's concurrency limit; 429s
+        # are still waited out per call), since the wall time is Okta's answer time.
+        with ThreadPoolExecutor(GROUP_READERS) as readers:
+            members = dict(
+                zip((g["id"] for g in groups), readers.map(member_ids, groups), strict=True)
+            )
+        return groups, members
+
+    # The three listings do not depend on each other: the groups and the app's users are
+    # read while this thread reads the users (which reports progress: the database
+    # connection is this thread's). Waiting on Okta one listing after another was half a
+    # re-sync's time.
+    with ThreadPoolExecutor(2) as listings:
+        grouped = listings.submit(groups_and_members)
+        assigned = listings.submit(_app_user_ids, client, app_id) if app_id else None
+        users = {}
+        for user in client.pages("/api/v1/users"):
+            users[user["id"]] = user
+            if len(users) % 1000 == 0:
+                progress(0, len(users))
+        groups, group_members = grouped.result()
+        in_scope = assigned.result() if assigned is not None else None
+    if in_scope is None:
         mapped = _mapped_okta_groups(connection, groups)
         in_scope = {uid for gid in mapped for uid in group_members[gid]}
     listed = frozenset(users)
     users = {uid: user for uid, user in users.items() if uid in in_scope}
     members_of = {gid: [uid for uid in ids if uid in users] for gid, ids in group_members.items()}
     return OktaState(users, groups, members_of, listed)
+
+
+def _app_user_ids(client: OktaClient, app_id: str) -> set[str]:
+    return {u["id"] for u in client.pages(f"/api/v1/apps/{app_id}/users")}
 
 
 def _mapped_okta_groups(connection: OktaConnection, okta_groups: list[dict]) -> set[str]:
