@@ -118,6 +118,26 @@ def test_paging_is_one_based_stable_and_capped(scim, people):
     assert_error(scim.get("/Users?count=many"), 400, "invalidValue")
 
 
+def test_paging_through_everyone_gives_each_user_once_in_order(scim):
+    """Pages past the middle are read from the other end: the same users, the same order."""
+    made = [  # inactive: the test organization has 10 seats
+        scim.create_user(f"p{n:02d}@acme.example.com", "P", f"N{n}", active=False)["id"]
+        for n in range(23)
+    ]
+    for count in (1, 4, 7, 23, 30):
+        seen = []
+        for start in range(1, 24, count):
+            page = scim.get(f"/Users?startIndex={start}&count={count}").json()
+            assert page["startIndex"] == start and page["totalResults"] == 23
+            assert page["itemsPerPage"] == len(page["Resources"]) == min(count, 24 - start)
+            seen += [r["id"] for r in page["Resources"]]
+        assert seen == made, count
+    filtered = scim.get('/Users?filter=userName sw "p1"&startIndex=8&count=5').json()
+    assert [r["userName"] for r in filtered["Resources"]] == ["p17@acme.example.com",
+        "p18@acme.example.com", "p19@acme.example.com"]  # fmt: skip
+    assert scim.get("/Users?startIndex=24&count=5").json()["Resources"] == []
+
+
 def test_attributes_projection(scim, people):
     lean = scim.get("/Users", params={"attributes": "userName,name.givenName"}).json()
     resource = lean["Resources"][0]
