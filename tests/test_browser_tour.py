@@ -48,13 +48,17 @@ class MakeRun:
             text=True,
             start_new_session=True,  # make and the server it starts: one group to stop
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-            if line.startswith("Serving on"):
-                self.ready.set()
+        try:
+            for line in self.process.stdout:
+                self.lines.append(line.rstrip())
+                if line.startswith("Serving on"):
+                    self.ready.set()
+        except ValueError:  # stop() closed the pipe while a straggler still held it open
+            pass
 
     @property
     def password(self) -> str:
@@ -82,6 +86,9 @@ class MakeRun:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
+        # The reader ends at the pipe's end of file, once every process of the group is
+        # gone; closing under it raised in its thread (an error in the next test's setup).
+        self.reader.join(timeout=15)
         self.process.stdout.close()
 
 
