@@ -83,6 +83,18 @@ def one_of(column, values: list):
     return column == pw.fn.ANY(pw.Value(list(values), converter=list, unpack=False))
 
 
+def refresh_statistics(*models: type[pw.Model]) -> None:
+    """``ANALYZE`` the models' tables on PostgreSQL, after a bulk load grew them. Until
+    autovacuum gets there the planner believes a table is as small as it was: a first
+    sync's 500-id member lookups then read every member of the organization (a bitmap
+    scan of the organization's rows, 19,500 of 20,000 filtered out: 12 ms, 0.8 ms after
+    ANALYZE, EXPLAIN ANALYZE at 20k), and the re-sync right after paid it 200 times."""
+    if is_sqlite():
+        return  # SQLite's planner prefers the indexes without statistics
+    for model in models:
+        database.execute_sql(f'ANALYZE "{model._meta.table_name}"')
+
+
 @contextmanager
 def write_transaction(organization=None, *, on: pw.Database | None = None):
     """A transaction for read-then-write work, serialized with the other writers.
