@@ -1,13 +1,11 @@
-"""Pages of a long list that cost the same at either end.
-
-``OFFSET n`` makes the database walk ``n`` rows first, so the last page of 100,000
-members cost what reading all of them does. Pages past the middle are read from the
-other end in the reverse order, with the small offset that leaves, and turned around.
-"""
+"""Pages of a long list that cost the same at either end: each page is read from the
+nearer end (``db.rows_from_either_end``), with totals the caller may already know."""
 
 import math
 
 from playhouse.flask_utils import PaginatedQuery
+
+from ..db import rows_from_either_end
 
 
 class Pages(PaginatedQuery):
@@ -56,9 +54,4 @@ class Pages(PaginatedQuery):
         total = self.total()
         if offset >= total:
             return []
-        if offset <= total // 2:
-            return list(self.query.offset(offset).limit(size))
-        limit = min(size, total - offset)
-        from_end = total - offset - limit
-        rows = list(self.query.order_by(*self.reverse).offset(from_end).limit(limit))
-        return rows[::-1]
+        return rows_from_either_end(self.query, self.reverse, offset, size, total)
