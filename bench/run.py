@@ -47,6 +47,14 @@ def machine() -> str:
     )
 
 
+def results(title: str, first_column: str, rows) -> None:
+    """A section of ``(name, value)`` rows, each printed as soon as it is measured."""
+    print(f"\n## {title}\n")
+    print(f"| {first_column} | Result |\n| --- | --- |")
+    for name, value in rows:
+        print(f"| {name} | {value} |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=60, help="Okta mix: new users per client")
@@ -79,23 +87,23 @@ def main():
         print("\n## Scaling out on PostgreSQL (Okta mix, 8 clients)\n")
         print(scaling.table(scaling.run(args.users, 60)))
     if "scale" not in skip:
-        print(f"\n## Scale ({args.members:,} members, {args.groups:,} groups)\n")
-        print("| Measure | Result |\n| --- | --- |")
-        for engine in available:
-            for name, value in scale.run(engine, args.members, args.groups, figures):
-                print(f"| {name} | {value} |", flush=True)
+        rows = (
+            row
+            for engine in available
+            for row in scale.run(engine, args.members, args.groups, figures)
+        )
+        results(f"Scale ({args.members:,} members, {args.groups:,} groups)", "Measure", rows)
     if args.million and "postgresql" in available:
-        print(f"\n## Scale ({args.million:,} members, PostgreSQL)\n")
-        print("| Measure | Result |\n| --- | --- |")
         figures["million"] = {}
-        for name, value in scale.run("postgresql", args.million, args.groups, figures["million"]):
-            print(f"| {name} | {value} |", flush=True)
+        rows = scale.run("postgresql", args.million, args.groups, figures["million"])
+        results(f"Scale ({args.million:,} members, PostgreSQL)", "Measure", rows)
     if "sync" not in skip:
-        print(f"\n## Sync ({args.members:,} Okta users, {args.groups:,} groups)\n")
-        print("| Sync | Result |\n| --- | --- |")
-        for engine in available:
-            for name, value in sync_speed.run(engine, args.members, args.groups, figures):
-                print(f"| {name} | {value} |", flush=True)
+        rows = (
+            row
+            for engine in available
+            for row in sync_speed.run(engine, args.members, args.groups, figures)
+        )
+        results(f"Sync ({args.members:,} Okta users, {args.groups:,} groups)", "Sync", rows)
     print("\n## Against the targets (issue 19)\n")
     if (args.members, args.million) != (100_000, 1_000_000):
         print(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scim_mix import CLIENTS, measure
+from scim_mix import CLIENTS, figures, measure
 from servers import (
     POSTGRES_URL,
     Gunicorn,
@@ -71,15 +71,7 @@ def run_layout(processes: int, workers: int, tenants: int, users: int, seconds: 
         pids = [pid for s in servers for pid in (s.process.pid, *s.worker_pids())]
         stats = measure(spread[0][0], spread[0][1], users, seconds, pids, spread)
         connections = backends(name)
-    return {
-        "rps": stats.throughput,
-        "p50": stats.percentile(50) * 1000,
-        "p99": stats.percentile(99) * 1000,
-        "errors": stats.errors,
-        "requests": stats.requests,
-        "cpu_ms": stats.cpu_seconds * 1000 / max(stats.requests, 1),
-        "connections": connections,
-    }
+    return {**figures(stats), "connections": connections}
 
 
 def run(users: int, seconds: float) -> list[tuple[str, dict]]:

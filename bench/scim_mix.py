@@ -178,6 +178,20 @@ def targets():
     yield "scim2-server peer (1 worker)", peer
 
 
+def figures(stats: Stats) -> dict:
+    """One load's figures as the tables print them (milliseconds)."""
+    return {
+        "requests": stats.requests,
+        "rps": stats.throughput,
+        "p50": stats.percentile(50) * 1000,
+        "p95": stats.percentile(95) * 1000,
+        "p99": stats.percentile(99) * 1000,
+        "errors": stats.errors,
+        "statuses": dict(sorted(stats.statuses.items())),
+        "cpu_ms": stats.cpu_seconds * 1000 / max(stats.requests, 1),
+    }
+
+
 def run(users: int, seconds: float, only: str = "") -> list[dict]:
     """Every target, or those whose label contains one of ``only``'s comma-separated words."""
     wanted = [word.strip().lower() for word in only.split(",") if word.strip()]
@@ -188,19 +202,7 @@ def run(users: int, seconds: float, only: str = "") -> list[dict]:
         with start() as (base_url, headers, server):
             pids = [server.process.pid, *server.worker_pids()]
             stats = measure(base_url, headers, users, seconds, pids)
-        rows.append(
-            {
-                "target": label,
-                "requests": stats.requests,
-                "rps": stats.throughput,
-                "p50": stats.percentile(50) * 1000,
-                "p95": stats.percentile(95) * 1000,
-                "p99": stats.percentile(99) * 1000,
-                "errors": stats.errors,
-                "statuses": dict(sorted(stats.statuses.items())),
-                "cpu_ms": stats.cpu_seconds * 1000 / max(stats.requests, 1),
-            }
-        )
+        rows.append({"target": label, **figures(stats)})
         print(f"  measured {label}: {rows[-1]['rps']:.0f} req/s", file=sys.stderr, flush=True)
     return rows
 
