@@ -22,6 +22,21 @@ def test_pages_follow_link_next_with_limit_200(okta):
     assert api.calls == 3
 
 
+def test_user_listing_follows_users_added_and_removed_since_the_last_listing(okta):
+    """The emulator keeps its users' ids as a list for paging: a user added, removed or
+    written again through any door of the dict is listed as Okta would list it."""
+    okta.add_users(3)
+    api = client(okta)
+    assert [u["id"] for u in api.pages("/api/v1/users")] == ["00u000001", "00u000002", "00u000003"]
+    okta.delete_user("00u000002")
+    okta.users["00u000009"] = {**okta.users["00u000001"], "id": "00u000009"}
+    okta.users["00u000001"] = {**okta.users["00u000001"], "status": "SUSPENDED"}
+    okta.users.update({"00u000010": {**okta.users["00u000003"], "id": "00u000010"}})
+    listed = list(api.pages("/api/v1/users"))
+    assert [u["id"] for u in listed] == ["00u000001", "00u000003", "00u000009", "00u000010"]
+    assert listed[0]["status"] == "SUSPENDED"
+
+
 def test_sends_ssws_token_and_explains_an_expired_one(okta):
     with pytest.raises(OktaApiError) as error:
         OktaClient(okta.url, "expired").get("/api/v1/users/me")

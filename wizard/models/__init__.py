@@ -38,12 +38,12 @@ from .organization import (
 )
 from .scim import FailedMigration, ScimEvent, ScimToken
 from .sign_in import EmailDomain, MemberIdentity, SessionRecord, SignInState
-from .sync import SyncRun
+from .sync import OktaGroupSnapshot, SyncRun
 
 # The tables by area, for whoever needs them listed (tests, the migration checks).
 CORE_MODELS = [Organization, Site, Member, Group, Membership, RoleAssignment, AuditEvent]
 SCIM_MODELS = [OktaConnection, *CONNECTION_PARTS, ScimToken, ScimEvent, FailedMigration]
-SYNC_MODELS = [SyncRun]
+SYNC_MODELS = [SyncRun, OktaGroupSnapshot]
 MAPPING_MODELS = [RoleMapping, DetailMapping]
 SUPPORT_MODELS = [PasswordSetLink, SetupLink]
 TRUST_MODELS = [EmailDomain, SsoConfiguration, MemberIdentity, TrustedHost]
@@ -72,6 +72,7 @@ __all__ = [
     "Membership",
     "OktaApiConnection",
     "OktaConnection",
+    "OktaGroupSnapshot",
     "Organization",
     "PasswordSetLink",
     "RoleAssignment",

@@ -33,3 +33,22 @@ class SyncRun(BaseModel):
             (("organization", "status"), False),
             (("status", "queued_at"), False),
         )
+
+
+class OktaGroupSnapshot(BaseModel):
+    """Who Okta listed in one of its groups when the sync last read the group's members,
+    and the group's ``lastMembershipUpdated`` at that read (Okta's own timestamp, kept as
+    Okta wrote it). While Okta still gives that timestamp, the group's members have not
+    changed and the sync uses these instead of reading them again (wizard/sync/
+    group_snapshots.py). The ids are Okta's, unfiltered: who is in scope is decided on
+    every run. Kept per organization and org URL: nothing is shared between tenants."""
+
+    organization = pw.ForeignKeyField(Organization, backref="+", on_delete="CASCADE")
+    org_url = pw.CharField(max_length=500)
+    okta_group_id = pw.CharField(max_length=64)
+    membership_updated = pw.CharField(max_length=40)
+    member_ids = JSONField(default=list)
+    read_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("organization", "okta_group_id"), True),)

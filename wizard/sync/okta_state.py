@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .. import directory
-from ..models import Group, OktaConnection, RoleMapping, fold
+from ..models import Group, OktaConnection, RoleMapping, fold, utcnow
 from . import breaker
+from .group_snapshots import Snapshots
 from .okta_api import OktaClient
 
 INACTIVE = breaker.ENDS_ACCESS  # Okta statuses that end access here
@@ -25,11 +26,21 @@ class OktaState:
 
 def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaState:
     """Who belongs: the users assigned to the picked Okta app, or, with no app picked, the
-    members of the Okta groups used in role mappings (matched by Okta id, else name)."""
+    members of the Okta groups used in role mappings (matched by Okta id, else name).
+    A group's members are read only when Okta's ``lastMembershipUpdated`` says they
+    changed since the last read (group_snapshots.py)."""
     app_id = connection.sync_settings.app_id
+    snapshots = Snapshots(connection.organization_id, client.org_url, utcnow())
+    read: dict[str, list[str]] = {}  # the groups whose members this run read
 
     def member_ids(group: dict) -> list[str]:
-        return [u["id"] for u in client.pages(f"/api/v1/groups/{group['id']}/users")]
+        kept = snapshots.members(group)
+        if kept is not None:
+            return kept
+        read[group["id"]] = ids = [
+            u["id"] for u in client.pages(f"/api/v1/groups/{group['id']}/users")
+        ]
+        return ids
 
     def groups_and_members() -> tuple[list[dict], dict[str, list[str]]]:
         groups = list(client.pages("/api/v1/groups"))
@@ -58,6 +69,7 @@ def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaS
                 progress(0, len(users))
         groups, group_members = grouped.result()
         in_scope = assigned.result() if assigned is not None else None
+    snapshots.save(groups, read)
     if in_scope is None:
         mapped = _mapped_okta_groups(connection, groups)
         in_scope = {uid for gid in mapped for uid in group_members[gid]}
