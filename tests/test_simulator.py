@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from werkzeug.test import Client
 
 from tests.conftest import csrf_token, run_sync_now
 from tests.simulated_okta import connect_scim
@@ -180,6 +181,12 @@ def test_the_org_survives_a_restart(sim_app, world, tmp_path):
     assert again.sign_in_client.client_secret == world.sign_in_client.client_secret
     assert again.openid.signing_key.kid == world.openid.signing_key.kid
     assert json.loads(path.read_text())["version"] == store.VERSION
+    # The restored org answers Okta's listings as the first one did.
+    listing = Client(again.api).get(
+        "/api/v1/users?limit=200", headers={"Authorization": f"SSWS {again.api.token}"}
+    )
+    assert listing.status_code == 200
+    assert [u["id"] for u in listing.json] == list(world.api.users)
 
 
 def test_a_seeded_org_is_saved_at_first_start(sim_app):

@@ -14,6 +14,7 @@ import threading
 import time
 
 from .answers import base_url, json_answer, okta_error, query_of
+from .listings import MembershipStamps, Users
 from .oauth_server import OrgAuthorizationServer, Refusal
 
 
@@ -38,60 +39,9 @@ def okta_user(n: int, **profile) -> dict:
     }
 
 
-class Users(dict):
-    """Okta users by id, which also keeps their ids as a list for paging: copying the ids
-    of 100,000 users for every page (4.7 ms) made the emulator, not the sync, the slower
-    side of a 100,000-user re-sync. A user's id joins or leaves the list only when a user
-    is added or removed; replacing one keeps its place, as in a dict."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._ids: list[str] | None = None
-
-    def ids(self) -> list[str]:
-        ids = self._ids
-        if ids is None:
-            ids = self._ids = list(self)
-        return ids
-
-    def __setitem__(self, user_id, user):
-        if user_id not in self:
-            self._ids = None
-        super().__setitem__(user_id, user)
-
-    def __delitem__(self, user_id):
-        self._ids = None
-        super().__delitem__(user_id)
-
-    def pop(self, *args):
-        self._ids = None
-        return super().pop(*args)
-
-    def popitem(self):
-        self._ids = None
-        return super().popitem()
-
-    def clear(self):
-        self._ids = None
-        super().clear()
-
-    def update(self, *args, **kwargs):
-        self._ids = None
-        super().update(*args, **kwargs)
-
-    def setdefault(self, user_id, user=None):
-        if user_id not in self:
-            self._ids = None
-        return super().setdefault(user_id, user)
-
-    def __ior__(self, other):
-        self._ids = None
-        return super().__ior__(other)
-
-
 class OktaEmulator:
     def __init__(self, token: str | None = None):
-        self.users = Users()
+        self._users = Users()
         self.groups: dict[str, dict] = {}
         self.group_members: dict[str, list[str]] = {}
         self.apps = [
@@ -114,9 +64,21 @@ class OktaEmulator:
         self.answers: dict[str, tuple[str, object]] = {}  # path -> (status line, JSON body)
         self.lock = threading.Lock()
         self.oauth = OrgAuthorizationServer()
-        # Group id -> (its members when last listed, lastMembershipUpdated in ms).
-        self._membership_seen: dict[str, tuple[tuple[str, ...], int]] = {}
-        self._last_stamp = 0
+        self.membership_stamps = MembershipStamps()
+
+    @property
+    def users(self) -> Users:
+        return self._users
+
+    @users.setter
+    def users(self, users: dict) -> None:
+        """Whatever dict is assigned (the simulator's saved org, say) pages as Users."""
+        self._users = users if isinstance(users, Users) else Users(users)
+
+    def stamped(self, group: dict) -> dict:
+        """The group as Okta lists it, with ``lastMembershipUpdated``."""
+        members = self.group_members.get(group["id"], ())
+        return {**group, "lastMembershipUpdated": self.membership_stamps.of(group["id"], members)}
 
     # -- test helpers ---------------------------------------------------------------
     def add_users(self, count: int, start: int = 1, assign: str | None = "0oascim"):
@@ -231,7 +193,7 @@ class OktaEmulator:
                 return self._json(start_response, app.roles)
         if path == "/api/v1/groups":
             groups = list(self.groups.values())
-            return self._page(start_response, groups, query, base, path, self._stamped)
+            return self._page(start_response, groups, query, base, path, self.stamped)
         if len(parts) == 5 and parts[2] == "groups" and parts[4] == "users":
             members = self.group_members.get(parts[3], [])
             return self._page(start_response, members, query, base, path, self.users.get)
@@ -268,20 +230,6 @@ class OktaEmulator:
         return self._error(
             start_response, 404, "E0000007", f"Not found: Resource not found: {path}"
         )
-
-    def _stamped(self, group: dict) -> dict:
-        """The group with Okta's ``lastMembershipUpdated``: a new time whenever its member
-        list differs from the one last listed, however the list was changed (the tests,
-        the simulator's console, a deleted user), as Okta stamps every change."""
-        members = tuple(self.group_members.get(group["id"], ()))
-        with self.lock:
-            seen = self._membership_seen.get(group["id"])
-            if seen is None or seen[0] != members:
-                # Strictly later than any stamp before it, even within one millisecond.
-                self._last_stamp = max(int(time.time() * 1000), self._last_stamp + 1)
-                seen = self._membership_seen[group["id"]] = (members, self._last_stamp)
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seen[1] // 1000))
-        return {**group, "lastMembershipUpdated": f"{stamp}.{seen[1] % 1000:03d}Z"}
 
     def _app_user(self, user_id: str) -> dict | None:
         if user_id not in self.users:
