@@ -101,10 +101,11 @@ COMPARED = (
     *(getattr(Member, name) for name in directory.PROFILE_FIELDS),
 )
 _NAMES = tuple(field.name for field in COMPARED)
-_CONVERTED = tuple(
-    (field.name, field.python_value)
-    for field in COMPARED
-    if isinstance(field, pw.BooleanField | JSONField)
+_BOOLEANS = tuple(
+    (field.name, field.python_value) for field in COMPARED if isinstance(field, pw.BooleanField)
+)
+_JSON = tuple(
+    (field.name, field.python_value) for field in COMPARED if isinstance(field, JSONField)
 )
 
 
@@ -116,9 +117,18 @@ def _members_where(organization, column, keys: list[str]) -> dict:
         (Member.organization == organization) & one_of(column, keys)
     )
     found = {}
+    # Each JSON text decoded once per batch: nearly every member stores the same few
+    # (``[]`` for no phone numbers). The rows are only compared, never changed, so
+    # members may share the decoded value.
+    decoded: dict[str, object] = {}
     for values in database.execute(query).fetchall():
         row = dict(zip(_NAMES, values, strict=True))
-        for name, convert in _CONVERTED:
+        for name, convert in _BOOLEANS:
             row[name] = convert(row[name])
+        for name, convert in _JSON:
+            text = row[name]
+            if text not in decoded:
+                decoded[text] = convert(text)
+            row[name] = decoded[text]
         found[row[column.name]] = row
     return found
