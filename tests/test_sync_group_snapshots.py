@@ -143,3 +143,15 @@ def test_a_group_without_okta_s_stamp_is_read_every_time(app, synced_org, okta):
         assert run.status == "succeeded", run.error
         assert member_reads(okta) == ["00g1", "00g2"]
     assert OktaGroupSnapshot.select().count() == 0
+
+
+def test_a_group_listed_twice_is_kept_once(app, synced_org, okta):
+    """A listing that repeats a group (a paging bug on Okta's side) is one group: one
+    snapshot, one group here, not a failed run on a unique index."""
+    two_groups(okta)
+    stamped = [okta.stamped(g) for g in okta.groups.values()]
+    okta.answers["/api/v1/groups"] = ("200 OK", [*stamped, stamped[0]])
+    run = run_sync_now(app, synced_org)
+    assert run.status == "succeeded", run.error
+    assert sorted(s.okta_group_id for s in OktaGroupSnapshot.select()) == ["00g1", "00g2"]
+    assert members_of(synced_org, "Engineering") == {"00u000001", "00u000002"}

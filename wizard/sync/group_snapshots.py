@@ -67,10 +67,11 @@ class Snapshots:
         stamps, and forget the groups Okta no longer lists."""
         listed = {group["id"] for group in groups}
         gone = sorted(self.stored - listed)
+        stamps = {group["id"]: stamp_of(group) for group in groups}
         new = [
-            (group["id"], stamp_of(group), read[group["id"]])
-            for group in groups
-            if group["id"] in read and stamp_of(group) is not None
+            (group_id, stamp, read[group_id])
+            for group_id, stamp in stamps.items()
+            if group_id in read and stamp is not None
         ]
         replaced = sorted({group_id for group_id in read if group_id in self.stored})
         if not (gone or new or replaced):

@@ -43,7 +43,8 @@ def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaS
         return ids
 
     def groups_and_members() -> tuple[list[dict], dict[str, list[str]]]:
-        groups = list(client.pages("/api/v1/groups"))
+        # By id, as the users are: a group Okta's paging repeated is one group.
+        groups = list({g["id"]: g for g in client.pages("/api/v1/groups")}.values())
         # One call per group: a few at a time (well inside Okta's concurrency limit; 429s
         # are still waited out per call), since the wall time is Okta's answer time.
         with ThreadPoolExecutor(GROUP_READERS) as readers:
