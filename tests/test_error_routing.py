@@ -48,6 +48,22 @@ def test_scim_routing_errors_answer_scim_json(scim):
         assert "GET" in response.headers["Allow"]
 
 
+def test_a_scim_1_base_url_answers_a_scim_error_naming_the_version_we_speak(scim):
+    """An admin who picked SCIM 1.1 in Okta (``/scim/v1/...``) gets a SCIM error body with
+    what to change, for any method, never an HTML page."""
+    root = scim.base.split("/scim/")[0]
+    for method, path in (
+        ("GET", "/scim/v1/Users"),
+        ("POST", "/scim/v1/Users"),
+        ("PATCH", "/scim/v1.1/x/Users/1"),
+        ("GET", "/scim/v1"),
+    ):
+        response = scim.session.request(method, root + path, json={}, timeout=10)
+        assert_error(response, 404)
+        detail = response.json()["detail"]
+        assert "SCIM 2.0 only" in detail and "/scim/v2/<key>" in detail
+
+
 def test_scim_body_over_the_limit_is_scim_413_on_every_write(scim):
     """A body over MAX_CONTENT_LENGTH is a SCIM 413 on a write that reads it."""
     user = scim.create_user("ann@acme.example.com", "Ann", "Arbor")

@@ -72,12 +72,14 @@ def _owner_of_unrouted_request(error: HTTPException) -> str | None:
 def _blueprint_by_prefix(path: str) -> str | None:
     """The blueprint with the longest URL prefix ``path`` falls under. A prefix counts up
     to its first variable (``/scim/v2/<scim_key>`` owns ``/scim/v2``, ``/scim/v2/x/y``):
-    a SCIM base URL pasted without its key still gets a SCIM answer."""
+    a SCIM base URL pasted without its key still gets a SCIM answer. A blueprint may
+    claim more prefixes with no routes of their own (``also_answers_under``)."""
     owners = {}
     for name, blueprint in current_app.blueprints.items():
-        head = (blueprint.url_prefix or "").split("<", 1)[0].rstrip("/")
-        if head and (path == head or path.startswith(head + "/")):
-            owners[head] = name
+        heads = (blueprint.url_prefix or "").split("<", 1)[0].rstrip("/")
+        for head in (heads, *getattr(blueprint, "also_answers_under", ())):
+            if head and (path == head or path.startswith(head + "/")):
+                owners[head] = name
     return owners[max(owners, key=len)] if owners else None
 
 

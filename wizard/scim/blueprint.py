@@ -19,6 +19,7 @@ from ..extensions import limiter
 from ..security import same_secret
 from .context import ScimContext
 from .errors import (
+    OTHER_VERSIONS,
     ScimError,
     error_response,
     from_directory_error,
@@ -29,6 +30,9 @@ from .outcomes import record_gate_refusal
 from .verified_tokens import verified_tokens
 
 bp = Blueprint("scim", __name__, url_prefix="/scim/v2/<scim_key>")
+# SCIM 1.1 base URLs (the admin picked SCIM 1.1 in Okta) get this blueprint's error
+# answers too (wizard/errors.py), not a page for people; the 404 says what to change.
+bp.also_answers_under = OTHER_VERSIONS
 FAILED_AUTH_LIMIT = parse("20/minute")
 
 

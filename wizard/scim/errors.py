@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Response
+from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.failure_reasons import FailureReason
@@ -54,9 +54,20 @@ def from_scim_error(error: ScimError):
     return error_response(error.status, error.detail, error.scim_type, error.headers)
 
 
+OTHER_VERSIONS = ("/scim/v1", "/scim/v1.1")  # SCIM 1.1's base URLs
+OTHER_VERSION = (
+    "This server speaks SCIM 2.0 only. In Okta, set the SCIM connector to version 2.0 and "
+    "the base URL to the one the Connect Okta wizard shows, ending in /scim/v2/<key>."
+)
+
+
 def from_http_error(error: HTTPException):
     status = error.code or 500
     detail = HTTP_DETAILS.get(status, error.description or error.name)
+    if status == 404 and any(
+        request.path == head or request.path.startswith(head + "/") for head in OTHER_VERSIONS
+    ):
+        detail = OTHER_VERSION
     headers = {}
     if getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
