@@ -10,6 +10,7 @@ import platform
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,8 +44,21 @@ def machine() -> str:
         ).stdout.strip()
     return (
         f"{os.cpu_count()} CPUs ({cpu}), {memory} GiB; Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {postgres}"
+        f"SQLite {sqlite3.sqlite_version}, {postgres}; CPU probe {cpu_probe_ms():.0f} ms"
     )
+
+
+def cpu_probe_ms() -> float:
+    """A fixed piece of pure Python (the best of five runs): machines of one kind here
+    differ up to 2x in speed, so runs are compared with this beside them."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        total = 0
+        for n in range(2_000_000):
+            total += n
+        best = min(best, time.process_time() - started)
+    return best * 1000
 
 
 def results(title: str, first_column: str, rows) -> None:
