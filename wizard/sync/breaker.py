@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .. import directory
-from ..db import write_transaction
+from ..db import database, write_transaction
 from ..domain.sources import Source
 from ..models import Member, SyncRun
 
@@ -53,7 +53,7 @@ def synced_active_ids(organization) -> set[int]:
     query = Member.select(Member.id).where(
         (Member.organization == organization) & (Member.managed_by == Source.SYNC) & Member.active
     )
-    return {member_id for (member_id,) in query.tuples()}
+    return {member_id for (member_id,) in database.execute(query).fetchall()}  # ints as they are
 
 
 def over_limit(connection, planned: list[Deactivation], synced: set[int]) -> bool:
