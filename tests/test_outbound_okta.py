@@ -54,9 +54,9 @@ def test_redirect_from_okta_to_a_private_address_is_not_followed(app, elsewhere)
 
 
 def test_an_oversized_page_is_refused(app, elsewhere):
-    """An API page over the 2 MB bound: refused, not read into memory to the end."""
+    """An API page over the 4 MB bound: refused, not read into memory to the end."""
     item = b'{"id": "00u", "pad": "' + b"x" * 1000 + b'"}'
-    body = b"[" + b",".join([item] * 3000) + b"]"  # 3 MB
+    body = b"[" + b",".join([item] * 5000) + b"]"  # 5 MB
     elsewhere.answer = lambda environ: ("200 OK", [("Content-Type", "application/json")], body)
     with app.app_context(), pytest.raises(OktaApiError) as error:
         OktaClient(elsewhere.url, TOKEN, sleep=lambda s: None).get("/api/v1/users")

@@ -24,7 +24,7 @@ from .policy import NameNotResolved, Policy, Refused, origin_of
 CONNECT_TIMEOUT = 5.0  # seconds
 READ_TIMEOUT = 20.0  # seconds between two bytes
 BODY_SECONDS = 60.0  # for a whole answer: a server dripping bytes cannot hold us longer
-API_MAX_BYTES = 2 * 1024 * 1024  # one page of Okta's API (200 users)
+API_MAX_BYTES = 4 * 1024 * 1024  # one page of Okta's API (200 users, 500 app users)
 DOCUMENT_MAX_BYTES = 256 * 1024  # discovery, JWKS, token answers
 CHUNK = 64 * 1024
 # Any failure of a request: ours, and the few requests raises outside the adapter (an

@@ -201,7 +201,9 @@ class OktaEmulator:
             return self._json(start_response, self.apps)
         if len(parts) == 5 and parts[2] == "apps" and parts[4] == "users":
             assigned = self.app_users.get(parts[3], [])
-            return self._page(start_response, assigned, query, base, path, self._app_user)
+            return self._page(
+                start_response, assigned, query, base, path, self._app_user, largest=500
+            )
         if path == "/api/v1/meta/schemas/user/default":
             return self._json(
                 start_response,
@@ -241,12 +243,13 @@ class OktaEmulator:
             "credentials": {"userName": self.users[user_id]["profile"]["login"]},
         }
 
-    def _page(self, start_response, items, query, base, path, build=lambda item: item):
+    def _page(self, start_response, items, query, base, path, build=lambda item: item, largest=200):
         """One page of ``items`` (ids, or objects with an id), each built with ``build``
         (None: gone, left out) only for the page. The ``after`` cursor is opaque, as
         Okta's is: here the last id and its position, so an emulator holding 100,000
-        users answers each page without searching the whole list."""
-        limit = min(int(query.get("limit", 200)), self.page_size or 200)
+        users answers each page without searching the whole list. ``largest``: the most
+        Okta serves of this listing on a page (200 users, 500 app users)."""
+        limit = min(int(query.get("limit", 200)), self.page_size or largest)
         start = self._position(items, query.get("after"))
         page = [x for x in (build(item) for item in items[start : start + limit]) if x]
         headers = {}

@@ -14,6 +14,7 @@ from .okta_api import OktaClient
 
 INACTIVE = breaker.ENDS_ACCESS  # Okta statuses that end access here
 GROUP_READERS = 4  # concurrent reads of group members
+APP_USERS_PAGE_SIZE = 500  # Okta's largest page of an app's users
 
 
 @dataclass
@@ -81,7 +82,9 @@ def read_okta(client: OktaClient, connection: OktaConnection, progress) -> OktaS
 
 
 def _app_user_ids(client: OktaClient, app_id: str) -> set[str]:
-    return {u["id"] for u in client.pages(f"/api/v1/apps/{app_id}/users")}
+    # Okta serves up to 500 app users a page (users: 200): 200 calls for 100,000, not 500.
+    pages = client.pages(f"/api/v1/apps/{app_id}/users", {"limit": APP_USERS_PAGE_SIZE})
+    return {u["id"] for u in pages}
 
 
 def _mapped_okta_groups(connection: OktaConnection, okta_groups: list[dict]) -> set[str]:
