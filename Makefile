@@ -17,10 +17,13 @@ run: $(VENV)/.installed
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop); Simulated Okta: http://127.0.0.1:$(PORT)/simulated-okta/"
 	$(DEV_ENV) $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
 
+# One pytest worker per core (pytest-xdist): 6.7 instead of 11.6 minutes on 2 cores.
+# TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Figures, not tests: loopback only, bounded; about 10 minutes (docs/benchmarks.md).
 bench: $(VENV)/.installed-bench
