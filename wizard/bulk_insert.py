@@ -28,7 +28,8 @@ def insert_rows(model: type[pw.Model], rows: list[dict]) -> None:
     # Names come from the model's own fields, never from a value; values are bound.
     table = model._meta.table_name
     names = ", ".join(f'"{field.column_name}"' for field in fields)
-    values = ([field.db_value(_value(field, row)) for field in fields] for row in rows)
+    plan = [(field.name, field, _is_plain_text(field)) for field in fields]
+    values = (_row_values(plan, row) for row in rows)
     if is_sqlite():
         marks = ", ".join("?" * len(fields))
         cursor = database.cursor()
@@ -56,7 +57,26 @@ def _is_auto(field: pw.Field) -> bool:
     return isinstance(field, pw.AutoField | pw.BigAutoField)
 
 
-def _value(field: pw.Field, row: dict):
-    if field.name in row:
-        return row[field.name]
+def _is_plain_text(field: pw.Field) -> bool:
+    """Whether ``field.db_value`` gives a ``str`` back unchanged: Peewee's text fields
+    (``CharField``, ``TextField``...) without a ``db_value`` or ``adapt`` of their own."""
+    kind = type(field)
+    return (
+        isinstance(field, pw._StringField)
+        and kind.db_value is pw.Field.db_value
+        and kind.adapt is pw._StringField.adapt
+    )
+
+
+def _row_values(plan: list[tuple[str, pw.Field, bool]], row: dict) -> list:
+    # A first sync converts millions of values; for a str in a plain text field the
+    # db_value call was all of the work (pyinstrument: a sixth of the member inserts).
+    out = []
+    for name, field, plain_text in plan:
+        value = row[name] if name in row else _default(field)
+        out.append(value if plain_text and type(value) is str else field.db_value(value))
+    return out
+
+
+def _default(field: pw.Field):
     return field.default() if callable(field.default) else field.default

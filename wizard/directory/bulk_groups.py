@@ -13,7 +13,8 @@ Call it inside the write transaction.
 from ..bulk_insert import insert_rows
 from ..db import LOOKUP_CHUNK, chunks, database, is_sqlite, one_of
 from ..domain import audit
-from ..models import Group, Member, Organization, fold, utcnow
+from ..models import Group, Organization, fold, utcnow
+from .groups import kept_local_members
 from .kept_mappings import detached_mappings, same_okta_group
 from .rules import require_enterprise
 
@@ -60,7 +61,7 @@ def create_groups_with_members(
     audit.record_many("group.created", organization=organization, actor_label=actor_label,
                       targets=[("group", ids[okta_id], {"name": name.strip()})
                                for name, okta_id, _ in entries])  # fmt: skip
-    kept = _kept_local(organization)
+    kept = kept_local_members(organization)
     added = {okta_id: sorted(members - kept) for _, okta_id, members in entries}
     _insert_memberships(
         [(ids[okta_id], m) for okta_id, ms in added.items() for m in ms], managed_by, now
@@ -86,13 +87,6 @@ def _ids_by_okta_id(organization, okta_ids: list[str]) -> dict[str, int]:
         )
         ids.update(dict(query.tuples()))
     return ids
-
-
-def _kept_local(organization) -> set[int]:
-    query = Member.select(Member.id).where(
-        (Member.organization == organization) & Member.keep_local
-    )
-    return {m for (m,) in query.tuples()}
 
 
 def _insert_memberships(pairs: list[tuple[int, int]], managed_by: str, now) -> None:

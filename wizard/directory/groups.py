@@ -221,6 +221,16 @@ def replace_members(
     return removed + added
 
 
+def kept_local_members(organization) -> set[int]:
+    """The ids of ``organization``'s kept-local members, whose memberships Okta neither
+    adds nor removes. Read inside the sync's write transactions: through the partial
+    index of migration 032, whose condition is this query's bare ``keep_local`` term."""
+    query = Member.select(Member.id).where(
+        (Member.organization == organization) & Member.keep_local
+    )
+    return {m for (m,) in query.tuples()}
+
+
 def _kept_local(member_ids: set[int]) -> set[int]:
     kept: set[int] = set()
     for chunk in chunks(sorted(member_ids), LOOKUP_CHUNK):

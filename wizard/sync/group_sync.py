@@ -105,12 +105,7 @@ def _settled(organization, state: OktaState, by_okta_id: dict, wanted) -> set[st
     for group_id, member_id in database.execute(query).fetchall():
         if group_id in current:
             current[group_id].add(member_id)
-    kept = {
-        m
-        for (m,) in Member.select(Member.id)
-        .where((Member.organization == organization) & Member.keep_local)
-        .tuples()
-    }
+    kept = directory.kept_local_members(organization)
     settled = set()
     for okta_group in state.groups:
         group = by_okta_id.get(okta_group["id"])
