@@ -60,11 +60,13 @@ def _is_auto(field: pw.Field) -> bool:
 def _is_plain_text(field: pw.Field) -> bool:
     """Whether ``field.db_value`` gives a ``str`` back unchanged: Peewee's text fields
     (``CharField``, ``TextField``...) without a ``db_value`` or ``adapt`` of their own."""
+    text_field = getattr(pw, "_StringField", None)  # Peewee's own base; private, so checked
     kind = type(field)
     return (
-        isinstance(field, pw._StringField)
+        text_field is not None
+        and isinstance(field, text_field)
         and kind.db_value is pw.Field.db_value
-        and kind.adapt is pw._StringField.adapt
+        and kind.adapt is text_field.adapt
     )
 
 
