@@ -267,3 +267,26 @@ def test_listing_groups_reads_members_in_one_query_per_page(scim, db):
     assert [len(g["members"]) for g in small["Resources"]] == [1, 1, 1]
     assert [len(g["members"]) for g in large["Resources"]] == [1, 1, 1] + [3] * 17
     assert large["Resources"][0]["members"][0]["value"] == ids[0]
+
+
+def test_deleting_a_pushed_group_keeps_a_kept_local_owner_and_their_grant(scim, admin, org, db):
+    """Okta deletes a group it linked by name: the group goes with every membership, the
+    kept-local owner's too, but the owner stays kept local, an EnterpriseAdmin by their
+    hand-given grant, and in their other groups (docs/security.md, *keep local*)."""
+    from wizard.directory import add_members
+
+    owners, _ = create_or_link_group(
+        org, "Owners", external_id=None, managed_by="local", actor_label="test"
+    )
+    ops, _ = create_or_link_group(
+        org, "Ops", external_id=None, managed_by="local", actor_label="test"
+    )
+    for group in (owners, ops):
+        add_members(group, [admin.id], managed_by="local", actor_label="test")
+    pushed = scim.post("/Groups", {"displayName": "Owners", "externalId": "00gowners"}).json()
+    assert pushed["id"] == owners.scim_id  # linked, not a second group
+    assert scim.delete(f"/Groups/{owners.scim_id}").status_code == 204
+    assert scim.get(f"/Groups/{owners.scim_id}").status_code == 404
+    owner = Member.get_by_id(admin.id)
+    assert owner.keep_local and owner.active and owner.org_role.name == "ENTERPRISE_ADMIN"
+    assert [m.group_id for m in Membership.select().where(Membership.member == owner)] == [ops.id]
