@@ -209,7 +209,7 @@ def replace_members(
     how many memberships were added or removed. Kept-local members' memberships stay as
     they are: Okta neither adds nor removes them."""
     current = current_member_ids(group)
-    kept = _kept_local(current | set(member_ids))
+    kept = kept_local_members(group.organization_id)
     wanted = (set(member_ids) - kept) | (current & kept)
     if wanted == current:
         return 0
@@ -224,19 +224,12 @@ def replace_members(
 def kept_local_members(organization) -> set[int]:
     """The ids of ``organization``'s kept-local members, whose memberships Okta neither
     adds nor removes. Read inside the sync's write transactions: through the partial
-    index of migration 032, whose condition is this query's bare ``keep_local`` term."""
+    index of migration 032, whose condition is this query's bare ``keep_local`` term
+    (one index search, whatever the size of the membership it is set against)."""
     query = Member.select(Member.id).where(
         (Member.organization == organization) & Member.keep_local
     )
     return {m for (m,) in query.tuples()}
-
-
-def _kept_local(member_ids: set[int]) -> set[int]:
-    kept: set[int] = set()
-    for chunk in chunks(sorted(member_ids), LOOKUP_CHUNK):
-        query = Member.select(Member.id).where(one_of(Member.id, chunk) & Member.keep_local)
-        kept.update(m for (m,) in query.tuples())
-    return kept
 
 
 def delete_group(group: Group, *, actor_label: str) -> None:
