@@ -384,24 +384,35 @@ def test_the_simulated_world_is_plain_python():
     assert world.assign(PROVISIONING_APP, user_id=ADA) == []  # no SCIM URL pasted: nothing sent
 
 
-def test_only_the_door_and_the_simulator_speak_http():
-    """docs/security.md: under wizard/, only the outbound door imports requests, and
-    Simulated Okta's provisioning engine (loopback only, development only). The OAuth
-    token source catches requests' errors of the sessions the door made for it."""
-    allowed = {
-        ROOT / "wizard" / "simulator" / "scim_client.py",
-        ROOT / "wizard" / "sync" / "oauth_tokens.py",
-    }
+def test_only_the_door_speaks_http():
+    """docs/security.md: under wizard/, only the outbound door imports an HTTP library.
+    Simulated Okta's provisioning engine sends through ``outbound.loopback_session``, the
+    OAuth token source names the door's errors."""
     speakers = {
         path
         for path in (ROOT / "wizard").rglob("*.py")
         if "outbound" not in path.parts
         and any(
-            line.strip().startswith(("import requests", "from requests"))
+            line.strip().startswith(
+                ("import requests", "from requests", "import httpx", "from httpx")
+            )
             for line in path.read_text().splitlines()
         )
     }
-    assert speakers == allowed
+    assert speakers == set()
+
+
+def test_simulated_okta_provisioning_passes_the_door(sim_server):
+    """Its session is the door's, narrowed to the one origin pasted as the SCIM URL: a
+    redirect is refused, not followed, and nothing else on this machine is reached."""
+    from wizard import outbound
+    from wizard.simulator.scim_client import ScimTransport
+
+    transport = ScimTransport(f"{sim_server.url}/scim/v2/nokey", "token")
+    with pytest.raises(outbound.OutboundError, match="not the issuer's server"):
+        transport.session.get("http://127.0.0.1:1/elsewhere")
+    answered = transport.send("Probe", "GET", "/Users")
+    assert answered.status == 401 and not answered.error  # our SCIM refusal, through the door
 
 
 def test_the_simulator_adds_only_its_own_pages(app, sim_app):

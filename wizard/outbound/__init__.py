@@ -6,6 +6,7 @@ discovery check, and the sign-in library all get their sessions here.
   only) and pinned to the checked address; answers are bounded; redirects refused.
 - ``check(url, organization)``: the same rules without sending, for a form field.
 - ``DoorOAuth2App``: authlib's Flask client on the door (wizard/sso/clients.py).
+- ``loopback_session(origin)``: one server on this machine (Simulated Okta's provisioning).
 - ``OutboundError``: every failure, with our own message and a ``Failure`` kind.
 """
 
@@ -16,7 +17,9 @@ from .transport import (
     API_MAX_BYTES,
     DOCUMENT_MAX_BYTES,
     REQUEST_FAILURES,
+    HTTPStatusError,
     check,
+    loopback_session,
     session,
 )
 
@@ -27,11 +30,13 @@ __all__ = [
     "REQUEST_FAILURES",
     "DoorOAuth2App",
     "Failure",
+    "HTTPStatusError",
     "OutboundError",
     "Policy",
     "check",
     "endpoint_off_origin",
     "is_okta_domain",
+    "loopback_session",
     "origin_of",
     "same_origin",
     "session",

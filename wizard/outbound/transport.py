@@ -30,6 +30,9 @@ CHUNK = 64 * 1024
 # Any failure of a request: ours, and the few requests raises outside the adapter (an
 # invalid URL while preparing, ``raise_for_status`` in the sign-in library).
 REQUEST_FAILURES = (OutboundError, requests.RequestException)
+# The error of an answer's ``raise_for_status`` (the sign-in library's token request):
+# callers name it here, so no module but this one imports the HTTP library.
+HTTPStatusError = requests.HTTPError
 
 
 class DoorAdapter(HTTPAdapter):
@@ -171,3 +174,12 @@ def session(
     """A session for ``organization``'s requests (its trusted hosts apply)."""
     organization_id = getattr(organization, "id", organization)
     return mount(requests.Session(), Policy.current(organization_id, origin), max_bytes)
+
+
+def loopback_session(origin: str, max_bytes: int = API_MAX_BYTES) -> requests.Session:
+    """A session for one server on this machine, ``origin`` and nothing else: Simulated
+    Okta's provisioning speaking to our own SCIM endpoint (development only; production
+    refuses Simulated Okta). Loopback and plain http are allowed for that origin; every
+    other rule of the door holds: no redirects, bounded answers and times, no proxy or
+    credentials from the environment."""
+    return mount(requests.Session(), Policy(allow_loopback=True, origin=origin), max_bytes)

@@ -2,7 +2,9 @@
 and the answer kept as an ``Exchange`` for the console's request log.
 
 It sends only to this machine (a loopback host): it is a development tool acting as
-Okta towards our own SCIM endpoint, never a way to make this server call elsewhere.
+Okta towards our own SCIM endpoint, never a way to make this server call elsewhere. Its
+requests go through the outbound door like every other (``outbound.loopback_session``:
+that one origin only, no redirects followed, answers bounded in size and time).
 """
 
 import base64
@@ -11,11 +13,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-import requests
-
+from .. import outbound
 from ..config import is_loopback_host
 
-TIMEOUT = 60  # seconds: Okta's per-request timeout (okta-scim.md section 2)
+# Okta's per-request timeout (okta-scim.md section 2); the door holds a request to its own
+# bounds within it (5 s to connect, 20 s between bytes, 60 s for a whole answer).
+TIMEOUT = 60  # seconds
 BODY_SHOWN = 4000  # characters of each body kept for the log
 HEADERS = {
     "Accept": "application/scim+json",
@@ -75,7 +78,7 @@ class ScimTransport:
     def __init__(self, base_url: str, token: str, auth_mode: str = "bearer", username: str = ""):
         self.base_url = base_url.rstrip("/")
         self.authorization = authorization(auth_mode, token, username)
-        self.session = requests.Session()
+        self.session = outbound.loopback_session(self.base_url)
         self.session.headers.update(HEADERS)
 
     def send(self, action: str, method: str, path: str, body=None) -> Exchange:
@@ -94,12 +97,12 @@ class ScimTransport:
                 data=None if body is None else json.dumps(body),
                 headers=headers,
                 timeout=TIMEOUT,
-                allow_redirects=False,
             )
-        except requests.RequestException as error:
-            exchange.error = (
-                f"Could not reach {urlsplit(self.base_url).netloc}: {type(error).__name__}"
+        except outbound.REQUEST_FAILURES as error:
+            reason = (
+                error.message if isinstance(error, outbound.OutboundError) else type(error).__name__
             )
+            exchange.error = f"Could not reach {urlsplit(self.base_url).netloc}: {reason}"
             return exchange
         exchange.status = response.status_code
         exchange.response_body = _body(response)

@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
@@ -195,9 +194,9 @@ class TokenSource:
             )
         except outbound.OutboundError as error:
             raise door_error(error) from None
-        except requests.HTTPError as error:
+        except outbound.HTTPStatusError as error:
             raise _endpoint_failed(error.response.status_code) from None
-        except (requests.RequestException, ValueError):
+        except (*outbound.REQUEST_FAILURES, ValueError):
             raise _not_a_token() from None
 
     def _remember_nonce(self, response):
