@@ -24,34 +24,48 @@ SETUP = (
 )
 
 
+LOCK = "SELECT id FROM probe WHERE id = 1 FOR UPDATE"
+
+
+def after_lock(n: int) -> list[tuple[str, tuple]]:
+    """The statements of write ``n`` that follow the lock, before its COMMIT; the last
+    one's answer is read."""
+    return [
+        ("UPDATE probe SET b = 'y' WHERE a = %s", (n % 100,)),
+        ("INSERT INTO probe (a, b) VALUES (%s, 'z')", (1000 + n,)),
+        ("UPDATE probe SET b = 'w' WHERE a = %s", (n % 100,)),
+        ("SELECT b FROM probe WHERE a = %s", (3,)),
+    ]
+
+
+def send(connection, n: int):
+    """Write ``n``'s statements after the lock, and its COMMIT; the cursor of the last."""
+    for sql, params in after_lock(n):
+        cursor = connection.execute(sql, params)
+    connection.commit()
+    return cursor
+
+
 def one_by_one(connection, writes: int) -> float:
     started = time.perf_counter()
     for n in range(writes):
-        connection.execute("SELECT id FROM probe WHERE id = 1 FOR UPDATE")
-        connection.execute("UPDATE probe SET b = 'y' WHERE a = %s", (n % 100,))
-        connection.execute("INSERT INTO probe (a, b) VALUES (%s, 'z')", (1000 + n,))
-        connection.execute("UPDATE probe SET b = 'w' WHERE a = %s", (n % 100,))
-        connection.execute("SELECT b FROM probe WHERE a = %s", (3,)).fetchone()
-        connection.commit()
+        connection.execute(LOCK)
+        send(connection, n).fetchone()
     return (time.perf_counter() - started) / writes * 1000
 
 
 def pipelined(connection, writes: int) -> float:
     started = time.perf_counter()
     for n in range(writes):
-        connection.execute("SELECT id FROM probe WHERE id = 1 FOR UPDATE")
+        connection.execute(LOCK)
         with connection.pipeline():
-            connection.execute("UPDATE probe SET b = 'y' WHERE a = %s", (n % 100,))
-            connection.execute("INSERT INTO probe (a, b) VALUES (%s, 'z')", (1000 + n,))
-            connection.execute("UPDATE probe SET b = 'w' WHERE a = %s", (n % 100,))
-            answer = connection.execute("SELECT b FROM probe WHERE a = %s", (3,))
-            connection.commit()
+            answer = send(connection, n)
         answer.fetchone()
     return (time.perf_counter() - started) / writes * 1000
 
 
 def main(writes: int, rounds: int) -> None:
-    with psycopg.connect(POSTGRES_URL) as connection:
+    with psycopg.connect(POSTGRES_URL, connect_timeout=2) as connection:
         for statement in SETUP:
             connection.execute(statement)
         connection.commit()
