@@ -19,6 +19,7 @@ class Stats:
     started: float = 0.0
     ended: float = 0.0
     cpu_seconds: float = 0.0  # the server's, when the caller measures it
+    postgres_cpu_seconds: float = 0.0  # PostgreSQL's processes', likewise
 
     def add(self, status: int, seconds: float) -> None:
         self.latencies.append(seconds)

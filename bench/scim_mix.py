@@ -28,6 +28,8 @@ from servers import (
     engines,
     fresh_database,
     pooled,
+    postgres_cpu,
+    postgres_cpu_seconds,
     prepare_product,
     product_env,
 )
@@ -112,11 +114,12 @@ def measure(
         warm = okta_mix(2, "warm", warm_groups)
         await run_clients(base_url, headers, CLIENTS, warm, 30, spread)
         groups = await make_groups(spread, "bench")
-        before = cpu_seconds(list(pids))
+        before, postgres_before = cpu_seconds(list(pids)), postgres_cpu()
         stats = await run_clients(
             base_url, headers, CLIENTS, okta_mix(users, "bench", groups), seconds, spread
         )
         stats.cpu_seconds = cpu_seconds(list(pids)) - before
+        stats.postgres_cpu_seconds = postgres_cpu_seconds(postgres_before)
         return stats
 
     return asyncio.run(main())
@@ -189,6 +192,7 @@ def figures(stats: Stats) -> dict:
         "errors": stats.errors,
         "statuses": dict(sorted(stats.statuses.items())),
         "cpu_ms": stats.cpu_seconds * 1000 / max(stats.requests, 1),
+        "postgres_cpu_ms": stats.postgres_cpu_seconds * 1000 / max(stats.requests, 1),
     }
 
 
@@ -211,12 +215,13 @@ def table(rows: list[dict]) -> str:
     by = {row["target"]: row for row in rows}
     lines = [
         "| Target | Requests | req/s | p50 ms | p95 ms | p99 ms | 5xx | statuses | vs ceiling "
-        "| server CPU ms/req |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+        "| server CPU ms/req | PostgreSQL CPU ms/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
     ]
     for row in rows:
         engine = "PostgreSQL" if "PostgreSQL" in row["target"] else "SQLite"
         ceiling_row = by.get(f"stack ceiling, {engine}")
+        postgres_ms = f"{row['postgres_cpu_ms']:.2f}" if engine == "PostgreSQL" else ""
         ratio = (
             f"{row['rps'] / ceiling_row['rps'] * 100:.0f} %"
             if ceiling_row and row["target"].startswith("okta-connector")
@@ -226,7 +231,7 @@ def table(rows: list[dict]) -> str:
             f"| {row['target']} | {row['requests']} | {row['rps']:.0f} | {row['p50']:.1f} | "
             f"{row['p95']:.1f} | {row['p99']:.1f} | {row['errors']} | "
             f"{' '.join(f'{k}:{v}' for k, v in row['statuses'].items())} | {ratio} | "
-            f"{row['cpu_ms']:.2f} |"
+            f"{row['cpu_ms']:.2f} | {postgres_ms} |"
         )
     peer_row = by.get("scim2-server peer (1 worker)")
     if peer_row:

@@ -86,14 +86,38 @@ def peak_rss_mb(pid: int) -> float:
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU the processes used so far (their threads included). On a loaded
     machine a server's CPU per request moves far less than its throughput does."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (stat(5) fields 14, 15)
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(_cpu_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime (stat(5) fields 14, 15)
+
+
+def postgres_cpu() -> dict[int, int]:
+    """CPU ticks so far of every PostgreSQL process on this machine (backends, WAL writer,
+    checkpointer), by pid: ``postgres_cpu_seconds(before)`` is what PostgreSQL spent since.
+    The load runs alone, so what they did is what it asked of them."""
+    ticks = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    ticks[int(entry.name)] = _cpu_ticks(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return ticks
+
+
+def postgres_cpu_seconds(before: dict[int, int]) -> float:
+    """PostgreSQL's CPU since ``before`` (``postgres_cpu()``): a process started since is
+    counted whole, one gone since is lost (the pools keep their connections meanwhile)."""
+    now = postgres_cpu()
+    spent = sum(ticks - before.get(pid, 0) for pid, ticks in now.items())
+    return max(spent, 0) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:

@@ -79,6 +79,7 @@ def from_environment(environ) -> dict:
     names = (
         "APP_ENV",
         "DATABASE_URL",
+        "DATABASE_SERVER_PREPARES",
         "SECRET_KEY",
         "PUBLIC_BASE_URL",
         "SCHEDULER",
@@ -110,6 +111,8 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     config["SIMULATED_OKTA"] = _flag(config, "SIMULATED_OKTA", development, default=False)
 
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'okta-connector.db'}")
+    # Off only for a PgBouncer in transaction mode older than 1.21 (wizard/hot_statements.py).
+    config["DATABASE_SERVER_PREPARES"] = _switch(config, "DATABASE_SERVER_PREPARES", default=True)
     config.setdefault("SCHEDULER", "embedded" if development else "off")
     config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000" if development else "")
     # Simulated Okta is reached at its own address only (wizard/outbound/policy.py), so
@@ -160,16 +163,21 @@ def _flag(config: dict, name: str, development: bool, *, default: bool) -> bool:
     """A development-only switch: OUTBOUND_ALLOW_LOOPBACK (our server would fetch from
     its own machine) and SIMULATED_OKTA (a stand-in Okta anyone could sign in to) may
     not be turned on in production."""
+    allowed = _switch(config, name, default=default)
+    if allowed and not development and config.get(name) not in (None, ""):
+        raise UnsafeConfiguration(f"{name} is for development only: unset it in production")
+    return allowed
+
+
+def _switch(config: dict, name: str, *, default: bool) -> bool:
+    """An on/off setting: 1/0, true/false, yes/no, on/off; unset or empty is ``default``."""
     value = config.get(name)
     if value is None or value == "":
         return default
     text = str(value).strip().lower()
     if text not in TRUTHY + FALSY:
         raise UnsafeConfiguration(f"{name} must be 1 or 0")
-    allowed = text in TRUTHY
-    if allowed and not development:
-        raise UnsafeConfiguration(f"{name} is for development only: unset it in production")
-    return allowed
+    return text in TRUTHY
 
 
 def _new_secret() -> str:

@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
-from . import db_triggers
+from . import db_triggers, hot_statements
 from .sqlite_writers import writers
 
 database = pw.DatabaseProxy()
@@ -32,8 +32,10 @@ SQLITE_PRAGMAS = {
 ENDPOINTS_WITHOUT_DB = {"static", "health.healthz"}
 
 
-def make_database(url: str) -> pw.Database:
-    """A Peewee database for ``url`` (``sqlite:///path`` or ``postgresql://...``)."""
+def make_database(url: str, *, server_prepares: bool = True) -> pw.Database:
+    """A Peewee database for ``url`` (``sqlite:///path`` or ``postgresql://...``);
+    ``server_prepares``: PostgreSQL prepares the request path's hot statements
+    (wizard/hot_statements.py)."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else url.split("://", 1)[1]
         if path in ("", ":memory:"):
@@ -51,10 +53,7 @@ def make_database(url: str) -> pw.Database:
             timeout=10,
             check_same_thread=False,  # a pooled connection moves between threads, one at a time
         )
-    # psycopg prepares a statement on the server after five runs and may then keep a
-    # generic plan chosen while a table was small (a seq scan the sync then paid for on
-    # every batch at 100,000 members). Planning each statement costs well under 1 ms.
-    return connect_url(url, prepare_threshold=None)
+    return connect_url(url, **hot_statements.connect_options(server_prepares))
 
 
 def is_sqlite() -> bool:
@@ -113,6 +112,9 @@ def rows_from_either_end(query, reverse: tuple, offset: int, limit: int, total: 
     return list(query.order_by(*reverse).offset(from_end).limit(limit))[::-1]
 
 
+_LOCK_ORGANIZATION = hot_statements.mark_hot("SELECT id FROM organization WHERE id = %s FOR UPDATE")
+
+
 @contextmanager
 def write_transaction(organization=None, *, on: pw.Database | None = None):
     """A transaction for read-then-write work, serialized with the other writers.
@@ -139,14 +141,16 @@ def write_transaction(organization=None, *, on: pw.Database | None = None):
     with db.atomic() as transaction:
         if organization is not None:
             organization_id = getattr(organization, "id", organization)
-            db.execute_sql(
-                "SELECT id FROM organization WHERE id = %s FOR UPDATE", (organization_id,)
-            )
+            db.execute_sql(_LOCK_ORGANIZATION, (organization_id,))
         yield transaction
 
 
 def init_app(app: Flask) -> None:
-    database.initialize(make_database(app.config["DATABASE_URL"]))
+    database.initialize(
+        make_database(
+            app.config["DATABASE_URL"], server_prepares=app.config["DATABASE_SERVER_PREPARES"]
+        )
+    )
     app.before_request(_open_connection)
     app.teardown_request(_close_connection)
     app.cli.add_command(db_cli)

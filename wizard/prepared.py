@@ -11,6 +11,7 @@ the SQL must not depend on the values (no ``IN`` lists, no ``None`` comparisons)
 
 import peewee as pw
 
+from . import hot_statements
 from .db import database
 
 _INT_MARKER = -7_340_000_000_000
@@ -50,7 +51,7 @@ class Prepared:
             missing = set(range(len(markers))) - {i for kind, i in slots if kind == "value"}
             if missing:
                 raise ValueError(f"prepared query does not use arguments {sorted(missing)}")
-            compiled = self._compiled[key] = (query, sql, slots)
+            compiled = self._compiled[key] = (query, hot_statements.mark_hot(sql), slots)
         return compiled
 
     def _execute(self, values):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import peewee as pw
 from flask import Flask, current_app
 
-from .. import db_triggers
+from .. import db_triggers, hot_statements
 from ..db import database
 from ..domain import connections
 from ..models import utcnow
@@ -86,8 +86,11 @@ class VerifiedTokens:
         return self.usable
 
 
+_VERSION = hot_statements.mark_hot("SELECT version FROM auth_version WHERE id = 1")
+
+
 def current_version() -> int:
-    return database.execute_sql("SELECT version FROM auth_version WHERE id = 1").fetchone()[0]
+    return database.execute_sql(_VERSION).fetchone()[0]
 
 
 def count_triggers() -> int:

@@ -1,0 +1,47 @@
+"""Server-side prepared statements on PostgreSQL, for the request path's hot SQL only.
+
+Without them PostgreSQL parses and plans every statement of every SCIM request again;
+the handful the request path runs thousands of times (wizard/prepared.py, the
+organization lock, the auth version) are prepared once per connection instead.
+psycopg's own rule (prepare any statement after five runs) stays off: it prepared the
+sync's batch lookups too, and PostgreSQL kept generic plans chosen while a table was
+small (docs/benchmarks.md). The hot statements are single-row reads and writes by a
+unique key, whose plan is the same index probe whatever the table holds.
+
+``DATABASE_SERVER_PREPARES = False`` turns them off, for a PgBouncer in transaction mode
+older than 1.21 (newer ones keep protocol-level prepared statements per client with
+``max_prepared_statements``).
+"""
+
+import psycopg
+
+_HOT: set[str] = set()
+
+# psycopg needs a threshold for ``prepare=True`` to be honoured (``None`` disables
+# preparing altogether); every statement not marked hot is sent with ``prepare=False``,
+# so the count never reaches it.
+_NEVER_BY_COUNT = 2**31
+
+
+def mark_hot(sql: str) -> str:
+    """Prepare ``sql`` on the server the first time a connection runs it."""
+    _HOT.add(sql)
+    return sql
+
+
+def is_hot(sql: str) -> bool:
+    return sql in _HOT
+
+
+class HotStatementCursor(psycopg.Cursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        if prepare is None:
+            prepare = type(query) is str and query in _HOT
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+def connect_options(enabled: bool) -> dict:
+    """psycopg connection options: hot statements prepared, or none at all."""
+    if not enabled:
+        return {"prepare_threshold": None}
+    return {"prepare_threshold": _NEVER_BY_COUNT, "cursor_factory": HotStatementCursor}
