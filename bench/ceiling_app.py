@@ -2,7 +2,10 @@
 one write per request and nothing else (no auth, no request log, no rules). What our
 stack could do at best; served by gunicorn exactly like the product.
 
-``CEILING_DATABASE_URL`` picks SQLite or PostgreSQL (same pragmas as the product).
+``CEILING_DATABASE_URL`` picks SQLite or PostgreSQL (same pragmas as the product). On
+PostgreSQL every statement is prepared on the server after five runs (psycopg's own
+rule): each is a single-row read or write by key, so the ceiling gets what the product's
+hot statements get (wizard/hot_statements.py).
 """
 
 import json
@@ -12,10 +15,15 @@ import uuid
 
 import peewee as pw
 from flask import Flask, Response, request
+from playhouse.db_url import connect as connect_url
 
 from wizard.db import make_database
 
 database = pw.DatabaseProxy()
+
+
+def ceiling_database(url: str) -> pw.Database:
+    return make_database(url) if url.startswith("sqlite") else connect_url(url)
 
 
 class BaseModel(pw.Model):
@@ -49,11 +57,11 @@ MODELS = (CeilingUser, CeilingGroup, CeilingMember)
 FILTER = re.compile(r'userName eq "([^"]*)"')
 app = Flask(__name__)
 if os.environ.get("CEILING_DATABASE_URL"):
-    database.initialize(make_database(os.environ["CEILING_DATABASE_URL"]))
+    database.initialize(ceiling_database(os.environ["CEILING_DATABASE_URL"]))
 
 
 def create_tables(url: str) -> None:
-    database.initialize(make_database(url))
+    database.initialize(ceiling_database(url))
     with database.connection_context():
         database.create_tables(MODELS)
 
