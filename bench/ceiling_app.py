@@ -18,12 +18,17 @@ from flask import Flask, Response, request
 from playhouse.db_url import connect as connect_url
 
 from wizard.db import make_database
+from wizard.pg_pool import pooled_database
 
 database = pw.DatabaseProxy()
 
 
 def ceiling_database(url: str) -> pw.Database:
-    return make_database(url) if url.startswith("sqlite") else connect_url(url)
+    """The product's database classes (its pool skips the same pings), with psycopg's
+    own prepare rule."""
+    if url.startswith("sqlite"):
+        return make_database(url)
+    return pooled_database(url, prepare_threshold=5) or connect_url(url)
 
 
 class BaseModel(pw.Model):

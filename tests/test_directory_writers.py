@@ -5,11 +5,14 @@ what the rules leave: a new version and ``lastModified``, an audit row on the me
 timeline, ended sessions, a refusal where a rule refuses."""
 
 import ast
+from datetime import datetime
 from pathlib import Path
 
 from tests.conftest import PASSWORD, csrf_token
 from tests.test_failed_migrations import body, post_action
-from wizard.domain import accounts, disconnect
+from wizard.db import database
+from wizard.domain import accounts, disconnect, session_records
+from wizard.domain.organizations import create_organization
 from wizard.domain.roles import OrgRole
 from wizard.domain.session_records import SessionEnd, SignInMethod, open_record
 from wizard.models import (
@@ -268,3 +271,27 @@ def test_an_owner_is_created_with_its_grant_through_the_rules(org):
     grants = list(owner.role_assignments)
     assert [(g.role, g.source, g.site_id) for g in grants] == [("Admin", "manual", None)]
     assert Member.get_by_id(owner.id).org_role is OrgRole.ADMIN
+
+
+def test_ending_a_members_sessions_ends_theirs_only_on_either_engine(any_db_app):
+    """The compiled statement binds the member it was given: another member's session
+    stays live, and a record ended before keeps its own end."""
+    with any_db_app.app_context(), database.connection_context():
+        org = create_organization("Acme", "acme", enterprise_enabled=True)
+        jane, john = (
+            Member.create(
+                organization=org, email=name, email_key=name, user_name=name, user_name_key=name
+            )
+            for name in ("jane@acme.example.com", "john@acme.example.com")
+        )
+        live, johns = signed_in_session(jane), signed_in_session(john)
+        earlier = signed_in_session(jane)
+        session_records.end(earlier, SessionEnd.SIGNED_OUT)
+        first_end = SessionRecord.get_by_id(earlier.id).ended_at
+        assert session_records.end_all(jane, SessionEnd.ENDED_EVERYWHERE) == 1
+        ended = SessionRecord.get_by_id(live.id)
+        assert ended.end_reason == SessionEnd.ENDED_EVERYWHERE
+        assert isinstance(ended.ended_at, datetime) and ended.ended_at >= first_end
+        assert SessionRecord.get_by_id(johns.id).ended_at is None
+        kept = SessionRecord.get_by_id(earlier.id)
+        assert (kept.end_reason, kept.ended_at) == (SessionEnd.SIGNED_OUT, first_end)

@@ -4,6 +4,7 @@ batch lookups once kept plans chosen for an empty table), and the setting turns 
 all off for a PgBouncer that cannot keep them."""
 
 import peewee as pw
+import psycopg
 import pytest
 
 from tests.conftest import app_config
@@ -18,13 +19,22 @@ from wizard.scim.verified_tokens import current_version
 
 @pytest.fixture
 def postgres_app(tmp_path, postgres_schema_url):
-    def make(**settings):
-        app = create_app(app_config(tmp_path, postgres_schema_url, **settings))
+    apps = []
+
+    def make(pooled=True, **settings):
+        url = postgres_schema_url
+        if pooled:
+            url = url.replace("postgresql://", "postgresql+pool://", 1)
+        app = create_app(app_config(tmp_path, url, **settings))
         with app.app_context(), database.connection_context():
             upgrade()
+        apps.append(app)
         return app
 
-    return make
+    yield make
+    for app in apps:
+        with app.app_context():
+            database.obj.close_all() if hasattr(database.obj, "close_all") else None
 
 
 def prepared_on_this_connection() -> list[str]:
@@ -63,9 +73,46 @@ def test_the_setting_turns_every_server_prepare_off(postgres_app):
         assert prepared_on_this_connection() == []
 
 
+def test_a_connection_that_lives_for_one_request_prepares_nothing(postgres_app):
+    """Without the pool each prepare would be an extra round trip never reused."""
+    app = postgres_app(pooled=False)
+    with app.app_context(), database.connection_context():
+        org = create_organization("Acme", "acme", enterprise_enabled=True)
+        hot_and_cold_work(org)
+        assert prepared_on_this_connection() == []
+
+
+def test_a_column_type_migration_costs_no_request(postgres_app, postgres_schema_url):
+    """Another process changes a column's type under the pool's prepared statements
+    (a deploy's `db upgrade`): PostgreSQL refuses them ("cached plan must not change
+    result type"); outside a transaction the statement is prepared again and answers,
+    inside one that transaction fails once and the next works."""
+    app = postgres_app()
+    with app.app_context():
+        with database.connection_context():
+            org = create_organization("Acme", "acme", enterprise_enabled=True)
+            assert member_by_user_name(org, "ada@acme.example.com") is None
+            current_version()
+        with psycopg.connect(postgres_schema_url, autocommit=True) as other:
+            other.execute("ALTER TABLE member ALTER COLUMN title TYPE text")
+            other.execute("ALTER TABLE auth_version ALTER COLUMN version TYPE bigint")
+        for _ in range(3):
+            with database.connection_context():
+                assert member_by_user_name(org, "ada@acme.example.com") is None
+                assert current_version() >= 0
+        with psycopg.connect(postgres_schema_url, autocommit=True) as other:
+            other.execute("ALTER TABLE member ALTER COLUMN title TYPE varchar(300)")
+        with database.connection_context():
+            with pytest.raises(pw.NotSupportedError), write_transaction(org):
+                member_by_user_name(org, "ada@acme.example.com")
+            with write_transaction(org):
+                assert member_by_user_name(org, "ada@acme.example.com") is None
+
+
 def test_a_rolled_back_write_leaves_the_prepared_statements_working(postgres_app):
     """A statement prepared inside a transaction that then fails (a unique value taken)
-    is still there, and still right, after the rollback."""
+    still answers right after the rollback (psycopg forgets the connection's prepared
+    statements at a rollback and prepares them again)."""
     app = postgres_app()
     with app.app_context(), database.connection_context():
         org = create_organization("Acme", "acme", enterprise_enabled=True)

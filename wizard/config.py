@@ -111,7 +111,7 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     config["SIMULATED_OKTA"] = _flag(config, "SIMULATED_OKTA", development, default=False)
 
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'okta-connector.db'}")
-    # Off only for a PgBouncer in transaction mode older than 1.21 (wizard/hot_statements.py).
+    # Off only for a PgBouncer in transaction mode older than 1.22 (wizard/hot_statements.py).
     config["DATABASE_SERVER_PREPARES"] = _switch(config, "DATABASE_SERVER_PREPARES", default=True)
     config.setdefault("SCHEDULER", "embedded" if development else "off")
     config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000" if development else "")

@@ -17,6 +17,7 @@ from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
 from . import db_triggers, hot_statements
+from .pg_pool import pooled_database
 from .sqlite_writers import writers
 
 database = pw.DatabaseProxy()
@@ -53,7 +54,8 @@ def make_database(url: str, *, server_prepares: bool = True) -> pw.Database:
             timeout=10,
             check_same_thread=False,  # a pooled connection moves between threads, one at a time
         )
-    return connect_url(url, **hot_statements.connect_options(server_prepares))
+    pool = pooled_database(url, **hot_statements.connect_options(server_prepares))
+    return pool or connect_url(url, **hot_statements.connect_options(False))
 
 
 def is_sqlite() -> bool:

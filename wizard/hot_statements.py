@@ -8,14 +8,22 @@ sync's batch lookups too, and PostgreSQL kept generic plans chosen while a table
 small (docs/benchmarks.md). The hot statements are single-row reads and writes by a
 unique key, whose plan is the same index probe whatever the table holds.
 
+Only pooled connections prepare (``postgresql+pool://``): a connection that lives for one
+request would pay the extra round trip of each prepare and never reuse it. psycopg's
+``executemany`` prepares its statement whatever the threshold (the request log's
+batched INSERT), and forgets every prepared statement at each rollback (it sends
+``DEALLOCATE ALL``): a refused SCIM write costs the next request on that connection a
+prepare per statement again.
+
 ``DATABASE_SERVER_PREPARES = False`` turns them off, for a PgBouncer in transaction mode
-older than 1.21 (newer ones keep protocol-level prepared statements per client with
-``max_prepared_statements``).
+older than 1.22 (1.21 keeps protocol-level prepared statements per client with
+``max_prepared_statements``, 1.22 also the ``DEALLOCATE ALL`` psycopg sends).
 """
 
 import psycopg
 
 _HOT: set[str] = set()
+_RESULT_TYPE_CHANGED = "cached plan must not change result type"
 
 # psycopg needs a threshold for ``prepare=True`` to be honoured (``None`` disables
 # preparing altogether); every statement not marked hot is sent with ``prepare=False``,
@@ -37,7 +45,18 @@ class HotStatementCursor(psycopg.Cursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         if prepare is None:
             prepare = type(query) is str and query in _HOT
-        return super().execute(query, params, prepare=prepare, binary=binary)
+        try:
+            return super().execute(query, params, prepare=prepare, binary=binary)
+        except psycopg.errors.FeatureNotSupported as error:
+            # A migration changed a column's type under a prepared statement. Outside a
+            # transaction nothing is lost: forget this connection's statements (psycopg
+            # clears its own list when it sees the command) and run it once more. Inside
+            # one, the transaction has failed; its rollback forgets them likewise.
+            idle = self.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            if not (prepare and idle and _RESULT_TYPE_CHANGED in str(error)):
+                raise
+            self.connection.execute("DEALLOCATE ALL")
+            return super().execute(query, params, prepare=prepare, binary=binary)
 
 
 def connect_options(enabled: bool) -> dict:

@@ -7,6 +7,7 @@ from ..db import LOOKUP_CHUNK, chunks, database, is_sqlite, one_of
 from ..domain import audit
 from ..domain.failure_reasons import FailureReason
 from ..models import Group, Member, Membership, Organization, fold, utcnow
+from ..prepared import save_changed
 from . import grants
 from .kept_mappings import attach_kept_mapping, detach_mapping
 from .rules import DirectoryError, require_enterprise
@@ -269,4 +270,4 @@ def _recompute_roles(group: Group, member_ids) -> None:
 def _touch(group: Group) -> None:
     group.version += 1
     group.updated_at = utcnow()
-    group.save()
+    save_changed(group)

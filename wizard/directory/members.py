@@ -5,7 +5,7 @@ from ..domain import audit, failures
 from ..domain.failure_reasons import FailureReason
 from ..domain.sources import Source
 from ..models import Member, Organization, fold, utcnow
-from ..prepared import Prepared
+from ..prepared import Prepared, insert_new
 from . import grants
 from .activation import apply_active, touch
 from .profiles import UNSET, stored_profile, validate_profile
@@ -97,15 +97,17 @@ def create_member(
     now = utcnow()
     stored = stored_profile(profile)
     sources = {f: managed_by for f, v in stored.items() if v and not f.endswith("_key")}
-    member = Member.create(
-        field_sources=sources,
-        organization=organization,
-        **stored,
-        managed_by=managed_by,
-        active=active,
-        created_at=now,
-        updated_at=now,
-        deactivated_at=None if active else now,
+    member = insert_new(
+        Member(
+            field_sources=sources,
+            organization=organization,
+            **stored,
+            managed_by=managed_by,
+            active=active,
+            created_at=now,
+            updated_at=now,
+            deactivated_at=None if active else now,
+        )
     )
     member.just_created = True  # no groups or grants yet: nothing to read back
     grants.note_no_grants(member)

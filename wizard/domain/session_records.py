@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import peewee as pw
+
 from ..models import Member, SessionRecord, utcnow
+from ..prepared import Prepared
 from ..security import decrypt_secret, encrypt_secret, new_token, token_digest
 
 # A live session's last_seen_at moves at most this often: no database write per request.
@@ -101,13 +104,27 @@ def end(record: SessionRecord, reason: SessionEnd) -> None:
     ).execute()
 
 
+# Every SCIM deactivation runs it, under the organization's write lock: compiled once.
+_END_ALL = Prepared(
+    lambda member_id, now, reason: SessionRecord.update(
+        ended_at=pw.Value(now, converter=False), end_reason=pw.Value(reason, converter=False)
+    ).where((SessionRecord.member == member_id) & SessionRecord.ended_at.is_null()),
+    int,
+    str,
+    str,
+)
+
+
 def end_all(member: Member, reason: SessionEnd, keep: SessionRecord | None = None) -> int:
     """End every live record of ``member`` except ``keep``; returns how many ended."""
-    query = SessionRecord.update(ended_at=utcnow(), end_reason=reason).where(
-        (SessionRecord.member == member.id) & SessionRecord.ended_at.is_null()
+    now = utcnow()
+    if keep is None:
+        return _END_ALL.run(member.id, SessionRecord.ended_at.db_value(now), str(reason))
+    query = SessionRecord.update(ended_at=now, end_reason=reason).where(
+        (SessionRecord.member == member.id)
+        & SessionRecord.ended_at.is_null()
+        & (SessionRecord.id != keep.id)
     )
-    if keep is not None:
-        query = query.where(SessionRecord.id != keep.id)
     return query.execute()
 
 
