@@ -126,7 +126,8 @@ def app(request, tmp_path, migrated_sqlite_template):
     # A few tests are SQLite's own there (statement budgets that do not count the
     # organization lock, a second process writing the SQLite file) and fail.
     if os.environ.get("TEST_APP_DATABASE") == "postgresql":
-        app = create_app(app_config(tmp_path, request.getfixturevalue("postgres_schema_url")))
+        url = request.getfixturevalue("postgres_schema_url")  # pooled, as production runs it
+        app = create_app(app_config(tmp_path, url.replace("postgresql://", "postgresql+pool://")))
         with app.app_context(), database.connection_context():
             upgrade()
     else:
@@ -139,6 +140,8 @@ def app(request, tmp_path, migrated_sqlite_template):
     request_log.flush(app)  # this test's rows, into this test's database
     if not database.is_closed():
         database.close()
+    if hasattr(database.obj, "close_all"):  # a pool's connections, before its schema goes
+        database.obj.close_all()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -116,6 +116,24 @@ def test_wrong_types_are_400_invalid_value(scim, db):
         assert response.json()["scimType"] == "invalidValue"
 
 
+def test_a_value_longer_than_its_column_is_400_and_recorded_not_cut(scim, db):
+    """PostgreSQL refuses a row over a column's length (a SCIM 500 before) and SQLite
+    keeps it whole: both now refuse the write with the attribute named, record it, and
+    keep the member as it was."""
+    user = scim.post("/Users", user_body("long@acme.example.com")).json()
+    too_long = {**user_body("long@acme.example.com"), "title": "t" * 201}
+    refused = scim.put(f"/Users/{user['id']}", too_long)
+    assert refused.status_code == 400 and refused.json()["scimType"] == "invalidValue"
+    assert "title (at most 200)" in refused.json()["detail"]
+    assert Member.get(Member.scim_id == user["id"]).title == user.get("title", "")
+    row = FailedMigration.get(FailedMigration.operation == "update")
+    assert row.user_name == "long@acme.example.com" and "title" in row.message
+    fits = scim.put(f"/Users/{user['id']}", {**too_long, "title": "t" * 200})
+    assert fits.status_code == 200 and fits.json()["title"] == "t" * 200
+    huge_name = scim.post("/Users", {**user_body("n@acme.example.com"), "userName": "n" * 300})
+    assert huge_name.status_code == 400 and "userName (at most 254)" in huge_name.json()["detail"]
+
+
 def test_unknown_attributes_and_extensions_are_ignored(scim, db):
     body = user_body(
         "u@acme.example.com",

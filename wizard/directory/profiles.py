@@ -5,7 +5,7 @@ import re
 
 from ..domain.failure_reasons import FailureReason
 from ..domain.roles import OrgRole
-from ..models import fold
+from ..models import Member, fold
 from .rules import DirectoryError
 
 PROFILE_FIELDS = (
@@ -23,6 +23,23 @@ PROFILE_FIELDS = (
     "photo_url",
 )
 
+
+# Each text field's column length: a longer value is refused, never cut or half-stored.
+_LIMITS = {
+    field: Member._meta.fields[field].max_length
+    for field in PROFILE_FIELDS
+    if getattr(Member._meta.fields[field], "max_length", None)
+}
+SCIM_NAMES = {
+    "user_name": "userName",
+    "given_name": "name.givenName",
+    "family_name": "name.familyName",
+    "display_name": "displayName",
+    "employee_number": "employeeNumber",
+    "manager_id": "manager",
+    "external_id": "externalId",
+    "photo_url": "photos",
+}
 
 UNSET = object()  # "the writer did not speak about this" (PATCH, sync without roles)
 
@@ -58,6 +75,16 @@ def validate_profile(profile: dict, *, creating: bool) -> dict:
     if not is_email(profile["email"]):
         raise DirectoryError(
             FailureReason.INVALID_DATA, f"{profile['email']!r} is not a valid email address."
+        )
+    too_long = [
+        f"{SCIM_NAMES.get(field, field)} (at most {limit})"
+        for field, limit in _LIMITS.items()
+        if isinstance(profile.get(field), str) and len(profile[field]) > limit
+    ]
+    if too_long:  # PostgreSQL would refuse the row; SQLite would keep it whole
+        raise DirectoryError(
+            FailureReason.INVALID_DATA,
+            f"Too long to store: {', '.join(too_long)} characters. Shorten it in Okta.",
         )
     return profile
 

@@ -31,15 +31,15 @@ def record(
     now = utcnow()
     key = {
         "organization": organization,
-        "user_name_key": fold(user_name),
+        "user_name_key": _user_name_key(user_name),
         "operation": operation,
         "reason": reason,
     }
     values = {
         "source": source,
-        "user_name": user_name,
-        "email": email,
-        "display_name": display_name,
+        "user_name": _clipped("user_name", user_name),
+        "email": _clipped("email", email),
+        "display_name": _clipped("display_name", display_name),
         "message": message,
         "request": redact(request) if request else None,
         "member": member,
@@ -65,6 +65,17 @@ def record(
         return row
 
 
+def _clipped(name: str, value: str) -> str:
+    """What a column holds of a refused value: the write was refused, perhaps for its
+    size, and its row must still be stored (PostgreSQL enforces the column's length;
+    the whole request is kept for the replay)."""
+    return value[: FailedMigration._meta.fields[name].max_length]
+
+
+def _user_name_key(user_name: str) -> str:
+    return _clipped("user_name_key", fold(user_name))
+
+
 _RESOLVE_FOR_USER = Prepared(
     lambda org, key, now, note: FailedMigration.update(
         status="resolved", resolved_at=now, note=note
@@ -84,7 +95,7 @@ _RESOLVE_FOR_USER = Prepared(
 def resolve_for_user(organization: Organization, user_name: str, note: str = "") -> int:
     """Mark the user's open failures resolved (a later change for them went through).
     Runs after every SCIM and sync write, hence compiled once."""
-    return _RESOLVE_FOR_USER.run(organization.id, fold(user_name), utcnow(), note)
+    return _RESOLVE_FOR_USER.run(organization.id, _user_name_key(user_name), utcnow(), note)
 
 
 def open_user_keys(organization: Organization) -> set[str]:
@@ -100,7 +111,7 @@ def open_user_keys(organization: Organization) -> set[str]:
 def resolve_for_users(organization: Organization, user_names: list[str], note: str = "") -> int:
     """``resolve_for_user`` for many users, a few statements whatever the count."""
     resolved = 0
-    for chunk in chunks(sorted({fold(name) for name in user_names}), LOOKUP_CHUNK):
+    for chunk in chunks(sorted({_user_name_key(name) for name in user_names}), LOOKUP_CHUNK):
         resolved += (
             FailedMigration.update(status="resolved", resolved_at=utcnow(), note=note)
             .where(
@@ -120,7 +131,7 @@ def open_failure_for(organization: Organization, user_name: str) -> FailedMigrat
         FailedMigration.select()
         .where(
             (FailedMigration.organization == organization)
-            & (FailedMigration.user_name_key == fold(user_name))
+            & (FailedMigration.user_name_key == _user_name_key(user_name))
             & (FailedMigration.status == "open")
             & (FailedMigration.reason != FailureReason.UNKNOWN_MEMBER)
         )
@@ -137,7 +148,7 @@ def record_unknown_members(
     member's PATCH, never the whole push, and links the user's own open failure."""
     now = utcnow()
     displays = dict(refs)
-    keys = {fold(display or ref): ref for ref, display in refs}
+    keys = {_user_name_key(display or ref): ref for ref, display in refs}
     existing, related = {}, {}
     for chunk in chunks(list(keys), 500):
         for row in FailedMigration.select().where(
@@ -162,9 +173,9 @@ def record_unknown_members(
                 "source": Source.SCIM,
                 "reason": FailureReason.UNKNOWN_MEMBER,
                 "operation": "group_push",
-                "user_name": (display or ref)[:254],
-                "user_name_key": key[:254],
-                "display_name": display[:240],
+                "user_name": _clipped("user_name", display or ref),
+                "user_name_key": key,
+                "display_name": _clipped("display_name", display),
                 "message": f"Group push named member {ref!r} ({display or 'no name given'}), "
                 "whom we never received. Check that this user is assigned to the app and "
                 "provisioned.",
