@@ -37,10 +37,6 @@ def mark_hot(sql: str) -> str:
     return sql
 
 
-def is_hot(sql: str) -> bool:
-    return sql in _HOT
-
-
 class HotStatementCursor(psycopg.Cursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         if prepare is None:

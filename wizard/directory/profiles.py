@@ -30,7 +30,7 @@ _LIMITS = {
     for field in PROFILE_FIELDS
     if getattr(Member._meta.fields[field], "max_length", None)
 }
-SCIM_NAMES = {
+_SCIM_NAMES = {
     "user_name": "userName",
     "given_name": "name.givenName",
     "family_name": "name.familyName",
@@ -77,7 +77,7 @@ def validate_profile(profile: dict, *, creating: bool) -> dict:
             FailureReason.INVALID_DATA, f"{profile['email']!r} is not a valid email address."
         )
     too_long = [
-        f"{SCIM_NAMES.get(field, field)} (at most {limit})"
+        f"{_SCIM_NAMES.get(field, field)} (at most {limit})"
         for field, limit in _LIMITS.items()
         if isinstance(profile.get(field), str) and len(profile[field]) > limit
     ]
