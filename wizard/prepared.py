@@ -82,7 +82,30 @@ class Prepared:
         return cursor.rowcount
 
 
-_UPDATES: dict[tuple, Prepared] = {}
+_BY_COLUMNS: dict[tuple, Prepared] = {}
+
+
+def _for_columns(verb: str, model, names: tuple, build, *, extra: int = 0, **options) -> Prepared:
+    """``build(columns, marks)``'s statement for these columns of ``model``, compiled once
+    per verb, model and set of columns. ``columns`` maps each field to its mark, a value
+    bound as given (the caller converts it: ``_db_values``); ``extra`` marks follow."""
+    key = (verb, model, names)
+    prepared = _BY_COLUMNS.get(key)
+    if prepared is None:
+        fields = [model._meta.fields[name] for name in names]
+        prepared = _BY_COLUMNS[key] = Prepared(
+            lambda *marks: build(
+                {f: pw.Value(m, converter=False) for f, m in zip(fields, marks, strict=False)},
+                marks,
+            ),
+            *([str] * (len(fields) + extra)),
+            **options,
+        )
+    return prepared
+
+
+def _db_values(row: pw.Model, names: tuple) -> list:
+    return [row._meta.fields[name].db_value(row.__data__.get(name)) for name in names]
 
 
 def save_changed(row: pw.Model) -> int:
@@ -93,27 +116,19 @@ def save_changed(row: pw.Model) -> int:
     names = tuple(sorted(row._dirty))
     if not names:
         return 0
-    key = (model, names)
-    prepared = _UPDATES.get(key)
-    if prepared is None:
-        fields = [model._meta.fields[name] for name in names]
-        prepared = _UPDATES[key] = Prepared(
-            # Values reach the statement as given (no field conversion): run() converts.
-            lambda *marks: model.update(
-                {f: pw.Value(m, converter=False) for f, m in zip(fields, marks, strict=False)}
-            ).where(model._meta.primary_key == pw.Value(marks[-1], converter=False)),
-            *([str] * (len(fields) + 1)),
-        )
-    fields = [model._meta.fields[name] for name in names]
-    values = [
-        field.db_value(row.__data__.get(name)) for name, field in zip(names, fields, strict=True)
-    ]
-    count = prepared.run(*values, row.__data__[model._meta.primary_key.name])
+    key = model._meta.primary_key
+    prepared = _for_columns(
+        "update",
+        model,
+        names,
+        lambda columns, marks: model.update(columns).where(
+            key == pw.Value(marks[-1], converter=False)
+        ),
+        extra=1,
+    )
+    count = prepared.run(*_db_values(row, names), row.__data__[key.name])
     row._dirty.clear()
     return count
-
-
-_INSERTS: dict[tuple, Prepared] = {}
 
 
 def insert_new(row: pw.Model) -> pw.Model:
@@ -127,18 +142,14 @@ def insert_new(row: pw.Model) -> pw.Model:
     if row.__data__.get(key_name) is not None:
         raise ValueError(f"insert_new makes the {key_name}: this {model.__name__} has one")
     names = tuple(sorted(name for name in row.__data__ if name != key_name))
-    prepared = _INSERTS.get((model, names))
-    if prepared is None:
-        fields = [model._meta.fields[name] for name in names]
-        prepared = _INSERTS[(model, names)] = Prepared(
-            lambda *marks: model.insert(
-                {f: pw.Value(m, converter=False) for f, m in zip(fields, marks, strict=True)}
-            ),
-            *([str] * len(fields)),
-            constants_allowed=False,
-        )
-    values = [model._meta.fields[name].db_value(row.__data__[name]) for name in names]
-    _query, cursor = prepared._execute(values)
+    prepared = _for_columns(
+        "insert",
+        model,
+        names,
+        lambda columns, _marks: model.insert(columns),
+        constants_allowed=False,  # a default Peewee evaluated once would repeat in every row
+    )
+    _query, cursor = prepared._execute(_db_values(row, names))
     # PostgreSQL (and SQLite from 3.35) answer the INSERT's RETURNING; older SQLite, lastrowid.
     returned = cursor.fetchone() if cursor.description else None
     row.__data__[key_name] = returned[0] if returned else cursor.lastrowid
