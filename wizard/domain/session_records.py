@@ -105,10 +105,15 @@ def end(record: SessionRecord, reason: SessionEnd) -> None:
 
 
 # Every SCIM deactivation runs it, under the organization's write lock: compiled once.
-_END_ALL = Prepared(
-    lambda member_id, now, reason: SessionRecord.update(
+_END_ALL_BUT = Prepared(
+    lambda member_id, keep_id, now, reason: SessionRecord.update(
         ended_at=pw.Value(now, converter=False), end_reason=pw.Value(reason, converter=False)
-    ).where((SessionRecord.member == member_id) & SessionRecord.ended_at.is_null()),
+    ).where(
+        (SessionRecord.member == member_id)
+        & SessionRecord.ended_at.is_null()
+        & (SessionRecord.id != keep_id)
+    ),
+    int,
     int,
     str,
     str,
@@ -117,15 +122,9 @@ _END_ALL = Prepared(
 
 def end_all(member: Member, reason: SessionEnd, keep: SessionRecord | None = None) -> int:
     """End every live record of ``member`` except ``keep``; returns how many ended."""
-    now = utcnow()
-    if keep is None:
-        return _END_ALL.run(member.id, SessionRecord.ended_at.db_value(now), str(reason))
-    query = SessionRecord.update(ended_at=now, end_reason=reason).where(
-        (SessionRecord.member == member.id)
-        & SessionRecord.ended_at.is_null()
-        & (SessionRecord.id != keep.id)
-    )
-    return query.execute()
+    keep_id = keep.id if keep is not None else 0  # no record has id 0: none is kept
+    now = SessionRecord.ended_at.db_value(utcnow())
+    return _END_ALL_BUT.run(member.id, keep_id, now, str(reason))
 
 
 def remember_sso(record: SessionRecord, org_slug: str, id_token: str) -> None:
