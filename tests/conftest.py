@@ -108,6 +108,19 @@ def app_config(tmp_path: Path, database_url: str, **extra) -> dict:
     }
 
 
+def pooled(url: str) -> str:
+    """A PostgreSQL URL served through the pool, as production runs it."""
+    return url.replace("postgresql://", "postgresql+pool://", 1)
+
+
+def migrated_app(tmp_path: Path, database_url: str, **settings):
+    """The app on ``database_url`` with every migration applied."""
+    app = create_app(app_config(tmp_path, database_url, **settings))
+    with app.app_context(), database.connection_context():
+        upgrade()
+    return app
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite_template(tmp_path_factory) -> Path:
     """One migrated SQLite file per run; each test copies it instead of migrating again."""
@@ -126,10 +139,7 @@ def app(request, tmp_path, migrated_sqlite_template):
     # A few tests are SQLite's own there (statement budgets that do not count the
     # organization lock, a second process writing the SQLite file) and fail.
     if os.environ.get("TEST_APP_DATABASE") == "postgresql":
-        url = request.getfixturevalue("postgres_schema_url")  # pooled, as production runs it
-        app = create_app(app_config(tmp_path, url.replace("postgresql://", "postgresql+pool://")))
-        with app.app_context(), database.connection_context():
-            upgrade()
+        app = migrated_app(tmp_path, pooled(request.getfixturevalue("postgres_schema_url")))
     else:
         path = tmp_path / "app.db"
         shutil.copy(migrated_sqlite_template, path)
@@ -151,9 +161,7 @@ def any_db_app(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'app.db'}"
     else:
         url = request.getfixturevalue("postgres_schema_url")
-    app = create_app(app_config(tmp_path, url))
-    with app.app_context(), database.connection_context():
-        upgrade()
+    app = migrated_app(tmp_path, url)
     yield app
     if not database.is_closed():
         database.close()

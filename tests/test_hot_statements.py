@@ -7,10 +7,10 @@ import peewee as pw
 import psycopg
 import pytest
 
-from tests.conftest import app_config
+from tests.conftest import app_config, migrated_app, pooled
 from wizard import create_app
 from wizard.config import UnsafeConfiguration
-from wizard.db import database, upgrade, write_transaction
+from wizard.db import database, write_transaction
 from wizard.directory.members import member_by_user_name
 from wizard.domain.organizations import create_organization
 from wizard.models import Member, utcnow
@@ -21,20 +21,16 @@ from wizard.scim.verified_tokens import current_version
 def postgres_app(tmp_path, postgres_schema_url):
     apps = []
 
-    def make(pooled=True, **settings):
-        url = postgres_schema_url
-        if pooled:
-            url = url.replace("postgresql://", "postgresql+pool://", 1)
-        app = create_app(app_config(tmp_path, url, **settings))
-        with app.app_context(), database.connection_context():
-            upgrade()
-        apps.append(app)
-        return app
+    def make(through_pool=True, **settings):
+        url = pooled(postgres_schema_url) if through_pool else postgres_schema_url
+        apps.append(migrated_app(tmp_path, url, **settings))
+        return apps[-1]
 
     yield make
     for app in apps:
         with app.app_context():
-            database.obj.close_all() if hasattr(database.obj, "close_all") else None
+            if hasattr(database.obj, "close_all"):
+                database.obj.close_all()
 
 
 def prepared_on_this_connection() -> list[str]:
@@ -75,7 +71,7 @@ def test_the_setting_turns_every_server_prepare_off(postgres_app):
 
 def test_a_connection_that_lives_for_one_request_prepares_nothing(postgres_app):
     """Without the pool each prepare would be an extra round trip never reused."""
-    app = postgres_app(pooled=False)
+    app = postgres_app(through_pool=False)
     with app.app_context(), database.connection_context():
         org = create_organization("Acme", "acme", enterprise_enabled=True)
         hot_and_cold_work(org)

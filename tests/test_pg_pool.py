@@ -8,13 +8,14 @@ import peewee as pw
 import psycopg
 import pytest
 
+from tests.conftest import pooled
 from wizard import pg_pool
 from wizard.db import make_database
 
 
 @pytest.fixture
 def pool(postgres_schema_url):
-    database = make_database(postgres_schema_url.replace("postgresql://", "postgresql+pool://", 1))
+    database = make_database(pooled(postgres_schema_url))
     assert isinstance(database, pg_pool.RecentlyUsedPool)
     yield database
     database.close_all()

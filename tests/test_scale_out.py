@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import ScimClient, app_config
+from tests.conftest import ScimClient, app_config, pooled
 from tests.servers import AppProcess, run_scheduler_ticks
 from wizard import create_app
 from wizard.db import database, upgrade
@@ -32,7 +32,7 @@ def shared_database(request, tmp_path):
     else:
         url = request.getfixturevalue("postgres_schema_url")
         # Each process keeps a small pool (docs/operations.md: pool sizing).
-        served_url = url.replace("postgresql://", "postgresql+pool://", 1)
+        served_url = pooled(url)
         served_url += "&max_connections=6&stale_timeout=300"
     config = app_config(tmp_path, url, SCHEDULER="off")
     app = create_app(config)
