@@ -92,9 +92,9 @@ def lock_entries(monkeypatch):
     entered = []
     real = outcomes.write_transaction
 
-    def counting(organization=None):
+    def counting(organization=None, **options):
         entered.append(organization)
-        return real(organization)
+        return real(organization, **options)
 
     monkeypatch.setattr(outcomes, "write_transaction", counting)
     return entered

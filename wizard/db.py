@@ -17,6 +17,7 @@ from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
 from . import db_triggers, hot_statements
+from .pg_pipeline import pipelined_transaction
 from .pg_pool import pooled_database
 from .sqlite_writers import writers
 
@@ -118,7 +119,7 @@ _LOCK_ORGANIZATION = hot_statements.mark_hot("SELECT id FROM organization WHERE 
 
 
 @contextmanager
-def write_transaction(organization=None, *, on: pw.Database | None = None):
+def write_transaction(organization=None, *, on: pw.Database | None = None, pipelined=False):
     """A transaction for read-then-write work, serialized with the other writers.
 
     On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so two writers queue
@@ -130,7 +131,8 @@ def write_transaction(organization=None, *, on: pw.Database | None = None):
     write in parallel.
 
     ``on`` is a database other than the app's current one (a background writer keeps the
-    database of the app that queued its rows).
+    database of the app that queued its rows). ``pipelined``: on PostgreSQL, in psycopg's
+    pipeline mode (wizard/pg_pipeline.py; SCIM writes).
     """
     db = database.obj if on is None else on
     if isinstance(db, pw.SqliteDatabase):
@@ -140,11 +142,18 @@ def write_transaction(organization=None, *, on: pw.Database | None = None):
         with writers.hold(db.database, timeout), db.atomic(lock_type="IMMEDIATE") as transaction:
             yield transaction
         return
+    if pipelined and not db.in_transaction():  # nested, it is the outer one's savepoint
+        with pipelined_transaction(db, lambda: _lock(db, organization)) as transaction:
+            yield transaction
+        return
     with db.atomic() as transaction:
-        if organization is not None:
-            organization_id = getattr(organization, "id", organization)
-            db.execute_sql(_LOCK_ORGANIZATION, (organization_id,))
+        _lock(db, organization)
         yield transaction
+
+
+def _lock(db: pw.Database, organization) -> None:
+    if organization is not None:
+        db.execute_sql(_LOCK_ORGANIZATION, (getattr(organization, "id", organization),))
 
 
 def init_app(app: Flask) -> None:

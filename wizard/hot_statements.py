@@ -22,6 +22,8 @@ older than 1.22 (1.21 keeps protocol-level prepared statements per client with
 
 import psycopg
 
+from .pg_pipeline import PipelineCursor
+
 _HOT: set[str] = set()
 _RESULT_TYPE_CHANGED = "cached plan must not change result type"
 
@@ -37,7 +39,7 @@ def mark_hot(sql: str) -> str:
     return sql
 
 
-class HotStatementCursor(psycopg.Cursor):
+class HotStatementCursor(PipelineCursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         if prepare is None:
             prepare = type(query) is str and query in _HOT
@@ -58,5 +60,5 @@ class HotStatementCursor(psycopg.Cursor):
 def connect_options(enabled: bool) -> dict:
     """psycopg connection options: hot statements prepared, or none at all."""
     if not enabled:
-        return {"prepare_threshold": None}
+        return {"prepare_threshold": None, "cursor_factory": PipelineCursor}
     return {"prepare_threshold": _NEVER_BY_COUNT, "cursor_factory": HotStatementCursor}

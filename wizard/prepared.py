@@ -151,7 +151,8 @@ def insert_new(row: pw.Model) -> pw.Model:
     )
     _query, cursor = prepared._execute(_db_values(row, names))
     # PostgreSQL (and SQLite from 3.35) answer the INSERT's RETURNING; older SQLite, lastrowid.
-    returned = cursor.fetchone() if cursor.description else None
+    # Asked of the database, not the cursor: in a pipeline the cursor knows nothing yet.
+    returned = cursor.fetchone() if database.returning_clause else None
     row.__data__[key_name] = returned[0] if returned else cursor.lastrowid
     row._dirty.clear()
     return row
