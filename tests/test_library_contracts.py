@@ -10,6 +10,7 @@ as a sign-in or a SCIM answer gone wrong somewhere else.
 """
 
 import tomllib
+from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -88,6 +89,36 @@ def test_peewee_cursor_wrapper_turns_rows_into_models_with_joins(any_db_app):
         with statements() as seen:
             assert rows[0].group.display_name == "G"
         assert seen == [], "peewee's cursor wrapper no longer attaches joined models"
+
+
+def test_a_kept_column_layout_reads_later_rows_as_peewee_would(any_db_app):
+    """prepared.py keeps what peewee's cursor wrapper worked out from the first run's
+    cursor (the attributes ``initialize`` sets) and gives it to later wrappers: their
+    models, joined models and converted values must match a fresh wrapper's."""
+    with database.connection_context():
+        org = Organization.create(name="Acme", slug="acme")
+        groups_of = Prepared(
+            lambda member_id: (
+                Membership.select(Membership, Group)
+                .join(Group)
+                .where(Membership.member == member_id)
+            ),
+            int,
+        )
+        fresh = Membership.select(Membership, Group).join(Group)
+        assert groups_of.rows(-1) == []  # no row: nothing worked out, nothing kept
+        for n in range(3):
+            member = Member.create(
+                organization=org, email=f"m{n}@acme.example.com", email_key=f"m{n}"
+            )
+            group = Group.create(organization=org, display_name=f"G{n}", name_key=f"g{n}")
+            Membership.create(group=group, member=member)
+            (kept,) = groups_of.rows(member.id)
+            (expected,) = fresh.where(Membership.member == member.id)
+            assert kept.__data__ == expected.__data__
+            assert kept.group.__data__ == expected.group.__data__
+            assert isinstance(kept.created_at, datetime)
+            assert isinstance(kept.group.created_at, datetime)
 
 
 def test_peewee_query_hooks_see_every_statement(any_db_app):

@@ -28,6 +28,7 @@ class Prepared:
         self.build, self.kinds = build, kinds
         self.constants_allowed = constants_allowed
         self._compiled: dict[str, tuple] = {}
+        self._layouts: dict[str, dict] = {}
 
     def _compile(self) -> tuple:
         key = database.obj.param
@@ -70,7 +71,21 @@ class Prepared:
     def rows(self, *values) -> list:
         """Model instances (joined models attached), as the query itself would return."""
         query, cursor = self._execute(values)
-        return list(query._get_cursor_wrapper(cursor))
+        wrapper = query._get_cursor_wrapper(cursor)
+        # Peewee works out each column's field and converter from the cursor's
+        # description on every run (a third of a compiled read's Python, by cProfile);
+        # the SQL is fixed, so is the answer: keep what the first run worked out.
+        key = database.obj.param
+        layout = self._layouts.get(key)
+        if layout is not None:
+            wrapper.__dict__.update(layout)
+            return list(wrapper)
+        plain = set(wrapper.__dict__)
+        found = list(wrapper)
+        if wrapper.initialized:
+            self._layouts[key] = {k: v for k, v in wrapper.__dict__.items() if k not in plain}
+            self._layouts[key]["initialized"] = True
+        return found
 
     def first(self, *values):
         found = self.rows(*values)
