@@ -209,3 +209,20 @@ def test_enterprise_disabled_is_403_for_every_call_and_recorded(scim, org, db):
         "create",
     )
     assert Member.select().where(Member.email_key == "x@acme.example.com").count() == 0
+
+
+def test_a_session_cookie_is_neither_read_nor_written_on_scim(app, client, auth, admin, org):
+    """SCIM is authenticated by its token alone. A signed-in admin's cookie sent to a
+    SCIM URL (a browser tab, a misconfigured proxy) is not a credential there, and a
+    SCIM answer never sets or refreshes a cookie; the admin stays signed in."""
+    assert auth.login().status_code == 302
+    scim = issue_scim_client(app, org, "")
+    path = scim.base + "/Users"
+    refused = client.get(path)
+    assert refused.status_code == 401 and refused.json["status"] == "401"
+    answered = client.get(path, headers={"Authorization": f"Bearer {scim.token}"})
+    assert answered.status_code == 200
+    for response in (refused, answered):
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+    assert client.get("/account").status_code == 200
