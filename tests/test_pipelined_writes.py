@@ -11,12 +11,14 @@ import peewee as pw
 import psycopg
 import pytest
 
-from tests.conftest import migrated_app, pooled
+from tests.conftest import issue_scim_client, migrated_app, pooled
+from wizard import db as db_module
 from wizard.db import database, write_transaction
 from wizard.domain import audit
 from wizard.domain.organizations import create_organization
 from wizard.models import AuditEvent, Member, utcnow
 from wizard.prepared import insert_new
+from wizard.scim import request_log
 
 
 @pytest.fixture
@@ -236,3 +238,37 @@ def test_every_way_of_reading_raises_an_earlier_failure_as_peewees(org, read):
         take_email_of(other, "ada@acme.example.com")
         with pytest.raises(pw.IntegrityError):
             read(database.execute_sql("SELECT 1"))
+
+
+@pytest.mark.parametrize(("setting", "pipelined"), [(None, True), ("1", True), ("0", False)])
+def test_the_setting_decides_whether_scim_writes_pipeline(
+    tmp_path, postgres_schema_url, monkeypatch, setting, pipelined
+):
+    """``DATABASE_PIPELINE=0`` is for a proxy that cannot pass pipelined messages: a SCIM
+    write then sends each statement on its own."""
+    settings = {} if setting is None else {"DATABASE_PIPELINE": setting}
+    app = migrated_app(tmp_path, pooled(postgres_schema_url), **settings)
+    seen = []
+    real = db_module.pipelined_transaction
+
+    def watching(*args, **kwargs):
+        seen.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(db_module, "pipelined_transaction", watching)
+    with app.app_context(), database.connection_context():
+        acme = create_organization("Acme", "acme", enterprise_enabled=True)
+    scim = issue_scim_client(app, acme, "")
+    headers = {"Authorization": f"Bearer {scim.token}", "Content-Type": "application/scim+json"}
+    body = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "ada@acme.example.com",
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "emails": [{"value": "ada@acme.example.com", "primary": True}],
+    }
+    created = app.test_client().post(scim.base + "/Users", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert (len(seen) == 1) is pipelined
+    request_log.flush(app)  # the request's log row, before the pool and the schema go
+    with app.app_context():
+        database.obj.close_all()

@@ -80,6 +80,7 @@ def from_environment(environ) -> dict:
         "APP_ENV",
         "DATABASE_URL",
         "DATABASE_SERVER_PREPARES",
+        "DATABASE_PIPELINE",
         "SECRET_KEY",
         "PUBLIC_BASE_URL",
         "SCHEDULER",
@@ -113,6 +114,8 @@ def build_config(instance_path: str, overrides: dict) -> dict:
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'okta-connector.db'}")
     # Off only for a PgBouncer in transaction mode older than 1.22 (wizard/hot_statements.py).
     config["DATABASE_SERVER_PREPARES"] = _switch(config, "DATABASE_SERVER_PREPARES", default=True)
+    # Off only for a proxy in front of PostgreSQL that cannot pass pipelined messages.
+    config["DATABASE_PIPELINE"] = _switch(config, "DATABASE_PIPELINE", default=True)
     config.setdefault("SCHEDULER", "embedded" if development else "off")
     config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000" if development else "")
     # Simulated Okta is reached at its own address only (wizard/outbound/policy.py), so

@@ -58,11 +58,13 @@ def applying(operation: str, who: dict | None = None):
     refusal record it and answer SCIM. Routes read the resource they change inside the
     block, so concurrent requests (Okta sends bursts, from several processes) each see
     the one before. A uniqueness race the lock could not prevent is a 409, never a 500.
-    On PostgreSQL the writes go in a pipeline (wizard/db.py): the block's statements
-    must not branch on a write's row count."""
+    On PostgreSQL the writes go in a pipeline (wizard/pg_pipeline.py, unless
+    DATABASE_PIPELINE is off): the block's statements must not branch on a write's row
+    count."""
     attempt = Attempt(operation, dict(who or {}))
     try:
-        with write_transaction(g.scim_organization, pipelined=True):
+        pipelined = current_app.config["DATABASE_PIPELINE"]
+        with write_transaction(g.scim_organization, pipelined=pipelined):
             yield attempt
     except DirectoryError as error:
         record_refusal(error, attempt.operation, attempt.who)
