@@ -16,7 +16,7 @@ from wizard import db as db_module
 from wizard.db import database, write_transaction
 from wizard.domain import audit
 from wizard.domain.organizations import create_organization
-from wizard.models import AuditEvent, Member, utcnow
+from wizard.models import AuditEvent, Group, Member, utcnow
 from wizard.prepared import insert_new
 from wizard.scim import request_log
 
@@ -272,3 +272,48 @@ def test_the_setting_decides_whether_scim_writes_pipeline(
     request_log.flush(app)  # the request's log row, before the pool and the schema go
     with app.app_context():
         database.obj.close_all()
+
+
+def test_a_group_removal_counts_the_rows_it_removed(app):
+    """Found by the adversarial review: a pipelined DELETE's row count is -1, so removing
+    a non-member bumped the group's version and audited ``removed: -1``. Only a real
+    change is audited and versioned, with its true count."""
+    with app.app_context(), database.connection_context():
+        acme = create_organization("Acme", "acme", enterprise_enabled=True)
+    scim = issue_scim_client(app, acme, "")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {scim.token}", "Content-Type": "application/scim+json"}
+
+    def call(method, path, body):
+        return client.open(scim.base + path, method=method, json=body, headers=headers)
+
+    def user(name):
+        body = {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": name,
+            "name": {"givenName": "Ada", "familyName": "Lovelace"},
+            "emails": [{"value": name, "primary": True}],
+        }
+        return call("POST", "/Users", body).json["id"]
+
+    def remove(group_id, user_id):
+        operation = {"op": "remove", "path": f'members[value eq "{user_id}"]'}
+        body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}
+        answered = call("PATCH", f"/Groups/{group_id}", {**body, "Operations": [operation]})
+        assert answered.status_code == 200, answered.text
+
+    ada, bob = user("ada@acme.example.com"), user("bob@acme.example.com")
+    group = call("POST", "/Groups", {"displayName": "Eng", "members": [{"value": ada}]}).json
+    remove(group["id"], bob)  # not a member: nothing changes
+    remove(group["id"], ada)
+    request_log.flush(app)
+    with app.app_context(), database.connection_context():
+        changes = [
+            event.details
+            for event in AuditEvent.select()
+            .where(AuditEvent.action == "group.members_changed")
+            .order_by(AuditEvent.id)
+        ]
+        version = Group.get(Group.scim_id == group["id"]).version
+    assert changes == [{"added": 1, "removed": 0}, {"added": 0, "removed": 1}]
+    assert version == 3

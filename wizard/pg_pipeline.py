@@ -27,7 +27,8 @@ def pipelined_transaction(db: pw.Database, lock):
 
     Either all of it commits or none of it does; an error is raised as Peewee's (an
     IntegrityError stays an IntegrityError, a SCIM 409), and the connection goes back to
-    the pool idle. A nested ``atomic()`` is a savepoint of it, as without the pipeline."""
+    the pool idle. A nested ``atomic()`` is a savepoint of it, as without the pipeline.
+    Peewee's ``after_commit`` hooks are not run by this COMMIT (nothing registers one)."""
     connection = db.connection()
     transaction = db.transaction()  # on Peewee's stack only, so atomic() makes savepoints
     try:
@@ -57,7 +58,10 @@ class PipelineCursor(psycopg.Cursor):
     Peewee's error there, as it would have been at the statement; and a savepoint's
     rollback goes through the aborted pipeline. Code that catches an error inside
     ``atomic()`` and carries on (Peewee's ``get_or_create``, a duplicate account) works
-    as it does without a pipeline."""
+    as it does without a pipeline when the failing statement's answer is read inside
+    the savepoint (a RETURNING, a read after it). A write nobody reads may have its
+    error arrive after the savepoint is released: then the whole transaction fails.
+    No SCIM write catches a database error around such a write."""
 
     def execute(self, query, params=None, **options):
         aborted = self.connection.info.pipeline_status == psycopg.pq.PipelineStatus.ABORTED

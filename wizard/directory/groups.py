@@ -192,11 +192,15 @@ def remove_members(group: Group, member_ids: Iterable[int], *, actor_label: str)
     removed = 0
     member_ids = sorted(set(member_ids))
     for chunk in chunks(member_ids, LOOKUP_CHUNK):
-        removed += (
-            Membership.delete()
-            .where((Membership.group == group) & one_of(Membership.member, chunk))
-            .execute()
+        query = Membership.delete().where(
+            (Membership.group == group) & one_of(Membership.member, chunk)
         )
+        if database.returning_clause:
+            # Count the rows deleted, not the row count: a pipelined SCIM write does not
+            # know a row count (-1) when the statement returns (wizard/pg_pipeline.py).
+            removed += len(list(query.returning(Membership.member).tuples().execute()))
+        else:
+            removed += query.execute()
     _membership_changed(group, 0, removed, actor_label)
     if removed:
         _recompute_roles(group, member_ids)
