@@ -65,6 +65,16 @@ def test_peewee_query_sql_keeps_bound_values_as_given(any_db_app):
     )
 
 
+def groups_of_member() -> Prepared:
+    """A compiled read with a join, as wizard/scim/mapping.py has."""
+    return Prepared(
+        lambda member_id: (
+            Membership.select(Membership, Group).join(Group).where(Membership.member == member_id)
+        ),
+        int,
+    )
+
+
 def test_peewee_cursor_wrapper_turns_rows_into_models_with_joins(any_db_app):
     """``ModelSelect._get_cursor_wrapper(cursor)``: prepared.py runs the SQL itself and
     has peewee build the models, joined models attached as the query would."""
@@ -76,14 +86,7 @@ def test_peewee_cursor_wrapper_turns_rows_into_models_with_joins(any_db_app):
         member = Member.create(organization=org, email="a@acme.example.com", email_key="a")
         group = Group.create(organization=org, display_name="G", name_key="g")
         Membership.create(group=group, member=member)
-        groups_of = Prepared(
-            lambda member_id: (
-                Membership.select(Membership, Group)
-                .join(Group)
-                .where(Membership.member == member_id)
-            ),
-            int,
-        )
+        groups_of = groups_of_member()
         rows = groups_of.rows(member.id)
         assert [type(row) for row in rows] == [Membership]
         with statements() as seen:
@@ -97,14 +100,7 @@ def test_a_kept_column_layout_reads_later_rows_as_peewee_would(any_db_app):
     models, joined models and converted values must match a fresh wrapper's."""
     with database.connection_context():
         org = Organization.create(name="Acme", slug="acme")
-        groups_of = Prepared(
-            lambda member_id: (
-                Membership.select(Membership, Group)
-                .join(Group)
-                .where(Membership.member == member_id)
-            ),
-            int,
-        )
+        groups_of = groups_of_member()
         fresh = Membership.select(Membership, Group).join(Group)
         assert groups_of.rows(-1) == []  # no row: nothing worked out, nothing kept
         for n in range(3):

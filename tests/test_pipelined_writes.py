@@ -240,6 +240,30 @@ def test_every_way_of_reading_raises_an_earlier_failure_as_peewees(org, read):
             read(database.execute_sql("SELECT 1"))
 
 
+def scim_caller(app):
+    """``call(method, path, body)`` through the app's test client, with a SCIM token of a
+    new organization."""
+    with app.app_context(), database.connection_context():
+        acme = create_organization("Acme", "acme", enterprise_enabled=True)
+    scim = issue_scim_client(app, acme, "")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {scim.token}", "Content-Type": "application/scim+json"}
+
+    def call(method: str, path: str, body: dict):
+        return client.open(scim.base + path, method=method, json=body, headers=headers)
+
+    return call
+
+
+def user_body(name: str) -> dict:
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": name,
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "emails": [{"value": name, "primary": True}],
+    }
+
+
 @pytest.mark.parametrize(("setting", "pipelined"), [(None, True), ("1", True), ("0", False)])
 def test_the_setting_decides_whether_scim_writes_pipeline(
     tmp_path, postgres_schema_url, monkeypatch, setting, pipelined
@@ -256,17 +280,8 @@ def test_the_setting_decides_whether_scim_writes_pipeline(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(db_module, "pipelined_transaction", watching)
-    with app.app_context(), database.connection_context():
-        acme = create_organization("Acme", "acme", enterprise_enabled=True)
-    scim = issue_scim_client(app, acme, "")
-    headers = {"Authorization": f"Bearer {scim.token}", "Content-Type": "application/scim+json"}
-    body = {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": "ada@acme.example.com",
-        "name": {"givenName": "Ada", "familyName": "Lovelace"},
-        "emails": [{"value": "ada@acme.example.com", "primary": True}],
-    }
-    created = app.test_client().post(scim.base + "/Users", json=body, headers=headers)
+    call = scim_caller(app)
+    created = call("POST", "/Users", user_body("ada@acme.example.com"))
     assert created.status_code == 201, created.text
     assert (len(seen) == 1) is pipelined
     request_log.flush(app)  # the request's log row, before the pool and the schema go
@@ -278,23 +293,10 @@ def test_a_group_removal_counts_the_rows_it_removed(app):
     """Found by the adversarial review: a pipelined DELETE's row count is -1, so removing
     a non-member bumped the group's version and audited ``removed: -1``. Only a real
     change is audited and versioned, with its true count."""
-    with app.app_context(), database.connection_context():
-        acme = create_organization("Acme", "acme", enterprise_enabled=True)
-    scim = issue_scim_client(app, acme, "")
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {scim.token}", "Content-Type": "application/scim+json"}
-
-    def call(method, path, body):
-        return client.open(scim.base + path, method=method, json=body, headers=headers)
+    call = scim_caller(app)
 
     def user(name):
-        body = {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-            "userName": name,
-            "name": {"givenName": "Ada", "familyName": "Lovelace"},
-            "emails": [{"value": name, "primary": True}],
-        }
-        return call("POST", "/Users", body).json["id"]
+        return call("POST", "/Users", user_body(name)).json["id"]
 
     def remove(group_id, user_id):
         operation = {"op": "remove", "path": f'members[value eq "{user_id}"]'}
